@@ -1,0 +1,8 @@
+"""The DataJoint blob codec: byte-exact with DataJoint 0.14 and DataJoint for MATLAB.
+
+Nothing is exported yet: this package's issue is not built.
+"""
+
+__version__ = "0.1.0"
+
+__all__: list[str] = ["__version__"]

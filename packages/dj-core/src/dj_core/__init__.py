@@ -1,0 +1,8 @@
+"""DataJoint core: configuration, connection, SQL dialect, errors, schemas, definition language, headings, dependency graph.
+
+Nothing is exported yet: this package's issue is not built.
+"""
+
+__version__ = "0.1.0"
+
+__all__: list[str] = ["__version__"]
