@@ -1,0 +1,443 @@
+"""Server connections (`datajoint.connection`): `Connection` and the process-wide `conn()`.
+
+A `Connection` owns one DB-API connection opened through its dialect
+(`connection.dialect`, MySQL/MariaDB today) with DataJoint's session setup, and adds:
+statement execution with error translation and reconnection (`query`), explicit
+transactions, the schema registry (`schemas`) and an optional query cache.
+
+Interface relied on by other layers:
+- ``query(sql, args=(), *, as_dict=False, suppress_warnings=True, reconnect=None)``
+  returns the driver's (buffered) cursor: rows are plain tuples (dicts with
+  ``as_dict``). The text always goes through ``%``-interpolation: write ``%%`` for ``%``.
+- ``query_many(sql, rows)``: one statement over many parameter rows (PyMySQL sends an
+  ``INSERT ... VALUES`` as multi-row statements) — the fast path for large inserts.
+- ``dialect``, ``config`` (the `Config` it reads; default the process-wide one),
+  ``schemas`` (database name -> Schema; `register` adds one), ``in_transaction``,
+  ``transaction`` (context manager), ``connection_id``.
+- Dependencies (core-B): ``connection.dependencies`` is created lazily by
+  `dj_core.dependencies`; `register` clears a cached one stored as ``_dependencies``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from getpass import getpass
+from pathlib import Path
+from typing import Any
+
+import dj_blob
+
+from dj_core import plugin, settings, utils
+from dj_core.dialects import Dialect, MySQLDialect
+from dj_core.errors import DataJointError, LostConnectionError
+from dj_core.hash import uuid_from_buffer
+from dj_core.version import client_version
+
+__all__ = ["Connection", "conn"]
+
+logger = logging.getLogger("datajoint")
+
+_SUBQUERY_ALIAS = re.compile(r"`\$\w+`")
+_CACHEABLE = re.compile(r"\s*(SELECT|SHOW)")
+_LOG_SQL_LIMIT = 2000
+
+
+class _ConnInfo(dict):
+    """`conn_info` dict whose repr never shows the password."""
+
+    def __repr__(self) -> str:
+        shown = dict(self)
+        if shown.get("passwd"):
+            shown["passwd"] = "********"
+        return repr(shown)
+
+    __str__ = __repr__
+
+
+class CachedCursor:
+    """Rows served from the query cache, with the cursor methods callers use."""
+
+    def __init__(self, rows: list):
+        self._rows = rows
+        self._position = 0
+        self.rowcount = len(rows)
+
+    def __iter__(self) -> Iterator:
+        while self._position < len(self._rows):
+            yield self.fetchone()
+
+    def fetchone(self) -> Any:
+        if self._position >= len(self._rows):
+            return None
+        row = self._rows[self._position]
+        self._position += 1
+        return row
+
+    def fetchall(self) -> list:
+        rows = self._rows[self._position :]
+        self._position = len(self._rows)
+        return rows
+
+    def close(self) -> None:
+        pass
+
+
+def _split_host(host: str, port: int | None, default_port: int) -> tuple[str, int]:
+    """``host``, ``host:port``, ``[v6]``, ``[v6]:port`` -> (host, port)."""
+    text = host
+    embedded: str | None = None
+    if text.startswith("["):
+        address, _, rest = text[1:].partition("]")
+        text, embedded = address, rest[1:] if rest.startswith(":") else None
+    elif text.count(":") == 1:
+        text, embedded = text.split(":")
+    if embedded is not None:
+        try:
+            return text, int(embedded)
+        except ValueError:
+            raise DataJointError(
+                f"Invalid port {embedded!r} in host {host!r}; write host:port with a numeric port."
+            ) from None
+    return text, default_port if port is None else int(port)
+
+
+class Connection:
+    """One connection to a database server, with DataJoint's session and transactions.
+
+    ``Connection(host, user, password, port=None, init_fun=None, use_tls=None)`` connects
+    immediately. `host` may be ``host:port`` (the embedded port wins) or
+    ``plugin://...`` (translated by a connection plug-in). `use_tls`: None = TLS when the
+    server offers it, True = required (certificate not verified), False = off, dict =
+    driver TLS options. `config`: the configuration to read (default: the process-wide
+    one); `dialect`: the SQL dialect (default MySQL/MariaDB)."""
+
+    def __init__(
+        self,
+        host: str,
+        user: str,
+        password: str | None,
+        port: int | None = None,
+        init_fun: str | None = None,
+        use_tls: bool | dict | None = None,
+        *,
+        config: settings.Config | None = None,
+        dialect: Dialect | None = None,
+    ):
+        self.config = settings.config if config is None else config
+        self.dialect = MySQLDialect() if dialect is None else dialect
+        host_input = host
+        if "://" in host:
+            scheme = host.split("://", 1)[0]
+            host = plugin.connection_plugin(scheme).get_host(host)
+        host, port = _split_host(host, port, self.config["database.port"])
+        self.conn_info = _ConnInfo(
+            host=host,
+            port=port,
+            user=user,
+            passwd=password,
+            ssl=use_tls if isinstance(use_tls, dict) else (None if use_tls is False else {}),
+            ssl_input=use_tls,
+            host_input=host_input,
+        )
+        self.init_fun = init_fun
+        self.schemas: dict[str, Any] = {}
+        self._in_transaction = False
+        self._query_cache: str | None = None
+        self._conn: Any = None
+        self.connection_id: int | None = None
+        self.connect()
+        if not self.is_connected:
+            raise LostConnectionError(f"Connection failed {self._address}.")
+        logger.info("DataJoint %s connected to %s", client_version(), self._address)
+
+    # --- identity ---------------------------------------------------------------------
+
+    @property
+    def _address(self) -> str:
+        return "{user}@{host}:{port}".format(**self.conn_info)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Connection):
+            return NotImplemented
+        return dict(self.conn_info) == dict(other.conn_info)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        state = "connected" if self.is_connected else "disconnected"
+        return f"DataJoint connection ({state}) {self._address}"
+
+    # --- opening and closing ----------------------------------------------------------
+
+    def connect(self) -> None:
+        """(Re)open the server connection with the same parameters and session setup."""
+        old = self._conn
+        self._conn = None
+        if old is not None:
+            try:
+                old.close()
+            except Exception:  # already dead: nothing to close
+                pass
+        info = self.conn_info
+        self._conn = self.dialect.open(
+            host=info["host"],
+            port=info["port"],
+            user=info["user"],
+            password=info["passwd"],
+            tls=info["ssl_input"],
+            init_command=self.init_fun,
+            charset=self.config.get("connection.charset") or "",
+        )
+        self.connection_id = self.dialect.connection_id(self)
+
+    def close(self) -> None:
+        """Close the server connection (a later `query` reconnects if allowed)."""
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # closing a dead connection
+                pass
+
+    def ping(self) -> None:
+        """Raise (the driver's error) when the server connection is not alive."""
+        self._conn.ping(reconnect=False)
+
+    @property
+    def is_connected(self) -> bool:
+        """True when the server answers a ping."""
+        try:
+            self.ping()
+        except Exception:
+            return False
+        return True
+
+    def get_user(self) -> str:
+        """``user@host`` as the server sees this session."""
+        return self.dialect.current_user(self)
+
+    def register(self, schema: Any) -> None:
+        """Add an activated schema to `schemas` and forget the cached dependency graph."""
+        self.schemas[schema.database] = schema
+        dependencies = self.__dict__.get("_dependencies")
+        if dependencies is not None:
+            dependencies.clear()
+
+    # --- statements -------------------------------------------------------------------
+
+    def query(
+        self,
+        query: str,
+        args: Any = (),
+        *,
+        as_dict: bool = False,
+        suppress_warnings: bool = True,
+        reconnect: bool | None = None,
+    ) -> Any:
+        """Execute one statement; return the cursor (tuples, or dicts with `as_dict`).
+
+        The text is always ``%``-interpolated with `args` (write ``%%`` for a literal
+        ``%``). Server errors become `dj_core.errors` classes. A lost connection is
+        re-opened (when `reconnect`, default ``database.reconnect``) and the statement
+        re-run — except inside a transaction, which is rolled back and reported as
+        `LostConnectionError`."""
+        if self._query_cache is not None:
+            return self._cached_query(query, args, as_dict, suppress_warnings, reconnect)
+        return self._run(query, args, as_dict, suppress_warnings, reconnect, many=False)
+
+    def query_many(self, query: str, rows: Sequence[Any], *, reconnect: bool | None = None) -> Any:
+        """Execute one statement for every parameter row (``executemany``).
+
+        An ``INSERT ... VALUES (%s, ...)`` is sent as multi-row statements, the fast path
+        for large inserts. Returns the cursor (``rowcount`` = rows affected)."""
+        if self._query_cache is not None:
+            raise DataJointError(
+                "Only SELECT queries are allowed while the query cache is on; "
+                "call set_query_cache(None) first."
+            )
+        return self._run(query, rows, False, True, reconnect, many=True)
+
+    def _run(
+        self,
+        query: str,
+        args: Any,
+        as_dict: bool,
+        suppress_warnings: bool,
+        reconnect: bool | None,
+        *,
+        many: bool,
+    ) -> Any:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
+        try:
+            return self._execute(query, args, as_dict, suppress_warnings, many)
+        except LostConnectionError:
+            if reconnect is None:
+                reconnect = self.config.get("database.reconnect", True)
+            if not reconnect:
+                raise
+            logger.warning("Lost the server connection %s; reconnecting.", self._address)
+            self.connect()
+            if self._in_transaction:
+                self.cancel_transaction()
+                raise LostConnectionError(
+                    "The server connection was lost during a transaction; the transaction "
+                    "was rolled back. Run it again."
+                ) from None
+            return self._execute(query, args, as_dict, suppress_warnings, many)
+
+    def _execute(
+        self, query: str, args: Any, as_dict: bool, suppress_warnings: bool, many: bool
+    ) -> Any:
+        if self._conn is None:
+            raise LostConnectionError(f"Not connected to {self._address}.")
+        cursor = self._conn.cursor(self.dialect.dict_cursor if as_dict else None)
+        try:
+            if many:
+                cursor.executemany(query, args)
+            else:
+                cursor.execute(query, () if args is None else args)
+        except Exception as error:
+            translated = self.dialect.translate_error(error, query)
+            if translated is None:
+                raise
+            raise translated from error
+        if not suppress_warnings and cursor.warning_count:
+            self._log_warnings()
+        return cursor
+
+    def _log_warnings(self) -> None:
+        cursor = self._conn.cursor()
+        cursor.execute("SHOW WARNINGS")
+        for level, code, message in cursor.fetchall():
+            logger.warning("Server %s %s: %s", level.lower(), code, message)
+
+    # --- transactions -----------------------------------------------------------------
+
+    def start_transaction(self) -> None:
+        """Begin a transaction (consistent snapshot). Nested transactions are refused."""
+        if self.in_transaction:
+            raise DataJointError(
+                "Nested transactions are not supported: commit or cancel the open one first."
+            )
+        self.query(self.dialect.begin_transaction_sql())
+        self._in_transaction = True
+        logger.debug("Transaction started")
+
+    def cancel_transaction(self) -> None:
+        """Roll back the open transaction."""
+        self._in_transaction = False
+        self.query("ROLLBACK")
+        logger.debug("Transaction cancelled")
+
+    def commit_transaction(self) -> None:
+        """Commit the open transaction."""
+        self.query("COMMIT")
+        self._in_transaction = False
+        logger.debug("Transaction committed")
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open on a live connection."""
+        self._in_transaction = self._in_transaction and self.is_connected
+        return self._in_transaction
+
+    @property
+    def transaction(self):
+        """Context manager: a transaction committed on normal exit, rolled back on error.
+
+        ::
+
+            with connection.transaction:
+                Session.insert1(key)
+                Session.Trial.insert(trials)   # both or neither
+        """
+        return self._transaction()
+
+    @contextmanager
+    def _transaction(self):
+        self.start_transaction()
+        try:
+            yield self
+        except BaseException:
+            if self._in_transaction:
+                self.cancel_transaction()
+            raise
+        else:
+            self.commit_transaction()
+
+    # --- query cache ------------------------------------------------------------------
+
+    def set_query_cache(self, query_cache: str | None = None) -> None:
+        """Turn the query cache on (a non-empty state name) or off (None / "").
+
+        While on, only SELECT and SHOW statements run, and their rows are kept in files
+        under ``config["query_cache"]``, keyed by the state name and the statement."""
+        self._query_cache = query_cache or None
+
+    def purge_query_cache(self) -> None:
+        """Delete every file in the query-cache folder (sub-folders are left alone)."""
+        folder = self.config.get("query_cache")
+        if isinstance(folder, (str, Path)) and Path(folder).is_dir():
+            for path in Path(folder).iterdir():
+                if path.is_file():
+                    path.unlink()
+
+    def _cached_query(
+        self, query: str, args: Any, as_dict: bool, suppress_warnings: bool, reconnect: Any
+    ) -> CachedCursor:
+        if not _CACHEABLE.match(query):
+            raise DataJointError(
+                "Only SELECT queries are allowed while the query cache is on; "
+                "call set_query_cache(None) first."
+            )
+        folder = self.config.get("query_cache")
+        if not folder:
+            raise DataJointError(
+                'Provide a folder for the query cache in dj.config["query_cache"].'
+            )
+        key = uuid_from_buffer(
+            dj_blob.pack(args), init_string=self._query_cache + _SUBQUERY_ALIAS.sub("", query)
+        )
+        path = Path(folder) / str(key)
+        if path.is_file():
+            return CachedCursor(dj_blob.unpack(path.read_bytes()))
+        cursor = self._run(query, args, as_dict, suppress_warnings, reconnect, many=False)
+        rows = list(cursor.fetchall())
+        utils.safe_write(path, dj_blob.pack(rows))
+        return CachedCursor(rows)
+
+
+def conn(
+    host: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    *,
+    init_fun: str | None = None,
+    reset: bool = False,
+    use_tls: bool | dict | None = None,
+) -> Connection:
+    """The process-wide persistent connection (kept as ``conn.connection``).
+
+    The first call (or one with ``reset=True``) connects, taking missing arguments from
+    the process-wide configuration and prompting for a user name (``input``) and a
+    password (hidden) that are still missing. Later calls return the same connection
+    and ignore their arguments."""
+    if getattr(conn, "connection", None) is None or reset:
+        config = settings.config
+        host = host if host is not None else config["database.host"]
+        user = user if user is not None else config["database.user"]
+        password = password if password is not None else config["database.password"]
+        if user is None:
+            user = utils.input("Please enter DataJoint username: ")
+        if password is None:
+            password = getpass(prompt="Please enter DataJoint password: ")
+        init_fun = init_fun if init_fun is not None else config["connection.init_function"]
+        use_tls = use_tls if use_tls is not None else config["database.use_tls"]
+        conn.connection = Connection(host, user, password, None, init_fun, use_tls)
+    return conn.connection
+
+
+conn.connection = None

@@ -1,0 +1,12 @@
+"""SQL dialects: every piece of server-specific SQL lives in one dialect class.
+
+`Dialect` (in `base`) is the abstract interface; `MySQLDialect` (in `mysql`) serves
+MySQL 5.7/8.x and MariaDB 10.x. A `Connection` exposes its dialect as
+`connection.dialect`; layers above never write catalog queries, quoting rules, locking
+clauses or server error codes themselves — they ask the dialect.
+"""
+
+from dj_core.dialects.base import Dialect, ServerVersion
+from dj_core.dialects.mysql import MySQLDialect
+
+__all__ = ["Dialect", "MySQLDialect", "ServerVersion"]

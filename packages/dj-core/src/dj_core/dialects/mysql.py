@@ -1,0 +1,254 @@
+"""MySQL (5.7, 8.x) and MariaDB (10.x) — the dialect DataJoint 0.14 databases live on.
+
+Everything MySQL-specific is here: backquote quoting, `information_schema` queries,
+locking clauses, the session setup (strict `sql_mode`, autocommit) and the server error
+codes with their DataJoint classes (core.md §4.2). MariaDB is the same dialect with a
+few readings adjusted (version banner, `json` columns stored as `longtext`).
+
+Adding methods: see `dj_core.dialects.base` (declare the contract there, implement it
+here in the matching section).
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pymysql
+import pymysql.cursors
+from pymysql.constants import CR
+from pymysql.converters import escape_string
+
+from dj_core import errors
+from dj_core.dialects.base import Dialect, ServerVersion
+
+if TYPE_CHECKING:
+    from dj_core.connection import Connection
+
+__all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect"]
+
+#: session sql_mode of every DataJoint connection (core.md §3.4)
+SQL_MODE = (
+    "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+    "STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY"
+)
+
+# driver/server codes meaning "the connection is gone": 0 = PyMySQL interface error on a
+# closed socket; 2006 gone away; 2013 lost during query; 1927 MariaDB "connection was
+# killed"; 4031 MySQL 8 "disconnected by the server because of inactivity".
+_LOST_CONNECTION = frozenset({0, 2006, 2013, 1927, 4031})
+_ACCESS_DENIED = frozenset({1044, 1142})
+_FOREIGN_KEY = frozenset({1216, 1217, 1451, 1452})
+_PROCESS_COLUMNS = ("ID", "USER", "HOST", "DB", "COMMAND", "TIME", "STATE", "INFO")
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+_BINARY16 = "binary(16)"
+
+
+class MySQLConnectError(errors.ConnectionFailedError, pymysql.err.OperationalError):
+    """The MySQL server refused the connection (args: driver code, message naming user@host:port)."""
+
+
+def _code(error: Exception) -> int | None:
+    args = getattr(error, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def _unverified_tls_context() -> ssl.SSLContext:
+    # 0.14's "TLS on" encrypts without verifying the server certificate (no CA given).
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class MySQLDialect(Dialect):
+    """The dialect of MySQL and MariaDB servers, over PyMySQL."""
+
+    name = "mysql"
+    dict_cursor = pymysql.cursors.DictCursor
+
+    # --- driver plumbing ---------------------------------------------------------------
+
+    def open(
+        self,
+        *,
+        host: str,
+        port: int,
+        user: str,
+        password: str | None,
+        tls: bool | dict | None,
+        init_command: str | None,
+        charset: str,
+    ) -> pymysql.connections.Connection:
+        """Open a PyMySQL connection. TLS "preferred" (tls=None) tries TLS first and falls
+        back to a plain connection only when the server does not offer TLS."""
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "user": user,
+            "password": password or "",
+            "init_command": init_command,
+            "sql_mode": SQL_MODE,
+            "charset": charset or "",
+            "autocommit": True,
+        }
+        try:
+            if tls is False:
+                return pymysql.connect(**options, ssl_disabled=True)
+            if isinstance(tls, dict):
+                return pymysql.connect(**options, ssl=tls)
+            try:
+                return pymysql.connect(**options, ssl=_unverified_tls_context())
+            except pymysql.err.OperationalError as error:
+                if tls is True or _code(error) != CR.CR_SSL_CONNECTION_ERROR:
+                    raise
+                return pymysql.connect(**options, ssl_disabled=True)
+        except pymysql.err.OperationalError as error:
+            message = error.args[1] if len(error.args) > 1 else str(error)
+            raise MySQLConnectError(
+                _code(error) or CR.CR_CONN_HOST_ERROR,
+                f"Could not connect as {user}@{host}:{port}: {message}",
+            ) from error
+
+    def is_lost_connection(self, error: Exception) -> bool:
+        if isinstance(error, errors.LostConnectionError):
+            return True
+        return isinstance(error, pymysql.err.Error) and _code(error) in _LOST_CONNECTION
+
+    def translate_error(self, error: Exception, sql: str) -> Exception | None:
+        if not isinstance(error, pymysql.err.Error):
+            return None
+        code = _code(error)
+        message = error.args[1] if len(error.args) > 1 else ""
+        if code in _LOST_CONNECTION:
+            return errors.LostConnectionError("Server connection lost.", *error.args)
+        if code in _ACCESS_DENIED:
+            return errors.AccessError("Insufficient privileges.", message, sql)
+        if code == 1062:
+            return errors.DuplicateError(message)
+        if code in _FOREIGN_KEY:
+            return errors.IntegrityError(message)
+        if code == 1064:
+            return errors.QuerySyntaxError(message, sql)
+        if code == 1146:
+            return errors.MissingTableError(message, sql)
+        if code == 1364:
+            return errors.MissingAttributeError(message)
+        if code == 1054:
+            return errors.UnknownAttributeError(message)
+        return None
+
+    # --- text builders -----------------------------------------------------------------
+
+    def quote(self, identifier: str) -> str:
+        return "`" + identifier.replace("`", "``") + "`"
+
+    def split_full_table_name(self, full_table_name: str) -> tuple[str, str]:
+        match = re.fullmatch(r"`((?:[^`]|``)+)`\.`((?:[^`]|``)+)`", full_table_name.strip())
+        if match is None:
+            raise errors.DataJointError(
+                f"{full_table_name!r} is not a full table name; expected `database`.`table`."
+            )
+        return match[1].replace("``", "`"), match[2].replace("``", "`")
+
+    def string_literal(self, value: str) -> str:
+        return "'" + escape_string(value) + "'"
+
+    def column_type(self, category: str, declared: str) -> str:
+        if category in ("UUID", "EXTERNAL_BLOB", "EXTERNAL_ATTACH", "FILEPATH"):
+            return _BINARY16
+        if category == "INTERNAL_ATTACH":
+            return "longblob"
+        return declared
+
+    def lock_clause(self, mode: str = "update") -> str:
+        if mode == "update":
+            return " FOR UPDATE"
+        if mode == "share":
+            return " LOCK IN SHARE MODE"
+        raise errors.DataJointError(f"Unknown lock mode {mode!r}; use 'update' or 'share'.")
+
+    def begin_transaction_sql(self) -> str:
+        return "START TRANSACTION WITH CONSISTENT SNAPSHOT"
+
+    def kill_sql(self, process_id: int) -> str:
+        return f"KILL {int(process_id)}"
+
+    def set_password_sql(self, version: ServerVersion) -> str:
+        modern = version.at_least(10, 2) if version.flavour == "mariadb" else version.at_least(5, 7)
+        if modern:
+            return "ALTER USER CURRENT_USER() IDENTIFIED BY %s"
+        return "SET PASSWORD = PASSWORD(%s)"
+
+    # --- catalog readings --------------------------------------------------------------
+
+    @staticmethod
+    def parse_version(text: str) -> ServerVersion:
+        """Parse a banner: ``8.0.36``, ``10.11.19-MariaDB-0+deb12u1``, ``5.5.5-10.6.4-MariaDB``."""
+        flavour = "mariadb" if "mariadb" in text.lower() else "mysql"
+        body = text
+        if flavour == "mariadb" and body.startswith("5.5.5-"):
+            body = body[len("5.5.5-") :]  # replication-compatibility prefix of MariaDB 10
+        match = _VERSION.match(body)
+        if match is None:
+            raise errors.DataJointError(f"Cannot read the server version from {text!r}.")
+        return ServerVersion(flavour, tuple(int(part or 0) for part in match.groups()), text)
+
+    def server_version(self, connection: Connection) -> ServerVersion:
+        return self.parse_version(connection.query("SELECT VERSION()").fetchone()[0])
+
+    def current_user(self, connection: Connection) -> str:
+        return connection.query("SELECT USER()").fetchone()[0]
+
+    def connection_id(self, connection: Connection) -> int:
+        return connection.query("SELECT CONNECTION_ID()").fetchone()[0]
+
+    def list_schemas(self, connection: Connection) -> list[str]:
+        cursor = connection.query(
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name <> %s",
+            ("information_schema",),
+        )
+        return [row[0] for row in cursor]
+
+    def schema_exists(self, connection: Connection, database: str) -> bool:
+        cursor = connection.query(
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name = %s",
+            (database,),
+        )
+        return cursor.rowcount > 0
+
+    def list_tables(self, connection: Connection, database: str) -> list[str]:
+        cursor = connection.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "ORDER BY table_name",
+            (database,),
+        )
+        return [row[0] for row in cursor]
+
+    def table_exists(self, connection: Connection, database: str, table: str) -> bool:
+        cursor = connection.query(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            (database, table),
+        )
+        return cursor.rowcount > 0
+
+    def processes(
+        self,
+        connection: Connection,
+        restriction: str | None = None,
+        order_by: str | Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        if order_by is None:
+            order_by = "id"
+        elif not isinstance(order_by, str):
+            order_by = ",".join(order_by)
+        where = "id <> CONNECTION_ID()"
+        if restriction:
+            where += f" AND ({restriction})"
+        sql = (
+            f"SELECT {','.join(_PROCESS_COLUMNS)} FROM information_schema.processlist "
+            f"WHERE {where} ORDER BY {order_by}"
+        )
+        return list(connection.query(sql, as_dict=True))
