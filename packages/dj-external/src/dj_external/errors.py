@@ -1,0 +1,39 @@
+"""The errors the store layer raises.
+
+`MissingExternalFile` and `BucketInaccessible` are DataJoint's own classes (dj-core's
+`dj_core.errors`), so `except` clauses written for DataJoint 0.14 keep working. The two
+classes defined here are ours: `StoreError` for store failures that 0.14 let escape as raw
+client exceptions, and `StoreLocationError`, which is also a `FileNotFoundError` because that
+is what 0.14 raised for a missing file-store directory.
+"""
+
+from __future__ import annotations
+
+from dj_blob.errors import DataJointError
+
+try:  # dj-core's error module is being written alongside this package.
+    from dj_core.errors import BucketInaccessible, MissingExternalFile
+except ImportError:  # pragma: no cover - transitional, until dj_core.errors lands
+
+    class MissingExternalFile(DataJointError):  # type: ignore[no-redef]
+        """An object a row refers to is absent from its store."""
+
+    class BucketInaccessible(DataJointError):  # type: ignore[no-redef]
+        """An S3 store's bucket does not exist or cannot be reached."""
+
+
+__all__ = [
+    "BucketInaccessible",
+    "DataJointError",
+    "MissingExternalFile",
+    "StoreError",
+    "StoreLocationError",
+]
+
+
+class StoreError(DataJointError):
+    """A store operation failed for a reason other than a missing object or bucket."""
+
+
+class StoreLocationError(StoreError, FileNotFoundError):
+    """A file store's `location` is not an existing directory."""

@@ -1,0 +1,41 @@
+"""Store backends behind one interface: `open_store(name, spec)` gives a `Store`.
+
+The spec is a `dj.config['stores'][name]` entry already validated by dj-core's
+`Config.get_store_spec`; this layer trusts its keys and only dispatches on `protocol`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dj_blob.errors import DataJointError
+
+from dj_external.storage.base import DEFAULT_MAX_WORKERS, FileItem, ObjectInfo, Store
+from dj_external.storage.file import FileStore
+from dj_external.storage.s3 import S3Store
+
+__all__ = [
+    "DEFAULT_MAX_WORKERS",
+    "FileItem",
+    "FileStore",
+    "ObjectInfo",
+    "S3Store",
+    "Store",
+    "open_store",
+]
+
+BACKENDS: dict[str, type[FileStore] | type[S3Store]] = {"file": FileStore, "s3": S3Store}
+
+
+def open_store(name: str, spec: Mapping[str, Any], **options: Any) -> Store:
+    """The backend for a validated store spec; `options` (e.g. `max_workers`) go to it."""
+    protocol = str(spec.get("protocol", "")).lower()
+    try:
+        backend = BACKENDS[protocol]
+    except KeyError:
+        raise DataJointError(
+            f'Unknown protocol {spec.get("protocol")!r} in dj.config["stores"]["{name}"]: '
+            f"use one of {sorted(BACKENDS)}."
+        ) from None
+    return backend.from_spec(name, spec, **options)

@@ -1,0 +1,64 @@
+"""Attachment bytes and the hashes of external values (external.md §3 test vectors)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+from dj_blob.errors import DataJointError
+from dj_external import encoding
+
+
+def test_empty_buffer_hash():
+    assert encoding.blob_hash(b"").hex == "d41d8cd98f00b204e9800998ecf8427e"
+
+
+def test_attachment_hash_vector(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"hello world\n")
+    assert encoding.attachment_hash(path).hex == "7adeff91af20987f7d122b0c6ec7d1e7"
+
+
+def test_attachment_hash_is_md5_of_the_in_row_value(tmp_path):
+    path = tmp_path / "scan.img"
+    path.write_bytes(bytes(range(256)) * 10)
+    value = encoding.encode_attachment(path)
+    assert encoding.attachment_hash(path) == encoding.blob_hash(value)
+
+
+def test_filepath_hash_vector():
+    assert encoding.filepath_hash("one/two/three/picture.dat") == UUID(
+        "573bf0e18c39d2f11800f23d74fda628"
+    )
+
+
+def test_contents_hash_is_md5_of_the_bytes(tmp_path):
+    path = tmp_path / "x"
+    path.write_bytes(b"")
+    assert encoding.contents_hash(path).hex == "d41d8cd98f00b204e9800998ecf8427e"
+
+
+def test_attachment_bytes_round_trip(tmp_path):
+    path = tmp_path / "archive.tar.gz"
+    path.write_bytes(b"\x00\x01binary\x00data")
+    value = encoding.encode_attachment(path)
+    assert value == b"archive.tar.gz\x00\x00\x01binary\x00data"
+    assert encoding.decode_attachment(value) == ("archive.tar.gz", b"\x00\x01binary\x00data")
+
+
+def test_attachment_name_is_utf8(tmp_path):
+    path = tmp_path / "données.txt"
+    path.write_bytes(b"x")
+    value = encoding.encode_attachment(path)
+    assert value.startswith("données.txt".encode() + b"\0")
+    assert encoding.decode_attachment(value)[0] == "données.txt"
+
+
+def test_decode_refuses_a_value_without_separator():
+    with pytest.raises(DataJointError, match="zero byte"):
+        encoding.decode_attachment(b"no separator")
+
+
+def test_attachment_name_refuses_paths_without_a_file_name():
+    with pytest.raises(DataJointError, match="names no file"):
+        encoding.attachment_name("/")
