@@ -17,8 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from dj_blob.errors import DataJointError
-
-from dj_external._hash import uuid_from_buffer, uuid_from_file
+from dj_core.hash import uuid_from_buffer, uuid_from_file
 
 __all__ = [
     "attachment_hash",

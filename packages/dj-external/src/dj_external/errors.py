@@ -10,17 +10,7 @@ is what 0.14 raised for a missing file-store directory.
 from __future__ import annotations
 
 from dj_blob.errors import DataJointError
-
-try:  # dj-core's error module is being written alongside this package.
-    from dj_core.errors import BucketInaccessible, MissingExternalFile
-except ImportError:  # pragma: no cover - transitional, until dj_core.errors lands
-
-    class MissingExternalFile(DataJointError):  # type: ignore[no-redef]
-        """An object a row refers to is absent from its store."""
-
-    class BucketInaccessible(DataJointError):  # type: ignore[no-redef]
-        """An S3 store's bucket does not exist or cannot be reached."""
-
+from dj_core.errors import BucketInaccessible, MissingExternalFile
 
 __all__ = [
     "BucketInaccessible",
