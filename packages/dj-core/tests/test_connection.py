@@ -1,0 +1,477 @@
+"""Connection against the real server: session, %-contract, errors, transactions, reconnect."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pymysql
+import pytest
+from dj_core import connection as connection_module
+from dj_core import errors, settings
+from dj_core.connection import Connection, conn
+
+
+@pytest.fixture
+def config():
+    return settings.Config.independent()
+
+
+@pytest.fixture
+def connection(db_params, config):
+    connection = Connection(
+        db_params.host, db_params.user, db_params.password, port=db_params.port, config=config
+    )
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def database(connection, make_database):
+    name = make_database("conn")
+    connection.query(f"CREATE DATABASE `{name}`")
+    connection.query(
+        f"CREATE TABLE `{name}`.`parent` (id int NOT NULL, name varchar(20) NOT NULL, "
+        "PRIMARY KEY (id)) ENGINE=InnoDB"
+    )
+    connection.query(
+        f"CREATE TABLE `{name}`.`child` (id int NOT NULL, PRIMARY KEY (id), "
+        f"FOREIGN KEY (id) REFERENCES `{name}`.`parent` (id)) ENGINE=InnoDB"
+    )
+    return name
+
+
+@pytest.fixture
+def secret_user(db_admin, make_database):
+    """A server account with a password, allowed only on one test database."""
+    name = f"djtest_{uuid.uuid4().hex[:10]}"
+    password = f"Pw-{uuid.uuid4().hex}"
+    database = make_database("user")
+    with db_admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{database}`")
+        cursor.execute(f"CREATE USER '{name}'@'%%' IDENTIFIED BY %s", (password,))
+        cursor.execute(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{name}'@'%'")
+    yield {"user": name, "password": password, "database": database}
+    with db_admin.cursor() as cursor:
+        cursor.execute(f"DROP USER IF EXISTS '{name}'@'%'")
+
+
+def admin_query(db_admin, sql, args=None):
+    with db_admin.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+
+
+# --- connecting ----------------------------------------------------------------------------
+
+
+def test_connects_and_reports_itself(connection, db_params):
+    assert connection.is_connected
+    assert repr(connection) == (
+        f"DataJoint connection (connected) {db_params.user}@{db_params.host}:{db_params.port}"
+    )
+    assert isinstance(connection.connection_id, int)
+    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == connection.connection_id
+    assert connection.get_user().startswith(db_params.user + "@")
+    connection.close()
+    assert not connection.is_connected
+    assert "(disconnected)" in repr(connection)
+
+
+def test_host_port_in_host_overrides_port_argument(db_params, config):
+    connection = Connection(
+        f"{db_params.host}:{db_params.port}",
+        db_params.user,
+        db_params.password,
+        port=1,
+        config=config,
+    )
+    assert connection.conn_info["host"] == db_params.host
+    assert connection.conn_info["port"] == db_params.port
+    assert connection.conn_info["host_input"] == f"{db_params.host}:{db_params.port}"
+    connection.close()
+
+
+def test_port_defaults_to_configuration(db_params, config):
+    config["database.port"] = db_params.port
+    connection = Connection(db_params.host, db_params.user, db_params.password, config=config)
+    assert connection.conn_info["port"] == db_params.port
+    assert connection.config is config
+    connection.close()
+
+
+def test_invalid_port_in_host_is_a_clear_error(db_params, config):
+    with pytest.raises(errors.DataJointError, match="Invalid port"):
+        Connection(f"{db_params.host}:abc", db_params.user, db_params.password, config=config)
+
+
+def test_unknown_connection_plugin(db_params, config):
+    with pytest.raises(errors.DataJointError, match="plugin 'nosuch' not found"):
+        Connection("nosuch://somewhere", db_params.user, db_params.password, config=config)
+
+
+def test_equality_compares_connection_parameters(connection, db_params, config):
+    other = Connection(
+        db_params.host, db_params.user, db_params.password, port=db_params.port, config=config
+    )
+    assert other == connection
+    assert other is not connection
+    other.close()
+
+
+def test_bad_credentials_raise_driver_error_naming_the_account(db_params, config, secret_user):
+    wrong = "Wrong-" + uuid.uuid4().hex
+    with pytest.raises(pymysql.err.OperationalError) as caught:
+        Connection(db_params.host, secret_user["user"], wrong, port=db_params.port, config=config)
+    assert isinstance(caught.value, errors.DataJointError)
+    assert isinstance(caught.value, errors.ConnectionFailedError)
+    assert caught.value.args[0] == 1045
+    assert f"{secret_user['user']}@{db_params.host}:{db_params.port}" in str(caught.value)
+    assert wrong not in str(caught.value)
+
+
+def test_tls_preferred_falls_back_on_a_server_without_tls(connection, db_params, config):
+    have_ssl = connection.query("SHOW VARIABLES LIKE 'have_ssl'").fetchone()
+    assert have_ssl is not None and have_ssl[1] != "YES", "the test server is expected without TLS"
+    preferred = Connection(
+        db_params.host, db_params.user, db_params.password, port=db_params.port, config=config
+    )
+    assert preferred.is_connected
+    cipher = preferred.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").fetchone()
+    assert cipher[1] == ""
+    preferred.close()
+    off = Connection(
+        db_params.host,
+        db_params.user,
+        db_params.password,
+        db_params.port,
+        None,
+        False,
+        config=config,
+    )
+    assert off.is_connected
+    off.close()
+
+
+def test_tls_required_fails_on_a_server_without_tls(db_params, config):
+    with pytest.raises(pymysql.err.OperationalError) as caught:
+        Connection(
+            db_params.host,
+            db_params.user,
+            db_params.password,
+            db_params.port,
+            None,
+            True,
+            config=config,
+        )
+    assert isinstance(caught.value, errors.DataJointError)
+    assert "SSL" in str(caught.value)
+
+
+def test_session_setup(db_params, config):
+    connection = Connection(
+        db_params.host,
+        db_params.user,
+        db_params.password,
+        port=db_params.port,
+        init_fun="SET @dj_init_marker = 42",
+        config=config,
+    )
+    sql_mode = connection.query("SELECT @@SESSION.sql_mode").fetchone()[0].split(",")
+    for mode in (
+        "NO_ZERO_DATE",
+        "NO_ZERO_IN_DATE",
+        "ERROR_FOR_DIVISION_BY_ZERO",
+        "STRICT_ALL_TABLES",
+        "NO_ENGINE_SUBSTITUTION",
+        "ONLY_FULL_GROUP_BY",
+    ):
+        assert mode in sql_mode
+    assert connection.query("SELECT @@SESSION.autocommit").fetchone()[0] == 1
+    assert connection.query("SELECT @dj_init_marker").fetchone()[0] == 42
+    # the same setup after a reconnect
+    connection.connect()
+    assert connection.query("SELECT @dj_init_marker").fetchone()[0] == 42
+    assert "STRICT_ALL_TABLES" in connection.query("SELECT @@SESSION.sql_mode").fetchone()[0]
+    connection.close()
+
+
+def test_charset_from_configuration(db_params, config):
+    config["connection.charset"] = "latin1"
+    connection = Connection(
+        db_params.host, db_params.user, db_params.password, port=db_params.port, config=config
+    )
+    assert connection.query("SELECT @@character_set_client").fetchone()[0] == "latin1"
+    connection.close()
+
+
+# --- query ---------------------------------------------------------------------------------
+
+
+def test_query_always_interpolates_percent(connection):
+    assert connection.query("SELECT '5%%'").fetchone() == ("5%",)
+    assert connection.query("SELECT %s, '%%'", ("a%b",)).fetchone() == ("a%b", "%")
+    assert connection.query("SELECT %s + %s", [1, 2]).fetchone() == (3,)
+
+
+def test_query_rows_as_tuples_or_dicts(connection):
+    assert connection.query("SELECT 1 AS a, 'x' AS b").fetchall() == ((1, "x"),)
+    assert connection.query("SELECT 1 AS a, 'x' AS b", as_dict=True).fetchall() == [
+        {"a": 1, "b": "x"}
+    ]
+
+
+def test_query_many_inserts_rows(connection, database):
+    rows = [(i, f"name{i}") for i in range(500)]
+    cursor = connection.query_many(
+        f"INSERT INTO `{database}`.`parent` (id, name) VALUES (%s, %s)", rows
+    )
+    assert cursor.rowcount == 500
+    assert connection.query(f"SELECT count(*) FROM `{database}`.`parent`").fetchone()[0] == 500
+
+
+@pytest.mark.parametrize(
+    ("sql", "error_class"),
+    [
+        ("INSERT INTO `{db}`.`parent` VALUES (1, 'a'), (1, 'b')", errors.DuplicateError),
+        ("INSERT INTO `{db}`.`child` VALUES (99)", errors.IntegrityError),
+        ("SELEC 1", errors.QuerySyntaxError),
+        ("SELECT * FROM `{db}`.`nosuchtable`", errors.MissingTableError),
+        ("SELECT nosuchcolumn FROM `{db}`.`parent`", errors.UnknownAttributeError),
+        ("INSERT INTO `{db}`.`parent` (id) VALUES (5)", errors.MissingAttributeError),
+    ],
+)
+def test_server_errors_are_translated(connection, database, sql, error_class):
+    with pytest.raises(error_class):
+        connection.query(sql.format(db=database))
+
+
+def test_translated_errors_carry_message_and_sql(connection, database):
+    with pytest.raises(errors.QuerySyntaxError) as caught:
+        connection.query("SELEC 1")
+    assert caught.value.args[1] == "SELEC 1"
+    assert "syntax" in caught.value.args[0].lower()
+    with pytest.raises(errors.MissingTableError) as caught:
+        connection.query(f"SELECT * FROM `{database}`.`gone`")
+    assert "gone" in caught.value.args[0]
+    assert isinstance(caught.value, errors.DataJointError)
+    assert not isinstance(caught.value, errors.QueryError)
+
+
+def test_deleting_a_referenced_row_is_an_integrity_error(connection, database):
+    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+    connection.query(f"INSERT INTO `{database}`.`child` VALUES (1)")
+    with pytest.raises(errors.IntegrityError):
+        connection.query(f"DELETE FROM `{database}`.`parent`")
+
+
+def test_access_denied_is_an_access_error(db_params, config, secret_user, database):
+    limited = Connection(
+        db_params.host,
+        secret_user["user"],
+        secret_user["password"],
+        port=db_params.port,
+        config=config,
+    )
+    with pytest.raises(errors.AccessError) as caught:
+        limited.query(f"SELECT * FROM `{database}`.`parent`")
+    assert caught.value.args[0] == "Insufficient privileges."
+    assert caught.value.args[2] == f"SELECT * FROM `{database}`.`parent`"
+    limited.close()
+
+
+def test_untranslated_errors_propagate_unchanged(connection, database):
+    with pytest.raises(pymysql.err.DataError) as caught:
+        connection.query(f"INSERT INTO `{database}`.`parent` VALUES ('notanumber', 'a')")
+    assert caught.value.args[0] == 1366
+    assert not isinstance(caught.value, errors.DataJointError)
+
+
+def test_queries_are_logged_at_debug_level(connection, caplog, capsys):
+    with caplog.at_level(logging.DEBUG, logger="datajoint"):
+        connection.query("SELECT 'logged-statement'")
+    assert any("logged-statement" in record.getMessage() for record in caplog.records)
+    assert all(record.levelno == logging.DEBUG for record in caplog.records)
+    assert "logged-statement" not in capsys.readouterr().out
+
+
+def test_warnings_are_logged_when_not_suppressed(connection, caplog):
+    with caplog.at_level(logging.WARNING, logger="datajoint"):
+        connection.query("SELECT CAST('12abc' AS SIGNED)")
+        assert not caplog.records
+        connection.query("SELECT CAST('12abc' AS SIGNED)", suppress_warnings=False)
+    assert any("12abc" in record.getMessage() for record in caplog.records)
+
+
+# --- transactions --------------------------------------------------------------------------
+
+
+def test_transaction_commits(connection, database, db_admin):
+    with connection.transaction as same:
+        assert same is connection
+        assert connection.in_transaction
+        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+        # not visible to others before the commit
+        assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+    assert not connection.in_transaction
+    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((1,),)
+
+
+def test_transaction_rolls_back_on_error(connection, database, db_admin):
+    with pytest.raises(errors.DuplicateError):
+        with connection.transaction:
+            connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+            connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'b')")
+    assert not connection.in_transaction
+    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+
+
+def test_explicit_transaction_methods(connection, database):
+    connection.start_transaction()
+    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+    connection.cancel_transaction()
+    assert connection.query(f"SELECT count(*) FROM `{database}`.`parent`").fetchone() == (0,)
+    connection.start_transaction()
+    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (2, 'b')")
+    connection.commit_transaction()
+    assert connection.query(f"SELECT id FROM `{database}`.`parent`").fetchall() == ((2,),)
+
+
+def test_nested_transactions_are_refused(connection):
+    connection.start_transaction()
+    with pytest.raises(errors.DataJointError, match="Nested transactions"):
+        connection.start_transaction()
+    connection.cancel_transaction()
+    assert not connection.in_transaction
+
+
+# --- lost connections ----------------------------------------------------------------------
+
+
+def kill_from_outside(db_admin, connection):
+    admin_query(db_admin, f"KILL {connection.connection_id}")
+
+
+def test_reconnects_outside_a_transaction(connection, db_admin, caplog):
+    old_id = connection.connection_id
+    kill_from_outside(db_admin, connection)
+    with caplog.at_level(logging.WARNING, logger="datajoint"):
+        assert connection.query("SELECT 7").fetchone() == (7,)
+    assert any("reconnecting" in record.getMessage() for record in caplog.records)
+    assert connection.connection_id != old_id
+    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == connection.connection_id
+    assert "STRICT_ALL_TABLES" in connection.query("SELECT @@SESSION.sql_mode").fetchone()[0]
+
+
+def test_no_reconnect_when_disabled(connection, db_admin, config):
+    kill_from_outside(db_admin, connection)
+    with pytest.raises(errors.LostConnectionError):
+        connection.query("SELECT 1", reconnect=False)
+    config["database.reconnect"] = False
+    with pytest.raises(errors.LostConnectionError):
+        connection.query("SELECT 1")
+    assert connection.query("SELECT 2", reconnect=True).fetchone() == (2,)
+
+
+def test_lost_connection_inside_a_transaction_commits_nothing(connection, database, db_admin):
+    connection.start_transaction()
+    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+    kill_from_outside(db_admin, connection)
+    with pytest.raises(errors.LostConnectionError, match="during a transaction"):
+        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (2, 'b')")
+    assert not connection.in_transaction
+    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+    # the connection is usable again, and a new transaction can start
+    with connection.transaction:
+        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (3, 'c')")
+    assert admin_query(db_admin, f"SELECT id FROM `{database}`.`parent`") == ((3,),)
+
+
+def test_lost_connection_at_commit_commits_nothing(connection, database, db_admin):
+    with pytest.raises(errors.LostConnectionError):
+        with connection.transaction:
+            connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+            kill_from_outside(db_admin, connection)
+    assert not connection.in_transaction
+    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+
+
+def test_in_transaction_is_false_once_the_connection_died(connection, db_admin):
+    connection.start_transaction()
+    kill_from_outside(db_admin, connection)
+    assert not connection.in_transaction
+
+
+# --- secrets -------------------------------------------------------------------------------
+
+
+def test_password_never_in_repr_or_logs(db_params, config, secret_user, caplog):
+    password = secret_user["password"]
+    with caplog.at_level(logging.DEBUG, logger="datajoint"):
+        connection = Connection(
+            db_params.host, secret_user["user"], password, port=db_params.port, config=config
+        )
+        connection.query("SELECT 1")
+        connection.connect()
+    assert connection.conn_info["passwd"] == password
+    assert password not in repr(connection)
+    assert password not in repr(connection.conn_info)
+    assert password not in str(connection.conn_info)
+    assert password not in caplog.text
+    connection.close()
+
+
+# --- registry and the process-wide connection ----------------------------------------------
+
+
+def test_register_adds_a_schema(connection):
+    class FakeSchema:
+        database = "djtest_registered"
+
+    schema = FakeSchema()
+    connection.register(schema)
+    assert connection.schemas == {"djtest_registered": schema}
+
+
+def test_conn_is_persistent_and_reset_replaces_it(db_params, monkeypatch):
+    monkeypatch.setattr(conn, "connection", None)
+    with settings.config(
+        database__host=f"{db_params.host}:{db_params.port}",
+        database__user=db_params.user,
+        database__password=db_params.password,
+    ):
+        first = conn()
+        assert conn() is first
+        assert conn.connection is first
+        assert conn("ignored-host") is first
+        second = conn(reset=True)
+    assert second is not first
+    assert conn() is second
+    first.close()
+    second.close()
+
+
+def test_conn_prompts_for_missing_user_and_password(db_params, monkeypatch):
+    monkeypatch.setattr(conn, "connection", None)
+    prompts = []
+
+    def fake_input(prompt):
+        prompts.append(prompt)
+        return db_params.user
+
+    def fake_getpass(prompt):
+        prompts.append(prompt)
+        return db_params.password
+
+    monkeypatch.setattr(connection_module.utils, "input", fake_input)
+    monkeypatch.setattr(connection_module, "getpass", fake_getpass)
+    with settings.config(
+        database__host=f"{db_params.host}:{db_params.port}",
+        database__user=None,
+        database__password=None,
+    ):
+        connection = conn()
+    assert len(prompts) == 2
+    assert "username" in prompts[0] and "password" in prompts[1]
+    assert connection.conn_info["user"] == db_params.user
+    connection.close()
