@@ -10,7 +10,7 @@ def file_spec(location) -> dict:
     return {"protocol": "file", "location": str(location)}
 
 
-def s3_spec(s3, bucket: str, location: str = "") -> dict:
+def make_s3_spec(s3, bucket: str, location: str = "") -> dict:
     return {
         "protocol": "s3",
         "endpoint": s3.endpoint,
@@ -31,4 +31,10 @@ def store(request, tmp_path):
         return open_store("local", file_spec(location), max_workers=8)
     s3 = request.getfixturevalue("s3")
     bucket = request.getfixturevalue("s3_bucket")
-    return open_store("cloud", s3_spec(s3, bucket, "/lab/v1"), max_workers=8)
+    return open_store("cloud", make_s3_spec(s3, bucket, "/lab/v1"), max_workers=8)
+
+
+@pytest.fixture
+def s3_spec(s3):
+    """`s3_spec(bucket, location="")`: a store spec for the session's S3 endpoint."""
+    return lambda bucket, location="": make_s3_spec(s3, bucket, location)

@@ -23,6 +23,7 @@ __all__ = [
     "S3Store",
     "Store",
     "open_store",
+    "store_from_config",
 ]
 
 BACKENDS: dict[str, type[FileStore] | type[S3Store]] = {"file": FileStore, "s3": S3Store}
@@ -39,3 +40,8 @@ def open_store(name: str, spec: Mapping[str, Any], **options: Any) -> Store:
             f"use one of {sorted(BACKENDS)}."
         ) from None
     return backend.from_spec(name, spec, **options)
+
+
+def store_from_config(config: Any, name: str, **options: Any) -> Store:
+    """The store `name` of a dj-core `Config`, validated by its `get_store_spec`."""
+    return open_store(name, config.get_store_spec(name), **options)

@@ -152,6 +152,11 @@ class S3Store(Store):
     def _check_bucket(self, client: Minio) -> None:
         try:
             present = client.bucket_exists(self.bucket)
+        except ValueError as error:  # minio checks the name before asking
+            raise BucketInaccessible(
+                f"Inaccessible s3 bucket {self.bucket}: {error} ({self._where()}). Correct "
+                "the store's 'bucket' setting."
+            ) from error
         except S3Error as error:
             raise BucketInaccessible(
                 f"Inaccessible s3 bucket {self.bucket}: the server refused access to the "
