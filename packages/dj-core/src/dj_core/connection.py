@@ -32,6 +32,7 @@ import dj_blob
 
 from dj_core import plugin, settings, utils
 from dj_core.dialects import Dialect, MySQLDialect
+from dj_core.dependencies import Dependencies
 from dj_core.errors import DataJointError, LostConnectionError
 from dj_core.hash import uuid_from_buffer
 from dj_core.version import client_version
@@ -224,6 +225,14 @@ class Connection:
         dependencies = self.__dict__.get("_dependencies")
         if dependencies is not None:
             dependencies.clear()
+
+    @property
+    def dependencies(self) -> Dependencies:
+        """The dependency graph of the registered schemas (loaded on first query)."""
+        graph = self.__dict__.get("_dependencies")
+        if graph is None:
+            graph = self._dependencies = Dependencies(self)
+        return graph
 
     # --- statements -------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import ssl
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -252,3 +253,140 @@ class MySQLDialect(Dialect):
             f"WHERE {where} ORDER BY {order_by}"
         )
         return list(connection.query(sql, as_dict=True))
+
+    # --- schema catalog and DDL (declarations, headings, dependencies) ----------------
+
+    def json_value_sql(self, attribute: str, path: str, type: str | None = None) -> str:
+        # MySQL 8: json_value(doc, path RETURNING type). MariaDB has no RETURNING clause;
+        # a cast gives the same result (query.md §3.5). Both parse the MySQL form in DDL
+        # of functional indexes only on MySQL; MariaDB rejects functional key parts.
+        sql = f"json_value({self.quote(attribute)}, _utf8mb4'$.{path}'"
+        return sql + (f" returning {type})" if type else ")")
+
+    def json_value_sql_mariadb(self, attribute: str, path: str, type: str | None = None) -> str:
+        """MariaDB's form of `json_value_sql` (a cast instead of RETURNING)."""
+        sql = f"json_value({self.quote(attribute)}, _utf8mb4'$.{path}')"
+        return f"cast({sql} as {type})" if type else sql
+
+    def _flavour(self, connection: Connection) -> ServerVersion:
+        version = _server_versions.get(connection)
+        if version is None:
+            version = self.server_version(connection)
+            try:
+                _server_versions[connection] = version
+            except TypeError:
+                pass
+        return version
+
+    def table_catalog(
+        self, connection: Connection, database: str, table: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        mariadb = self._flavour(connection).flavour == "mariadb"
+        where, args = "table_schema = %s", [database]
+        if table is not None:
+            where += " AND table_name = %s"
+            args.append(table)
+        status_sql = f"SHOW TABLE STATUS FROM {self.quote(database)}"
+        if table is not None:
+            status_sql += " WHERE name = %s"
+        result: dict[str, dict[str, Any]] = {}
+        for row in connection.query(status_sql, args[1:], as_dict=True):
+            status = {key.lower(): value for key, value in row.items()}
+            result[status["name"]] = {"status": status, "columns": [], "indexes": []}
+        if not result:
+            return result
+        json_columns: set[tuple[str, str]] = set()
+        if mariadb:
+            # MariaDB stores json as longtext guarded by CHECK (json_valid(`col`))
+            cursor = connection.query(
+                "SELECT table_name, constraint_name, check_clause "
+                "FROM information_schema.check_constraints "
+                f"WHERE constraint_schema = %s{' AND table_name = %s' if table else ''}",
+                args,
+            )
+            for table_name, constraint, clause in cursor:
+                if re.fullmatch(r"json_valid\(`.+`\)", clause or "", re.I):
+                    json_columns.add((table_name, constraint))
+        cursor = connection.query(
+            "SELECT table_name, column_name, column_type, is_nullable, column_key, "
+            "column_default, extra, column_comment, data_type "
+            f"FROM information_schema.columns WHERE {where} "
+            "ORDER BY table_name, ordinal_position",
+            args,
+        )
+        for table_name, name, ctype, nullable, key, default, extra, comment, dtype in cursor:
+            if table_name not in result:
+                continue
+            result[table_name]["columns"].append(
+                {
+                    "name": name,
+                    "type": ctype,
+                    "in_key": key == "PRI",
+                    "nullable": nullable == "YES",
+                    "default": _mariadb_default(default) if mariadb else default,
+                    "extra": extra or "",
+                    "comment": comment or "",
+                    "json": dtype == "json" or (table_name, name) in json_columns,
+                }
+            )
+        expression = "NULL" if mariadb else "expression"
+        cursor = connection.query(
+            f"SELECT table_name, index_name, seq_in_index, column_name, {expression}, "
+            f"non_unique FROM information_schema.statistics WHERE {where} "
+            "ORDER BY table_name, index_name, seq_in_index",
+            args,
+        )
+        for table_name, index_name, seq, column, expr, non_unique in cursor:
+            if table_name in result:
+                result[table_name]["indexes"].append(
+                    {
+                        "index_name": index_name,
+                        "seq": seq,
+                        "column": column,
+                        "expression": expr,
+                        "non_unique": bool(int(non_unique)),
+                    }
+                )
+        return result
+
+    def key_catalog(self, connection: Connection, databases: Sequence[str]) -> list[dict[str, Any]]:
+        if not databases:
+            return []
+        marks = ",".join(["%s"] * len(databases))
+        cursor = connection.query(
+            "SELECT constraint_name, table_schema, table_name, column_name, "
+            "referenced_table_schema, referenced_table_name, referenced_column_name "
+            "FROM information_schema.key_column_usage "
+            f"WHERE table_schema IN ({marks}) OR referenced_table_schema IN ({marks}) "
+            "ORDER BY table_schema, table_name, constraint_name, ordinal_position",
+            (*databases, *databases),
+        )
+        keys = ("constraint", "database", "table", "column", "ref_database", "ref_table", "ref_column")
+        return [dict(zip(keys, row)) for row in cursor]
+
+    def schema_size(self, connection: Connection, database: str) -> int:
+        cursor = connection.query(
+            "SELECT SUM(data_length + index_length) FROM information_schema.tables "
+            "WHERE table_schema = %s",
+            (database,),
+        )
+        return int(cursor.fetchone()[0] or 0)
+
+
+_server_versions: weakref.WeakKeyDictionary[Any, ServerVersion] = weakref.WeakKeyDictionary()
+
+
+def _mariadb_default(default: str | None) -> str | None:
+    """MariaDB's information_schema default → what MySQL's SHOW COLUMNS shows.
+
+    MariaDB quotes literal strings (`'a''b'`), writes an explicit NULL default as the
+    text `NULL` (no default is SQL NULL), and spells `current_timestamp()`.
+    """
+    if default is None or default == "NULL":
+        return None
+    if len(default) >= 2 and default[0] == "'" and default[-1] == "'":
+        return default[1:-1].replace("''", "'").replace("\\\\", "\\")
+    match = re.fullmatch(r"current_timestamp\((\d*)\)", default, re.I)
+    if match:
+        return f"CURRENT_TIMESTAMP({match[1]})" if match[1] else "CURRENT_TIMESTAMP"
+    return default

@@ -1,0 +1,186 @@
+"""The dependency graph of the tables of a connection's schemas (core.md §11).
+
+Nodes are full table names (`` `db`.`tbl` ``) with the attribute `primary_key`; an edge
+parent → child per foreign key carries `primary`, `aliased`, `multi` and `attr_map`. A
+foreign key that renames columns goes through an *alias node* named "0", "1", … so
+that two renamed references to the same parent stay two edges. Hidden `~` tables are
+not nodes. The whole graph is read with one catalog query per set of schemas.
+
+`topo_sort` orders any such graph (also a bare `networkx.DiGraph`) so that masters come
+after everything their parts depend on and each part follows its master directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from dj_core.errors import DataJointError
+
+__all__ = ["Dependencies", "extract_master", "topo_sort", "unite_master_parts"]
+
+_PART = re.compile(r"(?P<master>`\w+`\.`#?\w+)__\w+`")
+
+
+def extract_master(part_table: str) -> str | None:
+    """The master's full name of a part's full name (`` `db`.`m__p` `` → `` `db`.`m` ``)."""
+    match = _PART.fullmatch(part_table)
+    return match["master"] + "`" if match else None
+
+
+def unite_master_parts(order: list[str]) -> list[str]:
+    """Move every part to just after its master, keeping the parts' own order: walking
+    from the end, each part not yet placed is moved next to its master."""
+    order = list(order)
+    placed: set[str] = set()
+    pos = len(order) - 1
+    while pos > 0:
+        part = order[pos]
+        master = extract_master(part)
+        if master is None or part in placed or master not in order[:pos]:
+            pos -= 1
+            continue
+        placed.add(part)
+        del order[pos]
+        order.insert(order.index(master) + 1, part)
+        # the name that preceded the part now sits at `pos`: examine it next
+    return order
+
+
+def topo_sort(graph: nx.DiGraph) -> list[str]:
+    """Topological order of the graph's tables, with DataJoint's part/master rules.
+
+    1. alias nodes are collapsed into direct parent → child edges;
+    2. each parent of a part that is neither its master nor another part of the same
+       master also becomes a parent of the master;
+    3. after sorting, each part is moved to just after its master.
+    """
+    graph = nx.DiGraph(graph)  # a copy: the caller's graph is not touched
+    for alias in [node for node in graph if str(node).isdigit()]:
+        for parent in list(graph.predecessors(alias)):
+            for child in list(graph.successors(alias)):
+                graph.add_edge(parent, child)
+        graph.remove_node(alias)
+    for part in list(graph.nodes):
+        master = extract_master(part)
+        if master is None or master not in graph:
+            continue
+        for parent in list(graph.predecessors(part)):
+            if parent != master and extract_master(parent) != master:
+                graph.add_edge(parent, master)
+    try:
+        order = list(nx.lexicographical_topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        raise DataJointError(
+            "The dependency graph has a cycle; DataJoint supports only acyclic "
+            "dependencies between tables (including through parts and their masters)."
+        ) from None
+    return unite_master_parts(order)
+
+
+class Dependencies(nx.DiGraph):
+    """The dependency graph of `connection`'s registered schemas (`connection.dependencies`).
+
+    Loaded lazily on first query, or explicitly with `load()`; `clear()` forgets it
+    (called when a schema is registered or a table declared).
+    """
+
+    def __init__(self, connection: Any = None):
+        self._conn = connection
+        self._loaded = False
+        super().__init__()
+
+    def clear(self) -> None:
+        self._loaded = False
+        super().clear()
+
+    def load(self, force: bool = True) -> None:
+        """Read the graph of the registered schemas from the catalog (one query)."""
+        if self._loaded and not force:
+            return
+        self.clear()
+        databases = list(self._conn.schemas) if self._conn is not None else []
+        rows = self._conn.dialect.key_catalog(self._conn, databases) if databases else []
+        self._build(rows, set(databases))
+        self._loaded = True
+
+    def _build(self, rows: Iterable[dict[str, Any]], databases: set[str]) -> None:
+        quote = "`{}`.`{}`".format
+        primary_keys: dict[str, set[str]] = {}
+        foreign_keys: dict[tuple[str, str, str], dict[str, str]] = {}
+        for row in rows:
+            if row["constraint"] == "PRIMARY":
+                if row["database"] in databases and not row["table"].startswith("~"):
+                    name = quote(row["database"], row["table"])
+                    primary_keys.setdefault(name, set()).add(row["column"])
+            elif row["ref_table"] is not None and not row["ref_table"].startswith("~"):
+                if row["table"].startswith("~"):
+                    continue
+                child = quote(row["database"], row["table"])
+                parent = quote(row["ref_database"], row["ref_table"])
+                key = (f"{row['database']}.{row['constraint']}", child, parent)
+                foreign_keys.setdefault(key, {})[row["column"]] = row["ref_column"]
+        for name, key in primary_keys.items():
+            self.add_node(name, primary_key=key)
+        alias_count = 0
+        for (_, child, parent), attr_map in foreign_keys.items():
+            child_key = primary_keys.get(child, set())
+            props = dict(
+                primary=set(attr_map) <= child_key,
+                aliased=any(k != v for k, v in attr_map.items()),
+                multi=set(attr_map) != child_key,
+                attr_map=attr_map,
+            )
+            if props["aliased"]:
+                alias = str(alias_count)
+                alias_count += 1
+                self.add_edge(parent, alias, **props)
+                self.add_edge(alias, child, **props)
+            else:
+                self.add_edge(parent, child, **props)
+        if not nx.is_directed_acyclic_graph(self):
+            raise DataJointError(
+                "DataJoint can only work with acyclic dependencies, but the foreign keys "
+                "of the registered schemas form a cycle."
+            )
+
+    def _ensure(self) -> None:
+        if not self._loaded:
+            self.load()
+
+    def topo_sort(self) -> list[str]:
+        self._ensure()
+        return topo_sort(self)
+
+    def parents(self, table_name: str, primary: bool | None = None) -> dict[str, dict]:
+        """Parent nodes (alias nodes included) → edge properties; `primary` filters."""
+        self._ensure()
+        return {
+            parent: props
+            for parent, _, props in self.in_edges(table_name, data=True)
+            if primary is None or props["primary"] == primary
+        }
+
+    def children(self, table_name: str, primary: bool | None = None) -> dict[str, dict]:
+        """Child nodes (alias nodes included) → edge properties; `primary` filters."""
+        self._ensure()
+        return {
+            child: props
+            for _, child, props in self.out_edges(table_name, data=True)
+            if primary is None or props["primary"] == primary
+        }
+
+    def descendants(self, full_table_name: str) -> list[str]:
+        """The table, then all its descendants in topological order."""
+        self._ensure()
+        nodes = self.subgraph(nx.descendants(self, full_table_name))
+        return [full_table_name, *topo_sort(nodes)]
+
+    def ancestors(self, full_table_name: str) -> list[str]:
+        """The table, then its ancestors from nearest to farthest (reverse topological)."""
+        self._ensure()
+        nodes = self.subgraph(nx.ancestors(self, full_table_name))
+        return list(reversed([*topo_sort(nodes), full_table_name]))
