@@ -220,6 +220,28 @@ def test_blob_objects_are_the_packed_bytes_and_hash_to_their_name(world, name):
         assert data in packed
 
 
+def test_blob_objects_unpack_to_upstream_values_and_we_pack_the_same_bytes(world):
+    import numpy as np
+
+    values = [[1, 2, 3], np.array([1, 2, 3]), {"a": "text", "n": 7}, np.arange(20000.0)]
+    database = world["database"]
+    for value, packed_hex in zip(values, world["report"]["packed"]):
+        packed = bytes.fromhex(packed_hex)
+        assert encoding.pack_external_blob(value) == packed  # same bytes, hence same object
+        keys = [
+            (store, store.blob_key(database, encoding.blob_hash(packed)))
+            for store in world["stores"].values()
+        ]
+        found = [store.get(key) for store, key in keys if store.exists(key)]
+        assert found  # every value was inserted into at least one store
+        for data in found:
+            back = encoding.unpack_external_blob(data)
+            if isinstance(value, np.ndarray):
+                assert np.array_equal(back, value)
+            else:
+                assert back == value
+
+
 @pytest.mark.parametrize("name", ["filestore", "s3store"])
 def test_attachment_objects_are_the_files_and_hashes_agree(world, name):
     store, database = world["stores"][name], world["database"]
@@ -258,7 +280,7 @@ def test_upstream_reads_what_our_store_layer_wrote(world, upstream, db_params, t
     """Objects written by us, registered by plain SQL, fetched by DataJoint 0.14."""
     database = world["database"]
     fstore, sstore = world["stores"]["filestore"], world["stores"]["s3store"]
-    packed = bytes.fromhex(world["report"]["packed"][2])  # {"a": "text", "n": 7}
+    packed = encoding.pack_external_blob({"a": "text", "n": 7, "ours": [1.5, 2.5]})
     blob = encoding.blob_hash(packed)
     fstore.put(fstore.blob_key(database, blob), packed, skip_existing=True)
     sstore.put(sstore.blob_key(database, blob), packed)
@@ -319,8 +341,8 @@ def test_upstream_reads_what_our_store_layer_wrote(world, upstream, db_params, t
     os.mkdir(world["cfg"]["download"])
 
     (row,) = upstream.run_json(SNIPPET_FETCH, env=world["env"])
-    assert row["fblob"] == {"a": "text", "n": 7}
-    assert row["sblob"] == {"a": "text", "n": 7}
+    assert row["fblob"] == {"a": "text", "n": 7, "ours": [1.5, 2.5]}
+    assert row["sblob"] == {"a": "text", "n": 7, "ours": [1.5, 2.5]}
     assert row["fattach"] == attachment.read_bytes().hex()
     assert row["sattach"] == attachment.read_bytes().hex()
     assert row["fpath"] == paths["filestore"][1].hex()
