@@ -31,8 +31,8 @@ from typing import Any
 import dj_blob
 
 from dj_core import plugin, settings, utils
-from dj_core.dialects import Dialect, MySQLDialect
 from dj_core.dependencies import Dependencies
+from dj_core.dialects import Dialect, MySQLDialect
 from dj_core.errors import DataJointError, LostConnectionError
 from dj_core.hash import uuid_from_buffer
 from dj_core.version import client_version

@@ -162,8 +162,7 @@ class Config(MutableMapping):
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
-        self._state = _process_state
-        self._process_wide = True
+        self._own_state: _State | None = None  # None: the process-wide state
         if args or kwargs:
             values = self._values
             with self._state.lock:
@@ -174,16 +173,20 @@ class Config(MutableMapping):
         """A configuration with the defaults (overlaid with the arguments, unvalidated)
         that shares no state with the process-wide one and runs no loader."""
         instance = cls.__new__(cls)
-        instance._state = _State()
-        instance._process_wide = False
-        instance._state.values.update(dict(*args, **kwargs))
+        instance._own_state = _State()
+        instance._own_state.values.update(dict(*args, **kwargs))
         return instance
 
     @property
+    def _state(self) -> _State:
+        return _process_state if self._own_state is None else self._own_state
+
+    @property
     def _values(self) -> dict[str, Any]:
-        if self._process_wide:
+        if self._own_state is None:
             _ensure_loaded()
-        return self._state.values
+            return _process_state.values
+        return self._own_state.values
 
     # --- mapping protocol ---------------------------------------------------------------
 

@@ -34,7 +34,9 @@ _CAMEL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*")
 _PART_NAME = re.compile(r"(?P<master>`\w+`\.`#?\w+)__(?P<part>\w+)`")
 
 
-def user_choice(prompt: str, choices: Sequence[str] = ("yes", "no"), default: str | None = None) -> str:
+def user_choice(
+    prompt: str, choices: Sequence[str] = ("yes", "no"), default: str | None = None
+) -> str:
     """Ask until the answer is one of `choices`; an empty answer picks `default`.
 
     The prompt shows the choices with the default capitalised: ``Drop? [yes, No]: ``."""
@@ -91,7 +93,9 @@ def safe_write(path: str | os.PathLike, data: bytes, mode: int | None = None) ->
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = _temporary_name(path)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
+    descriptor = os.open(
+        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode
+    )
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
@@ -101,7 +105,9 @@ def safe_write(path: str | os.PathLike, data: bytes, mode: int | None = None) ->
         raise
 
 
-def safe_copy(source: str | os.PathLike, destination: str | os.PathLike, overwrite: bool = False) -> None:
+def safe_copy(
+    source: str | os.PathLike, destination: str | os.PathLike, overwrite: bool = False
+) -> None:
     """Copy a file atomically (through a temporary file next to the destination).
 
     An existing destination is kept unless `overwrite`."""

@@ -178,9 +178,11 @@ class MySQLDialect(Dialect):
         return f"KILL {int(process_id)}"
 
     def set_password_sql(self, version: ServerVersion) -> str:
-        modern = version.at_least(10, 2) if version.flavour == "mariadb" else version.at_least(5, 7)
-        if modern:
-            return "ALTER USER CURRENT_USER() IDENTIFIED BY %s"
+        # MySQL >= 5.7 lets an account change its own password with ALTER USER USER();
+        # MariaDB requires the CREATE USER privilege for ALTER USER, even on oneself, but
+        # accepts SET PASSWORD for the own account (as does MySQL before 5.7).
+        if version.flavour == "mysql" and version.at_least(5, 7):
+            return "ALTER USER USER() IDENTIFIED BY %s"
         return "SET PASSWORD = PASSWORD(%s)"
 
     # --- catalog readings --------------------------------------------------------------

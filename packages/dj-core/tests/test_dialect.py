@@ -1,0 +1,215 @@
+"""The MySQL/MariaDB dialect: text builders (pure) and catalog readings (real server)."""
+
+from __future__ import annotations
+
+import pymysql
+import pytest
+from dj_core import errors, settings
+from dj_core.connection import Connection
+from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
+
+dialect = MySQLDialect()
+
+
+@pytest.fixture
+def connection(db_params):
+    connection = Connection(
+        db_params.host,
+        db_params.user,
+        db_params.password,
+        port=db_params.port,
+        config=settings.Config.independent(),
+    )
+    yield connection
+    connection.close()
+
+
+def test_is_a_dialect(connection):
+    assert isinstance(connection.dialect, Dialect)
+    assert connection.dialect.name == "mysql"
+
+
+# --- text builders -------------------------------------------------------------------------
+
+
+def test_quoting():
+    assert dialect.quote("session") == "`session`"
+    assert dialect.quote("we`ird") == "`we``ird`"
+    assert dialect.full_table_name("lab", "#subject") == "`lab`.`#subject`"
+    assert dialect.quote_list(["a", "b"]) == "`a`,`b`"
+
+
+@pytest.mark.parametrize(
+    ("full", "parts"),
+    [
+        ("`lab`.`#subject`", ("lab", "#subject")),
+        ("`lab`.`~external_raw`", ("lab", "~external_raw")),
+        ("`we``ird`.`t`", ("we`ird", "t")),
+    ],
+)
+def test_split_full_table_name(full, parts):
+    assert dialect.split_full_table_name(full) == parts
+    assert dialect.full_table_name(*parts) == full
+
+
+def test_split_rejects_other_text():
+    with pytest.raises(errors.DataJointError, match="not a full table name"):
+        dialect.split_full_table_name("lab.subject")
+
+
+def test_string_literal_escapes():
+    assert dialect.string_literal("it's") == "'it\\'s'"
+
+
+@pytest.mark.parametrize(
+    ("category", "declared", "column"),
+    [
+        ("UUID", "uuid", "binary(16)"),
+        ("EXTERNAL_BLOB", "blob@raw", "binary(16)"),
+        ("EXTERNAL_ATTACH", "attach@raw", "binary(16)"),
+        ("FILEPATH", "filepath@raw", "binary(16)"),
+        ("INTERNAL_ATTACH", "attach", "longblob"),
+        ("INTEGER", "int unsigned", "int unsigned"),
+        ("JSON", "json", "json"),
+    ],
+)
+def test_column_types(category, declared, column):
+    assert dialect.column_type(category, declared) == column
+
+
+def test_lock_clauses():
+    assert dialect.lock_clause() == " FOR UPDATE"
+    assert dialect.lock_clause("share") == " LOCK IN SHARE MODE"
+    with pytest.raises(errors.DataJointError, match="lock mode"):
+        dialect.lock_clause("exclusive")
+
+
+@pytest.mark.parametrize(
+    ("banner", "flavour", "version"),
+    [
+        ("8.0.36", "mysql", (8, 0, 36)),
+        ("5.7.44-log", "mysql", (5, 7, 44)),
+        ("10.11.19-MariaDB-0+deb12u1", "mariadb", (10, 11, 19)),
+        ("5.5.5-10.6.4-MariaDB-log", "mariadb", (10, 6, 4)),
+        ("11.4", "mysql", (11, 4, 0)),
+    ],
+)
+def test_parse_version(banner, flavour, version):
+    parsed = MySQLDialect.parse_version(banner)
+    assert parsed == ServerVersion(flavour, version, banner)
+
+
+def test_parse_version_rejects_garbage():
+    with pytest.raises(errors.DataJointError, match="server version"):
+        MySQLDialect.parse_version("unknown")
+
+
+@pytest.mark.parametrize(
+    ("banner", "modern"),
+    [
+        ("8.0.36", True),
+        ("5.7.44", True),
+        ("5.6.51", False),
+        ("10.11.19-MariaDB", False),
+        ("10.1.48-MariaDB", False),
+    ],
+)
+def test_set_password_statement(banner, modern):
+    sql = dialect.set_password_sql(MySQLDialect.parse_version(banner))
+    assert sql.count("%s") == 1
+    assert sql.startswith("ALTER USER") is modern
+
+
+def test_kill_sql_takes_only_integers():
+    assert dialect.kill_sql(12) == "KILL 12"
+    with pytest.raises(ValueError):
+        dialect.kill_sql("12; DROP DATABASE x")
+
+
+# --- error classification ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (pymysql.err.InterfaceError(0, ""), errors.LostConnectionError),
+        (pymysql.err.OperationalError(2006, "gone away"), errors.LostConnectionError),
+        (pymysql.err.OperationalError(2013, "lost"), errors.LostConnectionError),
+        (pymysql.err.OperationalError(1927, "killed"), errors.LostConnectionError),
+        (pymysql.err.OperationalError(1044, "denied"), errors.AccessError),
+        (pymysql.err.OperationalError(1142, "denied"), errors.AccessError),
+        (pymysql.err.IntegrityError(1062, "dup"), errors.DuplicateError),
+        (pymysql.err.IntegrityError(1217, "fk"), errors.IntegrityError),
+        (pymysql.err.IntegrityError(1451, "fk"), errors.IntegrityError),
+        (pymysql.err.IntegrityError(1452, "fk"), errors.IntegrityError),
+        (pymysql.err.ProgrammingError(1064, "syntax"), errors.QuerySyntaxError),
+        (pymysql.err.ProgrammingError(1146, "no table"), errors.MissingTableError),
+        (pymysql.err.OperationalError(1364, "no default"), errors.MissingAttributeError),
+        (pymysql.err.OperationalError(1054, "unknown column"), errors.UnknownAttributeError),
+    ],
+)
+def test_translation_table(error, expected):
+    translated = dialect.translate_error(error, "SQL TEXT")
+    assert type(translated) is expected
+    assert dialect.is_lost_connection(error) is (expected is errors.LostConnectionError)
+
+
+def test_translated_arguments():
+    access = dialect.translate_error(pymysql.err.OperationalError(1142, "denied"), "SELECT 1")
+    assert access.args == ("Insufficient privileges.", "denied", "SELECT 1")
+    duplicate = dialect.translate_error(pymysql.err.IntegrityError(1062, "Duplicate entry"), "I")
+    assert duplicate.args == ("Duplicate entry",)
+    lost = dialect.translate_error(pymysql.err.OperationalError(2013, "Lost"), "S")
+    assert lost.args[1:] == (2013, "Lost")
+
+
+def test_untranslated_errors():
+    assert dialect.translate_error(pymysql.err.OperationalError(1055, "group by"), "S") is None
+    assert dialect.translate_error(ValueError("not a driver error"), "S") is None
+
+
+# --- catalog readings ----------------------------------------------------------------------
+
+
+def test_server_version_and_identity(connection, db_admin):
+    version = dialect.server_version(connection)
+    with db_admin.cursor() as cursor:
+        cursor.execute("SELECT VERSION()")
+        banner = cursor.fetchone()[0]
+    assert version.text == banner
+    assert version.flavour == ("mariadb" if "MariaDB" in banner else "mysql")
+    assert version.at_least(5, 7)
+    assert dialect.connection_id(connection) == connection.connection_id
+    assert "@" in dialect.current_user(connection)
+
+
+def test_schemas_and_tables(connection, make_database):
+    name = make_database("catalog")
+    assert not dialect.schema_exists(connection, name)
+    connection.query(f"CREATE DATABASE `{name}`")
+    connection.query(f"CREATE TABLE `{name}`.`a_b` (x int PRIMARY KEY)")
+    connection.query(f"CREATE TABLE `{name}`.`~log` (x int PRIMARY KEY)")
+    assert dialect.schema_exists(connection, name)
+    schemas = dialect.list_schemas(connection)
+    assert name in schemas
+    assert "information_schema" not in schemas
+    assert dialect.list_tables(connection, name) == ["a_b", "~log"]
+    assert dialect.table_exists(connection, name, "a_b")
+    assert not dialect.table_exists(connection, name, "a_c")  # no LIKE wildcard surprise
+    assert not dialect.table_exists(connection, name, "axb")
+
+
+def test_processes_exclude_the_own_connection(connection, db_params):
+    other = db_params.connect()
+    try:
+        other_id = other.thread_id()
+        listed = dialect.processes(connection)
+        ids = [process["ID"] for process in listed]
+        assert other_id in ids
+        assert connection.connection_id not in ids
+        assert set(listed[0]) == {"ID", "USER", "HOST", "DB", "COMMAND", "TIME", "STATE", "INFO"}
+        assert ids == sorted(ids)
+        only = dialect.processes(connection, f"ID = {other_id}", order_by=["user", "id"])
+        assert [process["ID"] for process in only] == [other_id]
+    finally:
+        other.close()
