@@ -1,0 +1,226 @@
+"""The one place query expressions become SQL text.
+
+`compile_select` renders an expression tree (nested FROM items, predicates, grouping,
+ordering) as one SELECT statement; `compile_count` and `compile_exists` wrap it for
+`len` and `bool`. Subquery aliases are numbered per statement (`$0`, `$1`, ...), so the
+same query always compiles to the same text (snapshot tests and the query cache rely on
+it). Identifiers and values go through `_sql`, the seam to the dialect.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from dj_query import _sql
+from dj_query.predicate import AllOf, AnyOf, Equals, InQuery, Negation, SQLText
+
+__all__ = ["compile_count", "compile_exists", "compile_select", "order_by_clause"]
+
+
+class _Statement:
+    """Per-statement state: the alias counter and the dialect."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self._aliases = itertools.count()
+
+    def alias(self) -> str:
+        return _sql.quote(f"${next(self._aliases):x}")
+
+
+def compile_select(expr: Any, fields: list[str] | None = None) -> str:
+    """The SELECT statement of `expr`, optionally narrowed to `fields`."""
+    return _select(expr, fields, _Statement(expr.connection))
+
+
+def compile_count(expr: Any) -> str:
+    """`SELECT count(*)` of the rows of `expr`."""
+    statement = _Statement(expr.connection)
+    if expr._kind == "select" and expr._top is None and not expr._distinct:
+        return "SELECT count(*)" + _from_where(expr, statement)
+    return f"SELECT count(*) FROM ({_select(expr, None, statement)}) as {statement.alias()}"
+
+
+def compile_exists(expr: Any) -> str:
+    """`SELECT EXISTS(...)`: whether `expr` has any row (Top, grouping and unions included)."""
+    statement = _Statement(expr.connection)
+    if expr._kind == "select" and expr._top is None:
+        return "SELECT EXISTS(SELECT 1" + _from_where(expr, statement) + ")"
+    return f"SELECT EXISTS({_select(expr, None, statement)})"
+
+
+# --- SELECT ------------------------------------------------------------------------------
+
+
+def _select(expr: Any, fields: list[str] | None, statement: _Statement) -> str:
+    names = list(expr.heading.names) if fields is None else list(fields)
+    if fields is not None and (expr._kind != "select" or expr._top is not None):
+        # narrowing a grouped, united or limited query (or using it in IN (...), where
+        # the server refuses LIMIT): select from it as a subquery
+        inner = _select(expr, None, statement)
+        return f"SELECT {_field_list(names, None)} FROM ({inner}) as {statement.alias()}"
+    if expr._kind == "union":
+        return _union(expr, names, statement)
+    heading = expr.heading
+    if expr._kind == "aggregation":
+        distinct = set(heading.names) == set(heading.primary_key)
+        sql = (
+            f"SELECT {'DISTINCT ' if distinct else ''}{_field_list(names, heading)}"
+            f" FROM {_from(expr, statement)}{_where(expr._where, statement)}"
+            f"{_group_by(expr)}{_having(expr, statement)}"
+        )
+    else:
+        sql = (
+            f"SELECT {'DISTINCT ' if expr._distinct else ''}{_field_list(names, heading)}"
+            + _from_where(expr, statement)
+        )
+    return sql + _top_clause(expr)
+
+
+def _field_list(names: list[str], heading: Any) -> str:
+    if not names:
+        return "1"  # an empty heading (e.g. dj.U() & q) still selects rows
+    items = []
+    for name in names:
+        expression = None if heading is None else heading[name].attribute_expression
+        if expression is None:
+            items.append(_sql.quote(name))
+        else:
+            items.append(f"{expression} as {_sql.quote(name)}")
+    return ",".join(items)
+
+
+def _from_where(expr: Any, statement: _Statement) -> str:
+    return f" FROM {_from(expr, statement)}{_where(expr._restriction, statement)}"
+
+
+def _from(expr: Any, statement: _Statement) -> str:
+    items = []
+    for item in expr.support:
+        if isinstance(item, str):
+            items.append(item)
+        else:
+            items.append(f"({_select(item, None, statement)}) as {statement.alias()}")
+    text = items[0]
+    for left, item in zip(expr._left, items[1:]):
+        text += (" NATURAL LEFT JOIN " if left else " NATURAL JOIN ") + item
+    return text
+
+
+def _where(predicates: tuple, statement: _Statement) -> str:
+    if not predicates:
+        return ""
+    return " WHERE " + _conjunction(predicates, statement)
+
+
+def _conjunction(predicates: tuple, statement: _Statement) -> str:
+    return " AND ".join(f"({render_predicate(p, statement)})" for p in predicates)
+
+
+def _group_by(expr: Any) -> str:
+    columns = list(expr._grouping)
+    if not columns:
+        return ""
+    heading = expr.heading
+    for name in expr._dependent:
+        if name not in columns:
+            columns.append(name)
+    for attr in heading.attributes.values():
+        # selected blob-like columns of the grouped operand (renamed: by source column)
+        if attr.attribute_expression is None or _is_column(attr.attribute_expression):
+            source = attr.original_name
+            if source not in columns and source in expr._dependent_bulky:
+                columns.append(source)
+    return " GROUP BY " + ",".join(_sql.quote(name) for name in columns)
+
+
+def _is_column(expression: str) -> bool:
+    return re.fullmatch(r"`[^`]+`", expression) is not None
+
+
+def _having(expr: Any, statement: _Statement) -> str:
+    if not expr._restriction:
+        return ""
+    return " HAVING " + _conjunction(expr._restriction, statement)
+
+
+def _top_clause(expr: Any) -> str:
+    top = expr._top
+    if top is None:
+        return ""
+    text = order_by_clause(top.order_by, expr.heading.primary_key)
+    if top.limit is not None:
+        text += f" LIMIT {int(top.limit)}"
+        if top.offset:
+            text += f" OFFSET {int(top.offset)}"
+    return text
+
+
+def order_by_clause(order_by: list[str], primary_key: list[str]) -> str:
+    """` ORDER BY ...` for Top entries: `KEY`/`KEY ASC`/`KEY DESC` expand to the primary
+    key; every other word is an attribute name and is backquoted."""
+    parts: list[str] = []
+    for entry in order_by:
+        words = entry.split()
+        if words and words[0].upper() == "KEY":
+            direction = " DESC" if len(words) > 1 and words[1].upper() == "DESC" else ""
+            parts.extend(_sql.quote(name) + direction for name in primary_key)
+            continue
+        parts.append(" ".join(w if w.lower() in ("asc", "desc") else _sql.quote(w) for w in words))
+    return " ORDER BY " + ",".join(parts) if parts else ""
+
+
+# --- UNION -------------------------------------------------------------------------------
+
+
+def _union(expr: Any, names: list[str], statement: _Statement) -> str:
+    arg1, arg2 = expr.support
+    fields = _field_list(names, None)
+    if not arg1.heading.secondary_attributes and not arg2.heading.secondary_attributes:
+        key = list(arg1.primary_key)
+        first = _select(arg1, key, statement)
+        second = _select(arg2, key, statement)
+        return f"SELECT {fields} FROM (({first}) UNION ({second})) as {statement.alias()}"
+    # outer union: the left join gives every key of arg1, arg2's other keys follow with
+    # NULL for arg1's secondary attributes; the two parts are disjoint (UNION ALL)
+    columns = list(expr.heading.names)
+    first = _select(arg1.join(arg2, left=True), columns, statement)
+    nulls = {name: "NULL" for name in arg1.heading.secondary_attributes}
+    rest = (arg2 - arg1.proj()).proj(..., **nulls)
+    second = _select(rest, columns, statement)
+    return f"SELECT {fields} FROM (({first}) UNION ALL ({second})) as {statement.alias()}"
+
+
+# --- predicates --------------------------------------------------------------------------
+
+
+def render_predicate(predicate: Any, statement: _Statement) -> str:
+    """SQL text of a translated condition (or of the constants True/False)."""
+    if predicate is True:
+        return "TRUE"
+    if predicate is False:
+        return "FALSE"
+    if isinstance(predicate, SQLText):
+        return _sql.escape_percent(predicate.text)
+    if isinstance(predicate, Equals):
+        if predicate.json is not None:
+            path = predicate.json
+            left = _sql.json_value(statement.connection, path.attribute, path.path, path.type)
+        else:
+            left = _sql.quote(predicate.name)
+        if predicate.value is None:
+            return f"{left} IS NULL"
+        return f"{left}={_sql.literal(predicate.value)}"
+    if isinstance(predicate, AllOf):
+        return " AND ".join(f"({render_predicate(p, statement)})" for p in predicate.items)
+    if isinstance(predicate, AnyOf):
+        return " OR ".join(f"({render_predicate(p, statement)})" for p in predicate.items)
+    if isinstance(predicate, Negation):
+        return f"NOT ({render_predicate(predicate.item, statement)})"
+    if isinstance(predicate, InQuery):
+        columns = ",".join(_sql.quote(name) for name in predicate.columns)
+        subquery = _select(predicate.query, list(predicate.columns), statement)
+        return f"({columns}) IN ({subquery})"
+    raise TypeError(f"not a predicate: {predicate!r}")

@@ -1,0 +1,201 @@
+"""`fetch` and `fetch1`: run a query once and shape its rows.
+
+Shapes (query.md §12): a numpy structured array (default), a list of dicts
+(`as_dict=True`), a pandas DataFrame indexed by the primary key (`format="frame"`;
+pandas is imported only then), or one array/list per requested attribute. Special
+columns are decoded once per column (`decode.py`); everything else passes straight
+from the cursor into the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from dj_query.condition import is_key
+from dj_query.decode import column_decoders, decode_columns
+from dj_query.errors import DataJointError
+from dj_query.settings import setting
+from dj_query.top import Top
+
+__all__ = ["Fetch", "Fetch1", "iterate"]
+
+_INT64 = np.dtype("int64")
+_FLOAT64 = np.dtype("float64")
+
+
+def fetch_columns(
+    expr: Any, squeeze: bool = False, download_path: str = "."
+) -> tuple[list[str], list[list], int]:
+    """Run `expr` once: (names, decoded columns, row count)."""
+    names = list(expr.heading.names)
+    rows = expr.connection.query(expr.make_sql()).fetchall()
+    decoders = column_decoders(expr.heading, names, expr.connection, squeeze, download_path)
+    return names, decode_columns(rows, len(names), decoders), len(rows)
+
+
+def fetch_dicts(expr: Any, squeeze: bool = False, download_path: str = ".") -> list[dict]:
+    """All rows as dicts of decoded values (plain Python values from the driver)."""
+    names = list(expr.heading.names)
+    rows = expr.connection.query(expr.make_sql()).fetchall()
+    decoders = column_decoders(expr.heading, names, expr.connection, squeeze, download_path)
+    if decoders:
+        rows = list(zip(*decode_columns(rows, len(names), decoders)))
+    return [dict(zip(names, row)) for row in rows]
+
+
+def fetch_array(expr: Any, squeeze: bool = False, download_path: str = ".") -> np.ndarray:
+    """All rows as a structured array with DataJoint's dtypes (query.md §12.2)."""
+    names, columns, count = fetch_columns(expr, squeeze, download_path)
+    heading = expr.heading
+    arrays = [
+        _column_array(heading[name].dtype, column, count) for name, column in zip(names, columns)
+    ]
+    dtype = np.dtype([(name, array.dtype) for name, array in zip(names, arrays)])
+    result = np.empty(count, dtype=dtype)
+    for name, array in zip(names, arrays):
+        result[name] = array
+    return result
+
+
+def _column_array(dtype: Any, column: list, count: int) -> np.ndarray:
+    dtype = np.dtype(dtype)
+    if dtype == _FLOAT64:
+        return np.array(column, dtype=_FLOAT64)  # NULL becomes nan
+    if dtype == _INT64:
+        try:
+            return np.array(column, dtype=_INT64)
+        except TypeError:
+            # NULL in a NOT NULL integer column: only possible after a left join
+            pass
+    return np.fromiter(column, dtype=object, count=count)
+
+
+def _frame(array: np.ndarray, primary_key: list[str]) -> Any:
+    import pandas  # optional: only the frame format needs it
+
+    frame = pandas.DataFrame(array)
+    return frame.set_index(primary_key) if primary_key else frame
+
+
+def _to_dicts(records: np.ndarray) -> list[dict]:
+    names = records.dtype.names
+    return [dict(zip(names, record.tolist())) for record in records]
+
+
+class Fetch:
+    """`q.fetch(...)`: see `__call__`."""
+
+    def __init__(self, expression: Any) -> None:
+        self._expression = expression
+
+    def __call__(
+        self,
+        *attrs: Any,
+        offset: int | None = None,
+        limit: int | None = None,
+        order_by: Any = None,
+        format: str | None = None,
+        as_dict: bool | None = None,
+        squeeze: bool = False,
+        download_path: str = ".",
+    ) -> Any:
+        """Rows of the query: a structured array, dicts (`as_dict=True`), a DataFrame
+        (`format="frame"`), or, given attribute names and/or "KEY", one array (or list
+        of key dicts) per name. `order_by`, `limit` and `offset` apply a `dj.Top`."""
+        expr = self._expression
+        if offset or order_by or limit:
+            expr = expr & Top(limit, order_by, offset)
+        if any(a is None for a in attrs):
+            raise DataJointError("fetch() got None as an attribute name; give names or 'KEY'.")
+        attrs_as_dict = bool(as_dict and attrs)
+        if as_dict is None:
+            as_dict = bool(attrs)
+        if format is not None and (as_dict or attrs):
+            raise DataJointError(
+                "Cannot specify output format when as_dict=True or when attributes are "
+                "selected to be fetched separately."
+            )
+        if format not in (None, "array", "frame"):
+            raise DataJointError(
+                f'Fetch output format must be "array" or "frame", but "{format}" was given.'
+            )
+        if format is None and not (attrs or as_dict):
+            format = setting(expr, "fetch_format", "array")
+            if format not in ("array", "frame"):
+                raise DataJointError(
+                    f'Invalid entry "{format}" in config["fetch_format"]: use "array" or "frame".'
+                )
+        if attrs:
+            return self._attributes(expr, attrs, as_dict, attrs_as_dict, squeeze, download_path)
+        if as_dict:
+            return fetch_dicts(expr, squeeze, download_path)
+        array = fetch_array(expr, squeeze, download_path)
+        return _frame(array, expr.primary_key) if format == "frame" else array
+
+    @staticmethod
+    def _attributes(
+        expr: Any,
+        attrs: tuple,
+        as_dict: bool,
+        attrs_as_dict: bool,
+        squeeze: bool,
+        download_path: str,
+    ) -> Any:
+        primary_key = expr.primary_key
+        if attrs_as_dict and any(is_key(a) for a in attrs):
+            attrs = (*primary_key, *(a for a in attrs if not is_key(a) and a not in primary_key))
+        names = [a for a in attrs if not is_key(a)]
+        array = fetch_array(expr.proj(*names), squeeze, download_path)
+        if attrs_as_dict:
+            wanted = set(attrs)
+            return [
+                {k: v for k, v in zip(array.dtype.names, record) if k in wanted} for record in array
+            ]
+        values = [
+            (_to_dicts(array[primary_key]) if as_dict else array[primary_key])
+            if is_key(a)
+            else array[a]
+            for a in attrs
+        ]
+        return values[0] if len(attrs) == 1 else values
+
+
+class Fetch1:
+    """`q.fetch1(...)`: the one row of the query (an error for zero or several)."""
+
+    def __init__(self, expression: Any) -> None:
+        self._expression = expression
+
+    def __call__(self, *attrs: Any, squeeze: bool = False, download_path: str = ".") -> Any:
+        """The row as a dict, or, given names and/or "KEY", one value per name."""
+        expr = self._expression
+        if not attrs:
+            rows = fetch_dicts(expr, squeeze, download_path)
+            if len(rows) != 1:
+                raise DataJointError(
+                    f"fetch1 requires exactly one row, but the query returned "
+                    f"{'none' if not rows else 'more than one'}; restrict it to a single row."
+                )
+            return rows[0]
+        if any(a is None for a in attrs):
+            raise DataJointError("fetch1() got None as an attribute name; give names or 'KEY'.")
+        names = [a for a in attrs if not is_key(a)]
+        array = fetch_array(expr.proj(*names), squeeze, download_path)
+        if len(array) != 1:
+            raise DataJointError(
+                f"fetch1 should return exactly one row, but {len(array)} rows were found; "
+                "restrict the query to a single row."
+            )
+        values = tuple(
+            _to_dicts(array[expr.primary_key])[0] if is_key(a) else array[a][0] for a in attrs
+        )
+        return values[0] if len(attrs) == 1 else values
+
+
+def iterate(expr: Any) -> Iterator[dict]:
+    """Rows as dicts from one query: key dicts when every attribute is in the primary
+    key, else full rows decoded as `fetch1` gives them."""
+    return iter(fetch_dicts(expr))

@@ -1,0 +1,108 @@
+"""Handlers for the attribute types dj-query owns: native blobs, uuid, json, adapted.
+
+dj-core recognises every type; these handlers give four of them their behaviour
+(ARCHITECTURE.md: the attribute type registry). `register()` runs when dj_query is
+imported. Each handler decodes a whole fetched column at once (`decode_column`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import dj_blob
+from dj_core.attribute_types import AttributeType, TypeContext, classify, get_handler, register_type
+
+from dj_query.errors import DataJointError
+
+__all__ = ["AdaptedType", "BlobType", "JSONType", "UUIDType", "register"]
+
+
+class BlobType(AttributeType):
+    """`tinyblob`...`longblob`: any serializable object, stored as DataJoint blob bytes."""
+
+    category = "INTERNAL_BLOB"
+
+    def encode(self, value: Any, ctx: TypeContext) -> Any:
+        return None if value is None else dj_blob.pack(value)
+
+    def decode(self, raw: Any, ctx: TypeContext) -> Any:
+        return dj_blob.unpack(raw, squeeze=ctx.extra.get("squeeze", False))
+
+    def decode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
+        return dj_blob.unpack_many(values, squeeze=ctx.extra.get("squeeze", False))
+
+
+class UUIDType(AttributeType):
+    """`uuid`: stored as 16 raw bytes (`binary(16)`), fetched as `uuid.UUID`."""
+
+    category = "UUID"
+
+    def encode(self, value: Any, ctx: TypeContext) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, uuid.UUID):
+            return value.bytes
+        if isinstance(value, (bytes, bytearray)) and len(value) == 16:
+            return bytes(value)
+        try:
+            return uuid.UUID(value).bytes
+        except (AttributeError, TypeError, ValueError):
+            name = getattr(ctx.attribute, "name", "?")
+            raise DataJointError(
+                f"Badly formed UUID value {value!r} for attribute `{name}`: give a uuid.UUID "
+                "or its string form."
+            ) from None
+
+    def decode(self, raw: Any, ctx: TypeContext) -> Any:
+        return None if raw is None else uuid.UUID(bytes=bytes(raw))
+
+    def decode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
+        make = uuid.UUID
+        return [None if v is None else make(bytes=bytes(v)) for v in values]
+
+
+class JSONType(AttributeType):
+    """`json`: any JSON-serializable value, sent as its JSON text."""
+
+    category = "JSON"
+
+    def encode(self, value: Any, ctx: TypeContext) -> Any:
+        return None if value is None else json.dumps(value)
+
+    def decode(self, raw: Any, ctx: TypeContext) -> Any:
+        return None if raw is None else json.loads(raw)
+
+    def decode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
+        loads = json.loads
+        return [None if v is None else loads(v) for v in values]
+
+
+class AdaptedType(AttributeType):
+    """`<name>`: a user `AttributeAdapter` over an underlying DataJoint type."""
+
+    category = "ADAPTED"
+
+    @staticmethod
+    def _underlying(ctx: TypeContext) -> tuple[Any, AttributeType]:
+        adapter = ctx.attribute.adapter
+        return adapter, get_handler(classify(adapter.attribute_type), purpose="use")
+
+    def encode(self, value: Any, ctx: TypeContext) -> Any:
+        adapter, handler = self._underlying(ctx)
+        return handler.encode(adapter.put(value), ctx)
+
+    def decode(self, raw: Any, ctx: TypeContext) -> Any:
+        return self.decode_column([raw], ctx)[0]
+
+    def decode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
+        adapter, handler = self._underlying(ctx)
+        get = adapter.get
+        return [None if v is None else get(v) for v in handler.decode_column(values, ctx)]
+
+
+def register() -> None:
+    """Register dj-query's handlers in dj-core's attribute-type registry."""
+    for handler in (BlobType(), UUIDType(), JSONType(), AdaptedType()):
+        register_type(handler)
