@@ -408,14 +408,15 @@ class Connection:
                 'Provide a folder for the query cache in dj.config["query_cache"].'
             )
         key = uuid_from_buffer(
-            dj_blob.pack(args), init_string=self._query_cache + _SUBQUERY_ALIAS.sub("", query)
+            dj_blob.pack(args, enable_python_native_blobs=True),
+            init_string=self._query_cache + _SUBQUERY_ALIAS.sub("", query),
         )
         path = Path(folder) / str(key)
         if path.is_file():
             return CachedCursor(dj_blob.unpack(path.read_bytes()))
         cursor = self._run(query, args, as_dict, suppress_warnings, reconnect, many=False)
         rows = list(cursor.fetchall())
-        utils.safe_write(path, dj_blob.pack(rows))
+        utils.safe_write(path, dj_blob.pack(rows, enable_python_native_blobs=True))
         return CachedCursor(rows)
 
 
