@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from dj_core.dependencies import topo_sort
+from dj_core.heading import Heading
 
 from .dot import dot_source, make_pydot
 from .drawing import Drawing, format_tooltip
@@ -27,7 +29,11 @@ from .mermaid import render_mermaid
 from .raster import matplotlib_available, render_png, svg_text
 from .source import caller_namespace, resolve_source
 from .tiers import Tier, is_alias, master_name, tier_of
-from .toposort import topo_sort
+
+try:  # dj-core's describe() (core.md §10) gives tooltips their definition text
+    from dj_core.describe import describe
+except ImportError:  # pragma: no cover - an older dj-core: tooltips show the key only
+    describe = None
 
 __all__ = ["ERD", "Di", "Diagram", "SVGImage", "diagram_active", "plot_active"]
 
@@ -256,25 +262,45 @@ class Diagram(nx.DiGraph):
         class names, with node attributes `node_type`, `distinguished`, `primary_key`."""
         return self._prepared()[0]
 
-    def _tooltip(self, node: str, data: Mapping[str, Any], cls: Any) -> str | None:
+    def _description(self, name: str, cls: Any) -> str | None:
+        """The table's definition text: from its class when it can describe itself
+        (dj-query tables), else from dj-core's `describe` on the stored heading."""
+        if callable(getattr(cls, "describe", None)):
+            try:
+                text = cls().describe(context=self.context, printout=False)
+            except Exception as error:  # a description is a nicety; the drawing goes on
+                logger.debug("%s could not describe itself: %s", name, error)
+            else:
+                if isinstance(text, str):
+                    return text
+        connection = self._connection
+        if connection is None or describe is None:
+            return None
+        try:
+            database, table = connection.dialect.split_full_table_name(name)
+            heading = Heading.from_table(connection, database, table, self.context)
+            return describe(heading, name, connection.dependencies, self.context)
+        except Exception as error:
+            logger.debug("no description for %s: %s", name, error)
+            return None
+
+    def _tooltip(self, data: Mapping[str, Any], cls: Any) -> str | None:
+        """Hover text: the shortened definition when the table's class is known (as
+        DataJoint does), else its full name and primary key."""
         if data.get("node_type") is Tier.ALIAS:
             return None
+        name = data.get("full_table_name", "")
         if cls is not None:
-            try:
-                description = cls().describe(context=self.context, printout=False)
-            except Exception as error:  # a description is a nicety; the drawing goes on
-                logger.debug("no description for %s: %s", node, error)
-            else:
-                if isinstance(description, str):
-                    return format_tooltip(description)
-        name = data.get("full_table_name", node)
+            description = self._description(name, cls)
+            if description:
+                return format_tooltip(description)
         key = data.get("primary_key")
         return f"{name}\nprimary key: {', '.join(sorted(key))}" if key else name
 
     def _drawing(self) -> Drawing:
         graph, classes = self._prepared()
         for node, data in graph.nodes(data=True):
-            data["tooltip"] = self._tooltip(node, data, classes.get(node))
+            data["tooltip"] = self._tooltip(data, classes.get(node))
         return Drawing.from_graph(graph)
 
     def dot_source(self) -> str:

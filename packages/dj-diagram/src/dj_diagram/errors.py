@@ -1,16 +1,9 @@
-"""The diagram's error classes.
-
-They derive from DataJoint's root error so `except dj.DataJointError` catches them. The
-root lives in dj-blob and dj-core re-exports it (the same class either way); dj-core's
-module is preferred so its cause hook and future subclasses apply.
-"""
+"""The diagram's error classes, under DataJoint's root error (re-exported by dj-core) so
+that `except dj.DataJointError` catches them."""
 
 from __future__ import annotations
 
-try:  # dj-core re-exports the root class once it is installed
-    from dj_core.errors import DataJointError
-except ImportError:  # pragma: no cover - only while dj-core has no errors module
-    from dj_blob.errors import DataJointError
+from dj_core.errors import DataJointError
 
 __all__ = ["DataJointError", "DiagramError", "MissingExtraError"]
 

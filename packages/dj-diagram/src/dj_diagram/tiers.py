@@ -2,25 +2,18 @@
 
 A diagram never sees table classes' identities (dj-query and dj-compute sit beside or
 above it), so the tier comes from the MySQL table name, whose prefix encodes it
-(`#` Lookup, `_` Imported, `__` Computed, `master__part` Part). Alias nodes of renamed
+(`#` Lookup, `_` Imported, `__` Computed, `master__part` Part) — dj-core's name-based
+detection, the same that spawns classes for virtual modules. Alias nodes of renamed
 foreign keys are named by decimal numbers.
 """
 
 from __future__ import annotations
 
 import enum
-import re
+
+from dj_core.tiers import get_tier, master_of
 
 __all__ = ["Tier", "bare_table_name", "is_alias", "master_name", "tier_of"]
-
-_WORDS = r"[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)*"
-_MASTERS = {
-    "Manual": re.compile(_WORDS),
-    "Lookup": re.compile("#" + _WORDS),
-    "Computed": re.compile("__" + _WORDS),
-    "Imported": re.compile("_" + _WORDS),
-}
-_PART = re.compile(rf"(?P<master>(?:#|__|_)?{_WORDS})__(?P<part>{_WORDS})")
 
 
 class Tier(str, enum.Enum):
@@ -38,6 +31,9 @@ class Tier(str, enum.Enum):
         return self.value
 
 
+_TIERS = {tier.value: tier for tier in Tier}
+
+
 def is_alias(node: str) -> bool:
     """Alias nodes (renamed foreign keys) are named "0", "1", ... in the dependency graph."""
     return node.isdigit()
@@ -48,28 +44,19 @@ def bare_table_name(full_name: str) -> str:
     return full_name.rsplit(".", 1)[-1].strip("`")
 
 
-def _tier_of_bare(name: str) -> Tier:
-    for tier, pattern in _MASTERS.items():
-        if pattern.fullmatch(name):
-            return Tier(tier)
-    if _PART.fullmatch(name):
-        return Tier.PART
-    return Tier.NONE
-
-
 def tier_of(node: str) -> Tier:
-    """The tier of a dependency-graph node (a full table name or an alias number)."""
+    """The tier of a dependency-graph node (a full table name or an alias number); hidden
+    `~` tables and names outside the naming convention have none."""
     if is_alias(node):
         return Tier.ALIAS
-    return _tier_of_bare(bare_table_name(node))
+    return _TIERS.get(get_tier(bare_table_name(node)) or "", Tier.NONE)
 
 
 def master_name(full_name: str) -> str | None:
     """The master's full name of a part table's full name, else None."""
-    bare = bare_table_name(full_name)
-    if _tier_of_bare(bare) is not Tier.PART:
+    if is_alias(full_name):
         return None
-    match = _PART.fullmatch(bare)
-    assert match is not None
-    database = full_name.rsplit(".", 1)[0]
-    return f"{database}.`{match.group('master')}`"
+    master = master_of(bare_table_name(full_name))
+    if master is None:
+        return None
+    return f"{full_name.rsplit('.', 1)[0]}.`{master}`"
