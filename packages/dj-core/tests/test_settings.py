@@ -64,7 +64,7 @@ def test_independent_config_starts_from_defaults(config):
     assert dict(config) == settings.DEFAULTS
     assert config["database.port"] == 3306
     assert config["safemode"] is True
-    assert len(config) == len(settings.DEFAULTS)
+    assert len(config) == len(settings.DEFAULTS) == len(config._conf)
     assert "database.host" in config
     assert config.get("stores") is None
     with pytest.raises(KeyError):

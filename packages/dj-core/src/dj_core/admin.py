@@ -39,7 +39,7 @@ def set_password(
         new_password = getpass("New password: ")
         confirm_password = getpass("Confirm password: ")
         if new_password != confirm_password:
-            logger.warning("Failed to confirm the password; it was not changed.")
+            logger.warning("Failed to confirm the password.")
             return
     dialect = connection.dialect
     connection.query(dialect.set_password_sql(dialect.server_version(connection)), (new_password,))

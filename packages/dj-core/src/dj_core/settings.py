@@ -188,6 +188,11 @@ class Config(MutableMapping):
             return _process_state.values
         return self._own_state.values
 
+    @property
+    def _conf(self) -> dict[str, Any]:
+        """The underlying dict (0.14 code and tests reach for ``config._conf``)."""
+        return self._values
+
     # --- mapping protocol ---------------------------------------------------------------
 
     def __getitem__(self, key: str) -> Any:
