@@ -325,11 +325,11 @@ def test_top_validation_and_repr():
     assert repr(Top()) == "Top(limit=1, order_by=['KEY'], offset=0)"
     assert Top(order_by=None).order_by == ["KEY"]
     assert Top(None, offset=2).limit == 999999999999
-    with pytest.raises(TypeError, match="^Top limit must be an integer$"):
+    with pytest.raises(TypeError, match=r"^Top limit must be an integer$"):
         Top("1")
-    with pytest.raises(TypeError, match="^Top order_by attributes must all be strings$"):
+    with pytest.raises(TypeError, match=r"^Top order_by attributes must all be strings$"):
         Top(1, [1])
-    with pytest.raises(TypeError, match="^The offset argument must be an integer$"):
+    with pytest.raises(TypeError, match=r"^The offset argument must be an integer$"):
         Top(1, "KEY", "2")
 
 

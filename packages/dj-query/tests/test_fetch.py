@@ -18,7 +18,7 @@ def test_fetch_array_dtypes(lab):
     assert result.dtype.names == ("animal_id", "session", "rig", "duration")
     assert result.dtype["animal_id"] == np.int64
     assert result.dtype["duration"] == np.float64
-    assert result.dtype["rig"] == object
+    assert result.dtype["rig"] == np.dtype(object)
     assert len(result) == len(SESSIONS)
     nulls = result[result["animal_id"] == 2]["duration"]
     assert math.isnan(nulls[0])
@@ -26,7 +26,7 @@ def test_fetch_array_dtypes(lab):
 
 def test_nullable_date_is_object(lab):
     result = lab.Animal.fetch(order_by="KEY")
-    assert result.dtype["born"] == object
+    assert result.dtype["born"] == np.dtype(object)
     assert result["born"][2] is None
 
 
