@@ -17,6 +17,8 @@ from uuid import UUID
 import pytest
 from dj_core.hash import uuid_from_buffer
 from dj_external import encoding
+from dj_external.attachments import download_attachments
+from dj_external.filepaths import download_filepath
 from dj_external.storage import open_store
 from dj_testing.plugin import unique_database_name
 
@@ -347,3 +349,31 @@ def test_upstream_reads_what_our_store_layer_wrote(world, upstream, db_params, t
     assert row["sattach"] == attachment.read_bytes().hex()
     assert row["fpath"] == paths["filestore"][1].hex()
     assert row["spath"] == paths["s3store"][1].hex()
+
+
+@pytest.mark.parametrize("name", ["filestore", "s3store"])
+def test_our_attachment_download_of_upstream_objects(world, name, tmp_path):
+    store, database = world["stores"][name], world["database"]
+    rows = [r for r in world["report"]["tracking"][name] if r["attachment_name"]]
+    items = [(r["attachment_name"], UUID(r["hash"])) for r in rows]
+    paths = download_attachments(store, database, tmp_path, items)
+    originals = {os.path.basename(p): open(p, "rb").read() for p in world["cfg"]["attachments"]}
+    assert [os.path.basename(p) for p in paths] == [r["attachment_name"] for r in rows]
+    assert [open(p, "rb").read() for p in paths] == [originals[n] for n, _ in items]
+
+
+@pytest.mark.parametrize("name", ["filestore", "s3store"])
+def test_our_filepath_download_of_upstream_objects(world, name, tmp_path):
+    store = world["stores"][name]
+    stage = world["cfg"]["stores"][name]["stage"]
+    for row in [r for r in world["report"]["tracking"][name] if r["filepath"]]:
+        original = (world["root"] / stage / row["filepath"]).read_bytes()
+        path = download_filepath(
+            store,
+            row["filepath"],
+            tmp_path / "mirror",
+            size=row["size"],
+            contents_hash=UUID(row["contents_hash"]),
+        )
+        assert path == str(tmp_path / "mirror" / row["filepath"])
+        assert open(path, "rb").read() == original
