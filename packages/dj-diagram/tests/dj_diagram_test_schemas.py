@@ -149,6 +149,7 @@ def synthetic_schema(count: int, db: str = "big", seed: int = 7) -> list[Table]:
     tables: list[Table] = []
     masters: list[str] = []
     used: set[str] = set()
+    keys: dict[str, set[str]] = {}  # primary keys so far, kept under MySQL's limits
 
     def fresh(prefix: str) -> str:
         while True:
@@ -158,11 +159,19 @@ def synthetic_schema(count: int, db: str = "big", seed: int = 7) -> list[Table]:
                 used.add(name)
                 return f"`{db}`.`{name}`"
 
+    def add(table: Table) -> None:
+        key = set(table.key)
+        for ref in table.refs:
+            if ref.primary:
+                key |= {ref.rename.get(c, c) for c in keys[ref.parent]}
+        keys[table.name] = key
+        tables.append(table)
+
     while len(tables) < count:
         i = len(tables)
         if i < max(3, count // 20) or rng.random() < 0.08:
             prefix = rng.choice(["", "#"])
-            tables.append(Table(fresh(prefix), [f"k{i}"]))
+            add(Table(fresh(prefix), [f"k{i}"]))
             continue
         if masters and rng.random() < 0.2:
             master = rng.choice(masters[-6:])
@@ -171,19 +180,24 @@ def synthetic_schema(count: int, db: str = "big", seed: int = 7) -> list[Table]:
             refs = [Ref(master)]
             if rng.random() < 0.3:
                 refs.append(Ref(rng.choice(tables[max(0, i - 30) : i]).name, False))
-            tables.append(Table(name, [f"p{i}"], refs))
+            add(Table(name, [f"p{i}"], refs))
             continue
         window = tables[max(0, i - 25) : i]
         candidates = [t for t in window if "__part" not in t.name] or window
         parents = rng.sample(candidates, min(len(candidates), rng.choice([1, 1, 2, 2, 3])))
         refs = [Ref(parents[0].name)]
+        key = set(keys[parents[0].name])
         for parent in parents[1:]:
-            refs.append(Ref(parent.name, rng.random() < 0.5))
+            primary = rng.random() < 0.5 and len(key | keys[parent.name]) <= 8
+            if primary:
+                key |= keys[parent.name]
+            refs.append(Ref(parent.name, primary))
         if rng.random() < 0.05:
             parent = rng.choice(candidates)
             refs.append(Ref(parent.name, False, {f"k{tables.index(parent)}": f"other{i}"}))
         prefix = rng.choice(["", "_", "__", "__"])
-        table = Table(fresh(prefix), [f"k{i}"] if rng.random() < 0.6 else [], refs)
-        tables.append(table)
+        own = [f"k{i}"] if rng.random() < 0.6 and len(key) < 10 else []
+        table = Table(fresh(prefix), own, refs)
+        add(table)
         masters.append(table.name)
     return tables
