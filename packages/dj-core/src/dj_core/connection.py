@@ -370,12 +370,14 @@ class Connection:
         self.start_transaction()
         try:
             yield self
-        except BaseException:
-            if self._in_transaction:
-                self.cancel_transaction()
-            raise
-        else:
             self.commit_transaction()
+        except BaseException:
+            if self._in_transaction:  # the body or COMMIT failed: leave nothing behind
+                try:
+                    self.cancel_transaction()
+                except Exception as error:  # report the original failure, not this one
+                    logger.warning("Rollback after a failed transaction failed: %s", error)
+            raise
 
     # --- query cache ------------------------------------------------------------------
 
