@@ -142,6 +142,9 @@ def attribute_from_column(
         string=category in ("ENUM", "TEMPORAL", "STRING"),
         json=category == "JSON",
         is_blob=category == "INTERNAL_BLOB",
+        # 0.14 marks every native type that is neither numeric nor a blob "unsupported"
+        # (strings and dates included); kept so headings read the same.
+        unsupported=category not in ("INTEGER", "DECIMAL", "FLOAT", "INTERNAL_BLOB"),
         is_hidden=name.startswith("_"),
         database=database,
         column_type=column_type,
@@ -175,6 +178,7 @@ def attribute_from_column(
                 string=marker_category in ("ENUM", "TEMPORAL", "STRING"),
                 json=marker_category == "JSON",
                 is_blob=marker_category == "INTERNAL_BLOB",
+                unsupported=marker_category not in ("INTEGER", "DECIMAL", "FLOAT", "INTERNAL_BLOB"),
             )
         if marker_category in SPECIAL_TYPES:
             if marker_category == "FILEPATH" and not _support_filepath_types():
@@ -194,6 +198,7 @@ def attribute_from_column(
                 store=store,
                 string=False,
                 numeric=False,
+                unsupported=False,
             )
         category = marker_category
     if attr["in_key"] and (

@@ -334,8 +334,8 @@ class MySQLDialect(Dialect):
         expression = "NULL" if mariadb else "expression"
         cursor = connection.query(
             f"SELECT table_name, index_name, seq_in_index, column_name, {expression}, "
-            f"non_unique FROM information_schema.statistics WHERE {where} "
-            "ORDER BY table_name, index_name, seq_in_index",
+            f"non_unique FROM information_schema.statistics WHERE {where}",
+            # no ORDER BY: the server lists keys in the table's own order (as SHOW KEYS)
             args,
         )
         for table_name, index_name, seq, column, expr, non_unique in cursor:
