@@ -204,7 +204,7 @@ class Connection:
 
     def ping(self) -> None:
         """Raise (the driver's error) when the server connection is not alive."""
-        self._conn.ping(reconnect=False)
+        self.dialect.ping(self._conn)
 
     @property
     def is_connected(self) -> bool:
@@ -313,15 +313,10 @@ class Connection:
             if translated is None:
                 raise
             raise translated from error
-        if not suppress_warnings and cursor.warning_count:
-            self._log_warnings()
+        if not suppress_warnings:
+            for warning in self.dialect.warnings(self._conn, cursor):
+                logger.warning("Server warning: %s", warning)
         return cursor
-
-    def _log_warnings(self) -> None:
-        cursor = self._conn.cursor()
-        cursor.execute("SHOW WARNINGS")
-        for level, code, message in cursor.fetchall():
-            logger.warning("Server %s %s: %s", level.lower(), code, message)
 
     # --- transactions -----------------------------------------------------------------
 

@@ -85,6 +85,14 @@ class Dialect(ABC):
     def is_lost_connection(self, error: Exception) -> bool:
         """True when the driver error means the connection to the server is gone."""
 
+    @abstractmethod
+    def ping(self, raw: Any) -> None:
+        """Raise when the driver connection `raw` is not alive (never reconnects)."""
+
+    @abstractmethod
+    def warnings(self, raw: Any, cursor: Any) -> list[str]:
+        """The server's warnings about the statement `cursor` just ran (empty if none)."""
+
     # --- text builders -----------------------------------------------------------------
 
     @abstractmethod

@@ -118,6 +118,16 @@ class MySQLDialect(Dialect):
             return True
         return isinstance(error, pymysql.err.Error) and _code(error) in _LOST_CONNECTION
 
+    def ping(self, raw: pymysql.connections.Connection) -> None:
+        raw.ping(reconnect=False)
+
+    def warnings(self, raw: pymysql.connections.Connection, cursor: Any) -> list[str]:
+        if not cursor.warning_count:
+            return []
+        with raw.cursor() as warnings:
+            warnings.execute("SHOW WARNINGS")
+            return [f"{level} {code}: {message}" for level, code, message in warnings.fetchall()]
+
     def translate_error(self, error: Exception, sql: str) -> Exception | None:
         if not isinstance(error, pymysql.err.Error):
             return None
