@@ -156,3 +156,18 @@ def test_unknown_protocol_is_refused(tmp_path):
 
 def test_repr_names_store_protocol_and_location(store, tmp_path):
     assert repr(store) == f"<FileStore 'raw' file:{tmp_path}>"
+
+
+def test_shared_store_is_one_object_per_spec(tmp_path):
+    from dj_external.storage import clear_shared_stores, shared_store
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    spec = {"protocol": "file", "location": str(tmp_path / "a"), "subfolding": [2, 2]}
+    first = shared_store("raw", spec)
+    assert shared_store("raw", dict(spec)) is first
+    assert shared_store("raw", {**spec, "subfolding": (2, 2)}) is first
+    assert shared_store("raw", {**spec, "location": str(tmp_path / "b")}) is not first
+    assert shared_store("raw", spec, max_workers=2) is not first
+    clear_shared_stores()
+    assert shared_store("raw", spec) is not first

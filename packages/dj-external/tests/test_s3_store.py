@@ -133,3 +133,19 @@ def test_store_from_config(s3_spec, s3, s3_bucket):
     store = store_from_config(config, "cloud")
     assert isinstance(store, S3Store)
     assert (store.bucket, store.prefix, store.secure) == (s3_bucket, "x", False)
+
+
+def test_requests_go_through_the_proxy_server(s3, s3_bucket):
+    """Nothing listens at the endpoint; only the proxy (moto itself) can answer."""
+    store = S3Store(
+        "cloud",
+        endpoint="127.0.0.2:1",
+        bucket=s3_bucket,
+        access_key=s3.access_key,
+        secret_key=s3.secret_key,
+        proxy_server=s3.url,
+        retries=0,
+    )
+    store.put("via/proxy", b"x")
+    assert s3.list_keys(s3_bucket) == ["via/proxy"]
+    assert store.get("via/proxy") == b"x"

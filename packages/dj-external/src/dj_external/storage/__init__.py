@@ -13,6 +13,7 @@ from dj_blob.errors import DataJointError
 
 from dj_external.storage.base import DEFAULT_MAX_WORKERS, FileItem, ObjectInfo, Store
 from dj_external.storage.file import FileStore
+from dj_external.storage.registry import clear_shared_stores, shared_store
 from dj_external.storage.s3 import S3Store
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "ObjectInfo",
     "S3Store",
     "Store",
+    "clear_shared_stores",
     "open_store",
+    "shared_store",
     "store_from_config",
 ]
 
