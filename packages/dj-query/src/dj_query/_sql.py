@@ -120,6 +120,21 @@ def json_value(connection: Any, attribute: str, path: str, type_: str | None) ->
     return f"json_value({column}, _utf8mb4'$.{path}'{returning})"
 
 
+def json_document_equals(connection: Any, attribute: str, path: str, document: str) -> str:
+    """Whether the object or array at `$.path` equals the JSON text `document`.
+
+    MySQL's json_value returns an object as its JSON text, compared as text (as
+    DataJoint 0.14 does); MariaDB's returns NULL for objects, so the document is
+    extracted with json_query and compared structurally.
+    """
+    column = quote(attribute)
+    if _is_mariadb(connection):
+        # json_equals(NULL, x) is true on MariaDB 10.11: test for presence first
+        found = f"json_query({column}, '$.{path}')"
+        return f"{found} IS NOT NULL AND json_equals({found}, {string_literal(document)})"
+    return f"json_value({column}, _utf8mb4'$.{path}')={string_literal(document)}"
+
+
 def _mariadb_cast(type_: str) -> str:
     # CAST accepts fewer type names than column declarations
     lowered = type_.strip().lower()

@@ -207,6 +207,10 @@ def render_predicate(predicate: Any, statement: _Statement) -> str:
     if isinstance(predicate, Equals):
         if predicate.json is not None:
             path = predicate.json
+            if predicate.document:
+                return _sql.json_document_equals(
+                    statement.connection, path.attribute, path.path, predicate.value
+                )
             left = _sql.json_value(statement.connection, path.attribute, path.path, path.type)
         else:
             left = _sql.quote(predicate.name)

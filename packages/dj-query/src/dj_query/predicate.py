@@ -46,11 +46,13 @@ class JSONPath:
 
 @dataclass(frozen=True)
 class Equals(Predicate):
-    """`name = value` (or `IS NULL` when value is None); `json` selects inside a json column."""
+    """`name = value` (or `IS NULL` when value is None); `json` selects inside a json
+    column, and `document` marks a value that is JSON text of an object or array."""
 
     name: str
     value: Any
     json: JSONPath | None = None
+    document: bool = False
 
     @property
     def attributes(self) -> frozenset[str]:

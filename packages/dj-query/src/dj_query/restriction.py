@@ -133,7 +133,7 @@ def _mapping(heading: Any, mapping: Mapping) -> Predicate | bool:
 def _equality(attr: Any, name: str, path: Any, value: Any) -> Predicate:
     if path is not None:
         if isinstance(value, (dict, list)) and attr.json:
-            value = json.dumps(value)
+            return Equals(name, json.dumps(value), path, document=True)
         return Equals(name, value, path)
     if value is None:
         return Equals(name, None)

@@ -1,0 +1,124 @@
+"""Special columns decoded by column: blob, uuid, json (and the adapted handler)."""
+
+from __future__ import annotations
+
+import uuid
+
+import dj_blob
+import numpy as np
+import pytest
+from dj_core.attribute_adapter import AttributeAdapter
+from dj_core.attribute_types import TypeContext, get_handler
+from dj_query import FreeTable
+from dj_query.errors import DataJointError
+
+IDS = [uuid.UUID(int=i) for i in (1, 2, 3)]
+DOCS = [
+    {"name": "Rever", "length": 20.5, "tags": ["a", "b"], "inner": {"side": "right"}},
+    {"name": "Nova", "length": 3, "tags": [], "inner": {"side": "left"}},
+    None,
+]
+BLOBS = [np.arange(6.0).reshape(2, 3), {"a": [1, 2]}, np.array([[7.0]])]
+
+
+@pytest.fixture
+def things(connection, db_admin, make_database):
+    db = make_database("types")
+    with db_admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{db}`")
+        cursor.execute(
+            f"""CREATE TABLE `{db}`.`thing` (
+                id binary(16) NOT NULL COMMENT ':uuid:thing id',
+                n int NOT NULL,
+                data longblob,
+                doc json DEFAULT NULL,
+                PRIMARY KEY (id))"""
+        )
+        cursor.executemany(
+            f"INSERT INTO `{db}`.`thing` VALUES (%s, %s, %s, %s)",
+            [
+                (i.bytes, n, dj_blob.pack(b), None if d is None else __import__("json").dumps(d))
+                for n, (i, b, d) in enumerate(zip(IDS, BLOBS, DOCS))
+            ],
+        )
+    return FreeTable(connection, f"`{db}`.`thing`")
+
+
+def test_heading_of_special_columns(things):
+    heading = things.heading
+    assert heading["id"].uuid
+    assert heading["data"].is_blob
+    assert heading["doc"].json
+    assert heading.non_blobs == ["id", "n"]
+
+
+def test_decoding_in_every_form(things):
+    array = things.fetch(order_by="n")
+    assert list(array["id"]) == IDS
+    np.testing.assert_array_equal(array["data"][0], BLOBS[0])
+    assert array["data"][1] == BLOBS[1]
+    assert array["doc"][0] == DOCS[0]
+    assert array["doc"][2] is None
+    dicts = things.fetch(as_dict=True, order_by="n")
+    assert dicts[1]["id"] == IDS[1]
+    assert dicts[1]["doc"] == DOCS[1]
+    row = (things & {"id": IDS[0]}).fetch1()
+    np.testing.assert_array_equal(row["data"], BLOBS[0])
+    frame = things.fetch(format="frame")
+    assert frame.index.name == "id"
+
+
+def test_squeeze(things):
+    value = (things & {"n": 2}).fetch1("data", squeeze=True)
+    assert value == 7.0
+    assert (things & {"n": 2}).fetch1("data").shape == (1, 1)
+
+
+def test_restrict_by_uuid(things):
+    assert (things & {"id": IDS[1]}).fetch1("n") == 1
+    assert (things & {"id": str(IDS[2])}).fetch1("n") == 2
+    assert len(things - {"id": IDS[0]}) == 2
+    with pytest.raises(DataJointError, match="Badly formed UUID"):
+        things & {"id": "not-a-uuid"}
+
+
+def test_json_paths_in_restriction_and_projection(things):
+    assert (things & {"doc.name": "Rever"}).fetch1("n") == 0
+    assert (things & {"doc.inner": {"side": "left"}}).fetch1("n") == 1
+    assert (things & {"doc.length:decimal(4,1)": 20.5}).fetch1("n") == 0
+    assert (things & {"doc": None}).fetch1("n") == 2
+    lengths = things.proj(length="doc.length:decimal(4, 1)").fetch("length", order_by="n")
+    assert [None if v is None else float(v) for v in lengths] == [20.5, 3.0, None]
+    names = things.proj(name="doc.name").fetch("name", order_by="n")
+    assert list(names) == ["Rever", "Nova", None]
+
+
+def test_preview_hides_blob_like_columns(things):
+    text = things.preview()
+    assert "=BLOB=" in text
+    assert "Rever" not in text
+
+
+def test_blobs_in_aggregation_select_list(things, connection):
+    # grouping by a selected blob column keeps the statement valid on MariaDB
+    doubled = things.aggr(things.proj(m="n"), ..., k="count(*)")
+    assert len(doubled.fetch()) == 3
+
+
+class Doubler(AttributeAdapter):
+    attribute_type = "longblob"
+
+    def put(self, obj):
+        return obj * 2
+
+    def get(self, value):
+        return value * 10
+
+
+def test_adapted_handler_decodes_through_the_underlying_type():
+    attribute = type("Attr", (), {"adapter": Doubler(), "name": "x"})()
+    handler = get_handler("ADAPTED")
+    ctx = TypeContext(attribute=attribute, extra={})
+    raw = handler.encode(3, ctx)
+    assert dj_blob.unpack(raw) == 6
+    assert handler.decode_column([raw, None], ctx) == [60, None]
