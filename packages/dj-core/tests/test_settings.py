@@ -182,6 +182,16 @@ def test_overrides_restore_after_an_error_and_bypass_validators(config):
     assert "new.inside" not in config
 
 
+def test_overrides_keep_uncopyable_values(config):
+    import threading
+
+    lock = threading.Lock()  # cannot be deep-copied
+    config["odd.object"] = lock
+    with config(safemode=False):
+        pass
+    assert config["odd.object"] is lock
+
+
 def test_process_wide_overrides(process_wide):
     with settings.config(safemode=False):
         assert Config()["safemode"] is False
@@ -306,6 +316,7 @@ def test_complete_s3_spec_is_accepted(config):
         ),
         ({"raw": {"protocol": "ftp", "location": "/x"}}, "Missing or invalid protocol"),
         ({"raw": {"protocol": "file"}}, 'is missing "location"'),
+        ({"raw": {"protocol": "file", "LOCATION": "/x"}}, 'is missing "location"'),
         ({"raw": {"protocol": "s3", "location": "", "endpoint": "e"}}, 'is missing "bucket"'),
         ({"raw": {"protocol": "file", "location": "/x", "bucket": "b"}}, 'Invalid key "bucket"'),
         ({"raw": {"protocol": "file", "location": "/x", "colour": 1}}, 'Invalid key "colour"'),

@@ -247,7 +247,7 @@ class Config(MutableMapping):
     def _override(self, overrides: dict[str, Any]):
         values = self._values
         with self._state.lock:
-            saved = copy.deepcopy(values)
+            saved = {key: _snapshot(value) for key, value in values.items()}
             values.update(overrides)
         try:
             yield self
@@ -321,9 +321,8 @@ class Config(MutableMapping):
                 f'Missing or invalid protocol in dj.config["stores"]["{store}"]: '
                 'set "protocol" to "file" or "s3".'
             )
-        present = {key.lower() for key in spec}
-        for key in keys["required"]:
-            if key not in present:
+        for key in keys["required"]:  # code reads the lowercase spelling
+            if key not in spec:
                 raise DataJointError(f'dj.config["stores"]["{store}"] is missing "{key}".')
         allowed = set(keys["required"]) | set(keys["optional"])
         for key in spec:
@@ -333,6 +332,15 @@ class Config(MutableMapping):
                     f"protocol {protocol.lower()!r}: {', '.join(sorted(allowed))}."
                 )
         return spec
+
+
+def _snapshot(value: Any) -> Any:
+    """A deep copy for restoring after temporary overrides; objects that cannot be
+    copied (a live connection someone stored) are kept by reference."""
+    try:
+        return copy.deepcopy(value)
+    except Exception:
+        return value
 
 
 def _json_default(value: Any) -> Any:
