@@ -179,6 +179,8 @@ def test_server_version_and_identity(connection, db_admin):
     assert version.text == banner
     assert version.flavour == ("mariadb" if "MariaDB" in banner else "mysql")
     assert version.at_least(5, 7)
+    connection.close()  # cached: no round trip the second time
+    assert dialect.server_version(connection) is version
     assert dialect.connection_id(connection) == connection.connection_id
     assert "@" in dialect.current_user(connection)
 

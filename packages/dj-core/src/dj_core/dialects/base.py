@@ -138,7 +138,7 @@ class Dialect(ABC):
 
     @abstractmethod
     def server_version(self, connection: Connection) -> ServerVersion:
-        """The server's flavour and version."""
+        """The server's flavour and version (cheap to call again: cached per connection)."""
 
     @abstractmethod
     def current_user(self, connection: Connection) -> str:

@@ -45,6 +45,7 @@ _FOREIGN_KEY = frozenset({1216, 1217, 1451, 1452})
 _PROCESS_COLUMNS = ("ID", "USER", "HOST", "DB", "COMMAND", "TIME", "STATE", "INFO")
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _BINARY16 = "binary(16)"
+_VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> version
 
 
 class MySQLConnectError(errors.ConnectionFailedError, pymysql.err.OperationalError):
@@ -210,7 +211,14 @@ class MySQLDialect(Dialect):
         return ServerVersion(flavour, tuple(int(part or 0) for part in match.groups()), text)
 
     def server_version(self, connection: Connection) -> ServerVersion:
-        return self.parse_version(connection.query("SELECT VERSION()").fetchone()[0])
+        # asked once per connection: callers may consult it for every statement they build
+        try:
+            return _VERSIONS[connection]
+        except KeyError:
+            pass
+        version = self.parse_version(connection.query("SELECT VERSION()").fetchone()[0])
+        _VERSIONS[connection] = version
+        return version
 
     def current_user(self, connection: Connection) -> str:
         return connection.query("SELECT USER()").fetchone()[0]
