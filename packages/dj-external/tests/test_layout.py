@@ -135,6 +135,8 @@ def test_relative_to_stage_gives_posix_path():
 def test_relative_to_stage_refuses_paths_outside_the_stage():
     with pytest.raises(DataJointError, match=r"is not in stage /home/me/share"):
         layout.relative_to_stage("/tmp/elsewhere/picture.dat", "/home/me/share")
+    with pytest.raises(DataJointError, match="normal form"):
+        layout.relative_to_stage("/home/me/share/a/../b.dat", "/home/me/share")
     with pytest.raises(DataJointError, match="stage itself"):
         layout.relative_to_stage("/home/me/share", "/home/me/share")
 
@@ -143,3 +145,26 @@ def test_cache_path_ignores_store_and_schema():
     assert layout.cache_path("/tmp/cache", H) == Path(
         "/tmp/cache/4c/16/4c16e9e15b64474e4b56ba22bb17faae"
     )
+
+
+def test_parse_object_key_inverts_blob_and_attachment_keys():
+    assert layout.parse_object_key("lab", layout.blob_key("lab", H)) == (H, None)
+    key = layout.attachment_key("lab", ATTACH, "a.b.txt", (1, 1))
+    assert layout.parse_object_key("lab", key, (1, 1)) == (ATTACH, "a.b.txt")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "other/4c/16/4c16e9e15b64474e4b56ba22bb17faae",  # other schema
+        "lab/4c/17/4c16e9e15b64474e4b56ba22bb17faae",  # wrong folder
+        "lab/4c/16/4C16E9E15B64474E4B56BA22BB17FAAE",  # not lowercase
+        "lab/4c/16/4c16e9e15b64474e4b56ba22bb17faa",  # short
+        "lab/4c/16/4c16e9e15b64474e4b56ba22bb17faae.",  # empty name
+        "lab/4c/16/4c16e9e15b64474e4b56ba22bb17faae_x",  # no dot
+        "lab/4c/4c16e9e15b64474e4b56ba22bb17faae",  # missing folder
+        "lab/4c/16/.djtmp-0123",
+    ],
+)
+def test_parse_object_key_rejects_other_keys(key):
+    assert layout.parse_object_key("lab", key) is None

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import pytest
 from dj_core.hash import uuid_from_buffer
-from dj_external import encoding
+from dj_external import encoding, layout
 from dj_external.attachments import download_attachments
 from dj_external.filepaths import download_filepath
 from dj_external.storage import open_store
@@ -187,6 +187,11 @@ def test_our_layout_names_exactly_the_objects_upstream_wrote(world, name):
     }
     assert kinds == {"blob", "attachment", "filepath"}
     assert sorted(store.list()) == sorted(expected_key(store, world["database"], r) for r in rows)
+    parsed = {
+        layout.parse_object_key(world["database"], key, store.subfolding)
+        for key in store.list(world["database"])
+    }
+    assert parsed == {(UUID(r["hash"]), r["attachment_name"]) for r in rows if not r["filepath"]}
 
 
 @pytest.mark.parametrize("name", ["filestore", "s3store"])

@@ -23,6 +23,7 @@ __all__ = [
     "check_key",
     "filepath_key",
     "join_root",
+    "parse_object_key",
     "relative_to_stage",
     "s3_prefix",
     "subfold",
@@ -86,6 +87,29 @@ def attachment_key(
     return f"{_folded(schema, _hex(hash_), folds)}.{attachment_name}"
 
 
+def parse_object_key(
+    schema: str, key: str, folds: Sequence[int] | None = DEFAULT_SUBFOLDING
+) -> tuple[UUID, str | None] | None:
+    """`(hash, attachment_name or None)` of a blob or attachment key of `schema`, or `None`
+    for any other key. The inverse of `blob_key`/`attachment_key`, for scans of a store that
+    look for objects no tracking row refers to."""
+    parts = key.split("/")
+    folders = tuple(folds or ())
+    if len(parts) != len(folders) + 2 or parts[0] != schema:
+        return None
+    name = parts[-1]
+    hex_, dot, attachment_name = name[:32], name[32:33], name[33:]
+    try:
+        hash_ = UUID(hex=hex_)
+    except ValueError:
+        return None
+    if hex_ != hash_.hex or (dot and (dot != "." or not attachment_name)):
+        return None
+    if tuple(parts[1:-1]) != subfold(hex_, folders):
+        return None
+    return hash_, attachment_name or None
+
+
 def filepath_key(relative_path: str | PurePath) -> str:
     """Key of a `filepath@store` object: the path relative to the stage, unchanged.
 
@@ -110,6 +134,11 @@ def relative_to_stage(local_path: str | PurePath, stage: str | PurePath) -> str:
             "store's stage folder, or correct the store's 'stage' setting."
         ) from None
     text = relative.as_posix()
+    if ".." in relative.parts:
+        raise DataJointError(
+            f"The path {path} climbs out of a folder with '..': pass it in normal form "
+            "(os.path.normpath), since the stored relative path is part of the value's hash."
+        )
     if text in ("", "."):
         raise DataJointError(f"The path {path} is the stage itself, not a file inside it.")
     return text
