@@ -183,3 +183,9 @@ def test_html_preview(lab):
     assert "<b>animals</b>" in text
     assert "mouse" in text
     assert "<p>Total: 5</p>" in text
+
+
+def test_order_by_computed_attribute_not_fetched(lab):
+    totals = lab.Animal.aggr(lab.Session, n="count(*)")
+    assert totals.fetch("animal_id", order_by="n desc").tolist() == [3, 1, 2]
+    assert totals.fetch("KEY", order_by="n desc", limit=1) == [{"animal_id": 3}]

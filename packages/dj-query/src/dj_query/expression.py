@@ -177,10 +177,19 @@ class QueryExpression(Relation):
             self._kind == "union"
             or bool(used & derived)
             or bool(derived & self._restriction_attributes)
+            or bool((derived - set(spec.keep)) & self._order_names)
         )
         source = self.make_subquery() if need_subquery else self
         heading = derive.select(source.heading, spec.keep, spec.rename_map, compute_map)
         return source._derive(heading=heading, original_heading=source.original_heading)
+
+    @property
+    def _order_names(self) -> set[str]:
+        """Attribute names the Top's ORDER BY uses (they must stay visible to it)."""
+        if self._top is None:
+            return set()
+        words = {w for entry in self._top.order_by for w in entry.split()}
+        return {w for w in words if w.upper() not in ("KEY", "ASC", "DESC")}
 
     def _json_expression(self, expression: str) -> str:
         parsed = parse_json_attribute(expression)
