@@ -153,7 +153,8 @@ def test_tls_preferred_falls_back_on_a_server_without_tls(connection, db_params,
     off.close()
 
 
-def test_tls_required_fails_on_a_server_without_tls(db_params, config):
+@pytest.mark.parametrize("use_tls", [True, {}, {"ssl": {}}], ids=["true", "empty", "options"])
+def test_tls_required_fails_on_a_server_without_tls(db_params, config, use_tls):
     with pytest.raises(pymysql.err.OperationalError) as caught:
         Connection(
             db_params.host,
@@ -161,11 +162,12 @@ def test_tls_required_fails_on_a_server_without_tls(db_params, config):
             db_params.password,
             db_params.port,
             None,
-            True,
+            use_tls,
             config=config,
         )
     assert isinstance(caught.value, errors.DataJointError)
-    assert "SSL" in str(caught.value)
+    assert caught.value.args[0] == 2026
+    assert "SSL is required" in str(caught.value)
 
 
 def test_session_setup(db_params, config):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pymysql
 import pymysql.cursors
-from pymysql.constants import CR
+from pymysql.constants import CLIENT, CR
 from pymysql.converters import escape_string
 
 from dj_core import errors
@@ -99,14 +99,23 @@ class MySQLDialect(Dialect):
         try:
             if tls is False:
                 return pymysql.connect(**options, ssl_disabled=True)
-            if isinstance(tls, dict):
-                return pymysql.connect(**options, ssl=tls)
-            try:
-                return pymysql.connect(**options, ssl=_unverified_tls_context())
-            except pymysql.err.OperationalError as error:
-                if tls is True or _code(error) != CR.CR_SSL_CONNECTION_ERROR:
-                    raise
-                return pymysql.connect(**options, ssl_disabled=True)
+            if tls is None:
+                try:
+                    return pymysql.connect(**options, ssl=_unverified_tls_context())
+                except pymysql.err.OperationalError as error:
+                    if _code(error) != CR.CR_SSL_CONNECTION_ERROR:
+                        raise
+                    return pymysql.connect(**options, ssl_disabled=True)
+            raw = pymysql.connect(
+                **options, ssl=tls if isinstance(tls, dict) else _unverified_tls_context()
+            )
+            if not raw.server_capabilities & CLIENT.SSL:
+                # PyMySQL < 1.2 silently continues without TLS; "required" must not
+                raw.close()
+                raise pymysql.err.OperationalError(
+                    CR.CR_SSL_CONNECTION_ERROR, "SSL is required but the server doesn't support it"
+                )
+            return raw
         except pymysql.err.OperationalError as error:
             message = error.args[1] if len(error.args) > 1 else str(error)
             raise MySQLConnectError(
@@ -276,27 +285,25 @@ class MySQLDialect(Dialect):
 
     # --- schema catalog and DDL (declarations, headings, dependencies) ----------------
 
-    def json_value_sql(self, attribute: str, path: str, type: str | None = None) -> str:
-        # MySQL 8: json_value(doc, path RETURNING type). MariaDB has no RETURNING clause;
-        # a cast gives the same result (query.md §3.5). Both parse the MySQL form in DDL
-        # of functional indexes only on MySQL; MariaDB rejects functional key parts.
-        sql = f"json_value({self.quote(attribute)}, _utf8mb4'$.{path}'"
-        return sql + (f" returning {type})" if type else ")")
-
-    def json_value_sql_mariadb(self, attribute: str, path: str, type: str | None = None) -> str:
-        """MariaDB's form of `json_value_sql` (a cast instead of RETURNING)."""
-        sql = f"json_value({self.quote(attribute)}, _utf8mb4'$.{path}')"
-        return f"cast({sql} as {type})" if type else sql
+    def json_value_sql(
+        self,
+        attribute: str,
+        path: str,
+        type: str | None = None,
+        *,
+        server: ServerVersion | None = None,
+    ) -> str:
+        # MySQL 8: json_value(doc, path RETURNING type). MariaDB has no RETURNING clause:
+        # a cast gives the same result (query.md §3.5). Functional index parts (where
+        # declarations use this) exist on MySQL only.
+        column = self.quote(attribute)
+        if server is not None and server.flavour == "mariadb":
+            sql = f"json_value({column}, _utf8mb4'$.{path}')"
+            return f"cast({sql} as {type})" if type else sql
+        return f"json_value({column}, _utf8mb4'$.{path}'" + (f" returning {type})" if type else ")")
 
     def _flavour(self, connection: Connection) -> ServerVersion:
-        version = _server_versions.get(connection)
-        if version is None:
-            version = self.server_version(connection)
-            try:
-                _server_versions[connection] = version
-            except TypeError:
-                pass
-        return version
+        return self.server_version(connection)
 
     def table_catalog(
         self, connection: Connection, database: str, table: str | None = None
@@ -381,7 +388,15 @@ class MySQLDialect(Dialect):
             "ORDER BY table_schema, table_name, constraint_name, ordinal_position",
             (*databases, *databases),
         )
-        keys = ("constraint", "database", "table", "column", "ref_database", "ref_table", "ref_column")
+        keys = (
+            "constraint",
+            "database",
+            "table",
+            "column",
+            "ref_database",
+            "ref_table",
+            "ref_column",
+        )
         return [dict(zip(keys, row)) for row in cursor]
 
     def schema_size(self, connection: Connection, database: str) -> int:
@@ -391,9 +406,6 @@ class MySQLDialect(Dialect):
             (database,),
         )
         return int(cursor.fetchone()[0] or 0)
-
-
-_server_versions: weakref.WeakKeyDictionary[Any, ServerVersion] = weakref.WeakKeyDictionary()
 
 
 def _mariadb_default(default: str | None) -> str | None:
