@@ -171,3 +171,40 @@ def test_shared_store_is_one_object_per_spec(tmp_path):
     assert shared_store("raw", spec, max_workers=2) is not first
     clear_shared_stores()
     assert shared_store("raw", spec) is not first
+
+
+def test_a_killed_writer_leaves_no_partial_object(tmp_path):
+    """SIGKILL a process in the middle of writing an object: the object does not appear."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    code = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from dj_external.storage import FileStore
+        store = FileStore("raw", {str(tmp_path)!r})
+
+        def fill(file):
+            file.write(b"x" * 1_000_000)
+            file.flush()
+            print("half", flush=True)
+            time.sleep(60)
+
+        store._write_atomically(Path({str(tmp_path)!r}) / "lab" / "object", fill)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "half"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    time.sleep(0.05)
+    leftovers = os.listdir(tmp_path / "lab")
+    assert not (tmp_path / "lab" / "object").exists()
+    assert len(leftovers) == 1 and leftovers[0].startswith(TEMP_PREFIX)
+    assert list(FileStore("raw", tmp_path).list()) == []
