@@ -183,7 +183,7 @@ class Schema:
     ) -> None:
         """Bind to database `schema_name` (creating it if allowed) and declare queued classes."""
         if schema_name is None:
-            if self.exists:
+            if self.database is not None and self.exists:
                 return
             raise DataJointError("Please provide a schema_name to activate the schema.")
         if self.database is not None and self.exists:

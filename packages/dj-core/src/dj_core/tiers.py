@@ -14,7 +14,8 @@ dj-query registers the function that binds a user class to a schema
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "register_tier",
     "registered_tier",
     "split_full_table_name",
+    "temporary_tiers",
     "tier_class",
 ]
 
@@ -158,3 +160,16 @@ def class_binder() -> Callable[..., Any]:
             "Decorating table classes needs dj_query: import dj_query (or datajoint) first."
         )
     return _binder[0]
+
+
+@contextmanager
+def temporary_tiers() -> Iterator[None]:
+    """Registrations made inside the block (tiers and the class binder) are undone at
+    its end, restoring the previous ones: for tests that register their own tiers."""
+    saved_tiers, saved_binder = dict(_tiers), list(_binder)
+    try:
+        yield
+    finally:
+        _tiers.clear()
+        _tiers.update(saved_tiers)
+        _binder[:] = saved_binder

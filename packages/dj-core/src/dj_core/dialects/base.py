@@ -177,9 +177,17 @@ class Dialect(ABC):
 
     # --- schema catalog and DDL (declarations, headings, dependencies) ----------------
 
-    def json_value_sql(self, attribute: str, path: str, type: str | None = None) -> str:
+    def json_value_sql(
+        self,
+        attribute: str,
+        path: str,
+        type: str | None = None,
+        *,
+        server: ServerVersion | None = None,
+    ) -> str:
         """SQL extracting the JSON value at `path` (without the leading ``$.``; empty for
-        the whole document) of json column `attribute`, converted to SQL `type` if given."""
+        the whole document) of json column `attribute`, converted to SQL `type` if given.
+        `server` (from `server_version`) selects a flavour's form; None: the canonical one."""
         raise NotImplementedError(f"{self.name} dialect: JSON paths are not supported")
 
     def table_catalog(

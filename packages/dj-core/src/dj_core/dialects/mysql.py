@@ -308,68 +308,72 @@ class MySQLDialect(Dialect):
     def table_catalog(
         self, connection: Connection, database: str, table: str | None = None
     ) -> dict[str, dict[str, Any]]:
+        # Two statements for one table or a whole schema: tables joined with their
+        # columns (and, on MariaDB, the json_valid checks that mark json columns), then
+        # the index parts.
         mariadb = self._flavour(connection).flavour == "mariadb"
-        where, args = "table_schema = %s", [database]
+        where, args = "t.table_schema = %s", [database]
         if table is not None:
-            where += " AND table_name = %s"
+            where += " AND t.table_name = %s"
             args.append(table)
-        status_sql = f"SHOW TABLE STATUS FROM {self.quote(database)}"
-        if table is not None:
-            status_sql += " WHERE name = %s"
-        result: dict[str, dict[str, Any]] = {}
-        for row in connection.query(status_sql, args[1:], as_dict=True):
-            status = {key.lower(): value for key, value in row.items()}
-            result[status["name"]] = {"status": status, "columns": [], "indexes": []}
-        if not result:
-            return result
-        json_columns: set[tuple[str, str]] = set()
-        if mariadb:
-            # MariaDB stores json as longtext guarded by CHECK (json_valid(`col`))
-            cursor = connection.query(
-                "SELECT table_name, constraint_name, check_clause "
-                "FROM information_schema.check_constraints "
-                f"WHERE constraint_schema = %s{' AND table_name = %s' if table else ''}",
-                args,
+        check, check_join = "NULL", ""
+        if mariadb:  # MariaDB stores json as longtext guarded by CHECK (json_valid(`col`))
+            check = "cc.check_clause"
+            check_join = (
+                "LEFT JOIN information_schema.check_constraints cc ON "
+                "cc.constraint_schema = c.table_schema AND cc.table_name = c.table_name "
+                "AND cc.constraint_name = c.column_name "
             )
-            for table_name, constraint, clause in cursor:
-                if re.fullmatch(r"json_valid\(`.+`\)", clause or "", re.I):
-                    json_columns.add((table_name, constraint))
         cursor = connection.query(
-            "SELECT table_name, column_name, column_type, is_nullable, column_key, "
-            "column_default, extra, column_comment, data_type "
-            f"FROM information_schema.columns WHERE {where} "
-            "ORDER BY table_name, ordinal_position",
+            f"SELECT {', '.join('t.' + f for f in _STATUS_FIELDS.values())}, "
+            "c.column_name, c.column_type, c.is_nullable, c.column_key, c.column_default, "
+            f"c.extra, c.column_comment, c.data_type, {check} "
+            "FROM information_schema.tables t JOIN information_schema.columns c "
+            "ON c.table_schema = t.table_schema AND c.table_name = t.table_name "
+            f"{check_join}WHERE {where} ORDER BY t.table_name, c.ordinal_position",
             args,
         )
-        for table_name, name, ctype, nullable, key, default, extra, comment, dtype in cursor:
-            if table_name not in result:
-                continue
-            result[table_name]["columns"].append(
+        result: dict[str, dict[str, Any]] = {}
+        width = len(_STATUS_FIELDS)
+        for row in cursor:
+            status, column = row[:width], row[width:]
+            name = status[0]
+            if name not in result:
+                result[name] = {
+                    "status": dict(zip(_STATUS_FIELDS, status)),
+                    "columns": [],
+                    "indexes": [],
+                }
+            column_name, ctype, nullable, key, default, extra, comment, dtype, clause = column
+            result[name]["columns"].append(
                 {
-                    "name": name,
+                    "name": column_name,
                     "type": ctype,
                     "in_key": key == "PRI",
                     "nullable": nullable == "YES",
                     "default": _mariadb_default(default) if mariadb else default,
                     "extra": extra or "",
                     "comment": comment or "",
-                    "json": dtype == "json" or (table_name, name) in json_columns,
+                    "json": dtype == "json"
+                    or bool(clause and re.fullmatch(r"json_valid\(`.+`\)", clause, re.I)),
                 }
             )
+        if not result:
+            return result
         expression = "NULL" if mariadb else "expression"
         cursor = connection.query(
             f"SELECT table_name, index_name, seq_in_index, column_name, {expression}, "
-            f"non_unique FROM information_schema.statistics WHERE {where}",
+            f"non_unique FROM information_schema.statistics t WHERE {where}",
             # no ORDER BY: the server lists keys in the table's own order (as SHOW KEYS)
             args,
         )
-        for table_name, index_name, seq, column, expr, non_unique in cursor:
+        for table_name, index_name, seq, column_name, expr, non_unique in cursor:
             if table_name in result:
                 result[table_name]["indexes"].append(
                     {
                         "index_name": index_name,
                         "seq": seq,
-                        "column": column,
+                        "column": column_name,
                         "expression": expr,
                         "non_unique": bool(int(non_unique)),
                     }
@@ -406,6 +410,29 @@ class MySQLDialect(Dialect):
             (database,),
         )
         return int(cursor.fetchone()[0] or 0)
+
+
+# table status (the keys of SHOW TABLE STATUS, lowercased) ← information_schema.tables
+_STATUS_FIELDS = {
+    "name": "table_name",
+    "engine": "engine",
+    "version": "version",
+    "row_format": "row_format",
+    "rows": "table_rows",
+    "avg_row_length": "avg_row_length",
+    "data_length": "data_length",
+    "max_data_length": "max_data_length",
+    "index_length": "index_length",
+    "data_free": "data_free",
+    "auto_increment": "auto_increment",
+    "create_time": "create_time",
+    "update_time": "update_time",
+    "check_time": "check_time",
+    "collation": "table_collation",
+    "checksum": "checksum",
+    "create_options": "create_options",
+    "comment": "table_comment",
+}
 
 
 def _mariadb_default(default: str | None) -> str | None:
