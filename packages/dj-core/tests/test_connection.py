@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import pickle
 import uuid
 
 import pymysql
@@ -477,3 +479,45 @@ def test_conn_prompts_for_missing_user_and_password(db_params, monkeypatch):
     assert "username" in prompts[0] and "password" in prompts[1]
     assert connection.conn_info["user"] == db_params.user
     connection.close()
+
+
+# --- other processes -----------------------------------------------------------------------
+
+
+def test_pickled_connection_reconnects_on_first_use(connection, database):
+    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+    copy = pickle.loads(pickle.dumps(connection))
+    assert copy == connection
+    assert copy.query(f"SELECT name FROM `{database}`.`parent`").fetchone() == ("a",)
+    assert copy.connection_id != connection.connection_id
+    assert copy.query("SELECT CONNECTION_ID()").fetchone()[0] == copy.connection_id
+    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == connection.connection_id
+    assert copy.config == connection.config
+    copy.close()
+
+
+def _child_uses_inherited(connection, explicit_connect, results):
+    try:
+        if explicit_connect:
+            connection.connect()
+        results.put(connection.query("SELECT CONNECTION_ID()").fetchone()[0])
+    except BaseException as error:  # report instead of dying silently
+        results.put(repr(error))
+
+
+@pytest.mark.parametrize("explicit_connect", [False, True], ids=["implicit", "connect"])
+def test_forked_child_gets_its_own_session(connection, explicit_connect):
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    parent_id = connection.connection_id
+    child = context.Process(
+        target=_child_uses_inherited, args=(connection, explicit_connect, results)
+    )
+    child.start()
+    child_id = results.get(timeout=20)
+    child.join(timeout=20)
+    assert isinstance(child_id, int), child_id
+    assert child_id != parent_id
+    # the parent's own session was neither used nor closed by the child
+    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == parent_id
+    assert connection.connection_id == parent_id

@@ -21,6 +21,7 @@ Interface relied on by other layers:
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -148,6 +149,7 @@ class Connection:
         self._in_transaction = False
         self._query_cache: str | None = None
         self._conn: Any = None
+        self._pid: int | None = None
         self.connection_id: int | None = None
         self.connect()
         if not self.is_connected:
@@ -177,11 +179,14 @@ class Connection:
         """(Re)open the server connection with the same parameters and session setup."""
         old = self._conn
         self._conn = None
-        if old is not None:
+        if old is not None and self._pid == os.getpid():
             try:
                 old.close()
             except Exception:  # already dead: nothing to close
                 pass
+        # (an inherited connection of a parent process is dropped without a word to the
+        # server: closing it would end the parent's session)
+        self._pid = os.getpid()
         info = self.conn_info
         self._conn = self.dialect.open(
             host=info["host"],
@@ -196,15 +201,27 @@ class Connection:
 
     def close(self) -> None:
         """Close the server connection (a later `query` reconnects if allowed)."""
-        if self._conn is not None:
+        if self._conn is not None and self._pid == os.getpid():
             try:
                 self._conn.close()
             except Exception:  # closing a dead connection
                 pass
 
     def ping(self) -> None:
-        """Raise (the driver's error) when the server connection is not alive."""
+        """Raise when the server connection is not alive (or belongs to another process)."""
+        if self._pid != os.getpid():
+            raise LostConnectionError(f"Not connected to {self._address} in this process.")
         self.dialect.ping(self._conn)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Picklable for worker processes: the socket stays behind; the copy reconnects
+        # on its first statement (dependencies are reloaded there too).
+        state = dict(self.__dict__)
+        state["_conn"] = None
+        state["_pid"] = None
+        state["_in_transaction"] = False
+        state.pop("_dependencies", None)
+        return state
 
     @property
     def is_connected(self) -> bool:
@@ -292,16 +309,17 @@ class Connection:
             if self._in_transaction:
                 self.cancel_transaction()
                 raise LostConnectionError(
-                    "The server connection was lost during a transaction; the transaction "
-                    "was rolled back. Run it again."
+                    "Connection was lost during a transaction. It was rolled back: "
+                    "run the transaction again."
                 ) from None
             return self._execute(query, args, as_dict, suppress_warnings, many)
 
     def _execute(
         self, query: str, args: Any, as_dict: bool, suppress_warnings: bool, many: bool
     ) -> Any:
-        if self._conn is None:
-            raise LostConnectionError(f"Not connected to {self._address}.")
+        if self._conn is None or self._pid != os.getpid():
+            # never opened here: a fresh process (after fork or unpickling) reconnects
+            raise LostConnectionError(f"Not connected to {self._address} in this process.")
         cursor = self._conn.cursor(self.dialect.dict_cursor if as_dict else None)
         try:
             if many:

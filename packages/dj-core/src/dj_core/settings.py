@@ -120,6 +120,13 @@ class _State:
         self.values: dict[str, Any] = dict(DEFAULTS if values is None else values)
         self.lock = threading.RLock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"values": self.values}  # a lock does not pickle
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.values = state["values"]
+        self.lock = threading.RLock()
+
 
 # process-wide state and its loader slot (api-surface P13)
 _process_state = _State()
