@@ -21,7 +21,7 @@ from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.attribute_types import HANDLER_PACKAGES, AttributeType, registered_types, store_of
 from dj_core.connection import Connection
 from dj_core.describe import describe
-from dj_core.heading import Heading
+from dj_core.heading import Heading, preload_schema
 from dj_core.schemas import Schema, declare_table
 from dj_core.settings import Config
 from dj_core.table_ref import TableRef
@@ -606,6 +606,7 @@ def _our_heading(connection, full_table_name):
 
 def test_headings_of_upstream_tables(databases):
     connection = databases["connection"]
+    preload_schema(connection, databases["theirs"])
     differences = []
     for full_table_name, expected in databases["upstream"]["headings"].items():
         heading, attrs = _our_heading(connection, full_table_name)
@@ -624,6 +625,8 @@ def test_headings_of_upstream_tables(databases):
 
 def test_headings_of_our_tables_match(databases):
     connection = databases["connection"]
+    preload_schema(connection, databases["theirs"])
+    preload_schema(connection, databases["ours"])
     for full_table_name in databases["upstream"]["headings"]:
         _, theirs = _our_heading(connection, full_table_name)
         _, ours = _our_heading(
