@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 
+import pytest
 from dj_external import encoding
 from dj_external.attachments import (
     AttachmentTarget,
@@ -95,3 +96,11 @@ def test_download_attachments_from_a_store(store, tmp_path):
     # fetching again transfers nothing and returns the same files
     store.remove(store.attachment_key("lab", sources[0][1], "x.img"))
     assert download_attachments(store, "lab", tmp_path / "dl", items) == paths
+
+
+def test_missing_attachment_object_names_the_row(store, tmp_path):
+    from dj_external.errors import MissingExternalFile
+
+    _, h = make(tmp_path / "src", "lost.bin", b"never uploaded")
+    with pytest.raises(MissingExternalFile, match=r"lost\.bin.*\(for row 3\)$"):
+        download_attachments(store, "lab", tmp_path / "dl", [("lost.bin", h)], labels=["row 3"])

@@ -208,3 +208,24 @@ def test_map_raises_the_earliest_failure_and_stops_the_rest(store):
     with pytest.raises(ValueError, match="item 3"):
         store.map(work, range(200))
     assert len(started) < 200
+
+
+def test_batch_errors_name_the_row_when_labelled(store):
+    store.put("a/1", b"x")
+    with pytest.raises(MissingExternalFile) as caught:
+        store.get_many(["a/1", "a/2"], labels=["row {'id': 1}", "row {'id': 2}"])
+    message = str(caught.value)
+    assert store.full_path("a/2") in message
+    assert store.name in message
+    assert message.endswith("(for row {'id': 2})")
+    assert isinstance(caught.value.__cause__, MissingExternalFile)
+
+
+def test_single_item_batch_errors_are_labelled_too(store):
+    with pytest.raises(MissingExternalFile, match=r"\(for key 7\)$"):
+        store.get_many(["a/none"], labels=["key 7"])
+
+
+def test_labels_must_match_items(store):
+    with pytest.raises(ValueError, match="2 labels for 1 items"):
+        store.get_many(["a"], labels=["x", "y"])

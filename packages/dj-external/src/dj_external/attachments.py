@@ -100,16 +100,18 @@ def download_attachments(
     schema: str,
     download_path: str | os.PathLike[str],
     items: Sequence[tuple[str, UUID]],
+    *,
+    labels: Sequence[str] | None = None,
 ) -> list[str]:
     """Fetch `attach@store` objects `(attachment_name, hash)` of `schema` into
-    `download_path`, concurrently; returns the local path of each, in order."""
+    `download_path`, concurrently; returns the local path of each, in order. `labels` name
+    the rows in error messages (see `Store.map`)."""
     targets = plan_attachment_targets(download_path, items)
+    chosen = [i for i, target in enumerate(targets) if target.write]
     transfers = [
-        (store.attachment_key(schema, hash_, name), target.path)
-        for (name, hash_), target in zip(items, targets)
-        if target.write
+        (store.attachment_key(schema, items[i][1], items[i][0]), targets[i].path) for i in chosen
     ]
-    store.get_files(transfers)
+    store.get_files(transfers, labels=None if labels is None else [labels[i] for i in chosen])
     return [str(target.path) for target in targets]
 
 

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 from uuid import UUID
 
 from dj_external import layout
-from dj_external.errors import MissingExternalFile
+from dj_external.errors import DataJointError, MissingExternalFile
 from dj_external.layout import DEFAULT_SUBFOLDING
 
 __all__ = ["DEFAULT_MAX_WORKERS", "FileItem", "ObjectInfo", "Store"]
@@ -163,25 +163,43 @@ class Store(ABC):
 
     # ---- batches ----------------------------------------------------------------------
 
-    def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    def map(
+        self,
+        function: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        labels: Sequence[str] | None = None,
+    ) -> list[R]:
         """`[function(item) for item in items]`, run on at most `max_workers` threads.
 
         Results keep the order of `items`. If any call fails, calls not yet started are
         cancelled, running ones are awaited, and the error of the earliest failing item is
-        raised: a batch either completes or raises.
+        raised: a batch either completes or raises. `labels` (one per item, e.g. the primary
+        key of the row a value belongs to) are appended to the message of a DataJoint error,
+        so that it names the row as well as the store and the path.
         """
         items = list(items)
+        if labels is not None and len(labels) != len(items):
+            raise ValueError(f"{len(labels)} labels for {len(items)} items")
         if len(items) <= 1 or self.max_workers == 1:
-            return [function(item) for item in items]
+            results = []
+            for index, item in enumerate(items):
+                try:
+                    results.append(function(item))
+                except DataJointError as error:
+                    _raise_labelled(error, labels, index)
+            return results
         workers = min(self.max_workers, len(items))
         executor = ThreadPoolExecutor(workers, thread_name_prefix=f"dj-store-{self.name}")
         try:
             futures: list[Future[R]] = [executor.submit(function, item) for item in items]
             results = []
-            for future in futures:
+            for index, future in enumerate(futures):
                 error = future.exception()
                 if error is not None:
                     executor.shutdown(wait=True, cancel_futures=True)
+                    if isinstance(error, DataJointError):
+                        _raise_labelled(error, labels, index)
                     raise error
                 results.append(future.result())
             return results
@@ -189,27 +207,46 @@ class Store(ABC):
             executor.shutdown(wait=True)
 
     def put_many(
-        self, items: Iterable[tuple[str, bytes]], *, skip_existing: bool = False
+        self,
+        items: Iterable[tuple[str, bytes]],
+        *,
+        skip_existing: bool = False,
+        labels: Sequence[str] | None = None,
     ) -> list[bool]:
         """`put` for many `(key, data)` pairs concurrently; returns which were written."""
-        return self.map(lambda item: self.put(item[0], item[1], skip_existing=skip_existing), items)
+        return self.map(
+            lambda item: self.put(item[0], item[1], skip_existing=skip_existing),
+            items,
+            labels=labels,
+        )
 
-    def get_many(self, keys: Iterable[str]) -> list[bytes]:
+    def get_many(self, keys: Iterable[str], *, labels: Sequence[str] | None = None) -> list[bytes]:
         """`get` for many keys concurrently, in order."""
-        return self.map(self.get, keys)
+        return self.map(self.get, keys, labels=labels)
 
-    def put_files(self, items: Iterable[FileItem], *, skip_existing: bool = False) -> list[bool]:
+    def put_files(
+        self,
+        items: Iterable[FileItem],
+        *,
+        skip_existing: bool = False,
+        labels: Sequence[str] | None = None,
+    ) -> list[bool]:
         """`put_file` for many `(key, local_path[, metadata])` items concurrently."""
 
         def one(item: Sequence[Any]) -> bool:
             metadata = item[2] if len(item) > 2 else None
             return self.put_file(item[0], item[1], metadata=metadata, skip_existing=skip_existing)
 
-        return self.map(one, items)
+        return self.map(one, items, labels=labels)
 
-    def get_files(self, items: Iterable[tuple[str, str | os.PathLike[str]]]) -> list[Path]:
+    def get_files(
+        self,
+        items: Iterable[tuple[str, str | os.PathLike[str]]],
+        *,
+        labels: Sequence[str] | None = None,
+    ) -> list[Path]:
         """`get_file` for many `(key, local_path)` pairs concurrently."""
-        return self.map(lambda item: self.get_file(item[0], item[1]), items)
+        return self.map(lambda item: self.get_file(item[0], item[1]), items, labels=labels)
 
     def stat_many(self, keys: Iterable[str]) -> list[ObjectInfo | None]:
         """`stat` for many keys concurrently."""
@@ -235,3 +272,14 @@ class Store(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} '{self.name}' {self.protocol}:{self.location}>"
+
+
+def _raise_labelled(error: DataJointError, labels: Sequence[str] | None, index: int) -> NoReturn:
+    """Raise `error`, or with a label: the same kind of error, its message followed by the
+    label of the failing item, chained to the original."""
+    if labels is None:
+        raise error
+    message = str(error.args[0]) if error.args else type(error).__name__
+    labelled = type(error)(f"{message} (for {labels[index]})")
+    labelled.__dict__.update(error.__dict__)
+    raise labelled from error
