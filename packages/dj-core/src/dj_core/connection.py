@@ -22,28 +22,21 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from getpass import getpass
-from pathlib import Path
 from typing import Any
 
-import dj_blob
-
-from dj_core import plugin, settings, utils
+from dj_core import plugin, query_cache, settings, utils
 from dj_core.dependencies import Dependencies
 from dj_core.dialects import Dialect, MySQLDialect
 from dj_core.errors import DataJointError, LostConnectionError
-from dj_core.hash import uuid_from_buffer
 from dj_core.version import client_version
 
 __all__ = ["Connection", "conn"]
 
 logger = logging.getLogger("datajoint")
 
-_SUBQUERY_ALIAS = re.compile(r"`\$\w+`")
-_CACHEABLE = re.compile(r"\s*(SELECT|SHOW)")
 _LOG_SQL_LIMIT = 2000
 
 
@@ -57,34 +50,6 @@ class _ConnInfo(dict):
         return repr(shown)
 
     __str__ = __repr__
-
-
-class CachedCursor:
-    """Rows served from the query cache, with the cursor methods callers use."""
-
-    def __init__(self, rows: list):
-        self._rows = rows
-        self._position = 0
-        self.rowcount = len(rows)
-
-    def __iter__(self) -> Iterator:
-        while self._position < len(self._rows):
-            yield self.fetchone()
-
-    def fetchone(self) -> Any:
-        if self._position >= len(self._rows):
-            return None
-        row = self._rows[self._position]
-        self._position += 1
-        return row
-
-    def fetchall(self) -> list:
-        rows = self._rows[self._position :]
-        self._position = len(self._rows)
-        return rows
-
-    def close(self) -> None:
-        pass
 
 
 def _split_host(host: str, port: int | None, default_port: int) -> tuple[str, int]:
@@ -279,10 +244,7 @@ class Connection:
         An ``INSERT ... VALUES (%s, ...)`` is sent as multi-row statements, the fast path
         for large inserts. Returns the cursor (``rowcount`` = rows affected)."""
         if self._query_cache is not None:
-            raise DataJointError(
-                "Only SELECT queries are allowed while the query cache is on; "
-                "call set_query_cache(None) first."
-            )
+            query_cache.check_cacheable("")  # refused: a bulk statement while caching
         return self._run(query, rows, False, True, reconnect, many=True)
 
     def _run(
@@ -403,36 +365,20 @@ class Connection:
 
     def purge_query_cache(self) -> None:
         """Delete every file in the query-cache folder (sub-folders are left alone)."""
-        folder = self.config.get("query_cache")
-        if isinstance(folder, (str, Path)) and Path(folder).is_dir():
-            for path in Path(folder).iterdir():
-                if path.is_file():
-                    path.unlink()
+        query_cache.purge(self.config.get("query_cache"))
 
     def _cached_query(
         self, query: str, args: Any, as_dict: bool, suppress_warnings: bool, reconnect: Any
-    ) -> CachedCursor:
-        if not _CACHEABLE.match(query):
-            raise DataJointError(
-                "Only SELECT queries are allowed while the query cache is on; "
-                "call set_query_cache(None) first."
-            )
-        folder = self.config.get("query_cache")
-        if not folder:
-            raise DataJointError(
-                'Provide a folder for the query cache in dj.config["query_cache"].'
-            )
-        key = uuid_from_buffer(
-            dj_blob.pack(args, enable_python_native_blobs=True),
-            init_string=self._query_cache + _SUBQUERY_ALIAS.sub("", query),
+    ) -> query_cache.CachedCursor:
+        query_cache.check_cacheable(query)
+        path = query_cache.cache_path(
+            self.config.get("query_cache"), self._query_cache, query, args
         )
-        path = Path(folder) / str(key)
-        if path.is_file():
-            return CachedCursor(dj_blob.unpack(path.read_bytes()))
+        cached = query_cache.read(path)
+        if cached is not None:
+            return cached
         cursor = self._run(query, args, as_dict, suppress_warnings, reconnect, many=False)
-        rows = list(cursor.fetchall())
-        utils.safe_write(path, dj_blob.pack(rows, enable_python_native_blobs=True))
-        return CachedCursor(rows)
+        return query_cache.write(path, list(cursor.fetchall()))
 
 
 def conn(
