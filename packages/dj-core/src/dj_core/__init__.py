@@ -1,6 +1,6 @@
 """DataJoint core: configuration, connection, SQL dialect, errors, schemas, definition language, headings, dependency graph.
 
-Nothing is exported yet: this package's issue is not built.
+The public names are listed in `__all__`; the modules hold the rest.
 """
 
 __version__ = "0.1.0"
@@ -15,7 +15,39 @@ from dj_core.logging import logger, setup_logging
 from dj_core.settings import Config, config
 from dj_core.version import client_version, set_client_version
 
+# definition language, types, headings, dependencies, schemas (issue 4, part B)
+from dj_core.attribute_adapter import AttributeAdapter
+from dj_core.attribute_types import AttributeType, TypeContext, register_type
+from dj_core.declare import declare
+from dj_core.dependencies import Dependencies, topo_sort
+from dj_core.describe import describe
+from dj_core.heading import Attribute, Heading
+from dj_core.log import log_event
+from dj_core.schemas import Schema, VirtualModule, declare_table, list_schemas
+from dj_core.table_ref import TableRef
+from dj_core.tiers import get_tier, register_class_binder, register_tier
+
 __all__: list[str] = [
+    # definition language, types, headings, dependencies, schemas (issue 4, part B)
+    "Attribute",
+    "AttributeAdapter",
+    "AttributeType",
+    "Dependencies",
+    "Heading",
+    "Schema",
+    "TableRef",
+    "TypeContext",
+    "VirtualModule",
+    "declare",
+    "declare_table",
+    "describe",
+    "get_tier",
+    "list_schemas",
+    "log_event",
+    "register_class_binder",
+    "register_tier",
+    "register_type",
+    "topo_sort",
     # configuration, connection, dialect, errors (issue 4, part A)
     "Config",
     "Connection",
