@@ -168,3 +168,16 @@ def test_parse_object_key_inverts_blob_and_attachment_keys():
 )
 def test_parse_object_key_rejects_other_keys(key):
     assert layout.parse_object_key("lab", key) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "folds"), [((2, 2), (2, 2)), ([1, 3], (1, 3)), (None, ()), ((), ())]
+)
+def test_subfolding_setting(value, folds):
+    assert layout.subfolding(value) == folds
+
+
+@pytest.mark.parametrize("bad", [2, "22", ("2", "2"), (2, 0), (True,), (1.5,)])
+def test_invalid_subfolding_setting(bad):
+    with pytest.raises(DataJointError, match="Invalid subfolding"):
+        layout.subfolding(bad)

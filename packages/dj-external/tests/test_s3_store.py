@@ -149,3 +149,17 @@ def test_requests_go_through_the_proxy_server(s3, s3_bucket):
     store.put("via/proxy", b"x")
     assert s3.list_keys(s3_bucket) == ["via/proxy"]
     assert store.get("via/proxy") == b"x"
+
+
+def test_secure_must_be_a_boolean(s3, s3_bucket):
+    from dj_blob.errors import DataJointError
+
+    with pytest.raises(DataJointError, match="Invalid 'secure' setting 'false'"):
+        S3Store(
+            "cloud",
+            endpoint=s3.endpoint,
+            bucket=s3_bucket,
+            access_key=s3.access_key,
+            secret_key=s3.secret_key,
+            secure="false",
+        )

@@ -27,6 +27,7 @@ __all__ = [
     "relative_to_stage",
     "s3_prefix",
     "subfold",
+    "subfolding",
 ]
 
 DEFAULT_SUBFOLDING: tuple[int, ...] = (2, 2)
@@ -51,6 +52,27 @@ def subfold(name: str, folds: Sequence[int] | None) -> tuple[str, ...]:
         pieces.append(name[start : start + length].lower())
         start += length
     return tuple(pieces)
+
+
+def subfolding(value: Sequence[int] | None) -> tuple[int, ...]:
+    """A store's `subfolding` setting as a tuple of positive ints (`None` → no nesting).
+
+    A JSON round trip of the configuration turns `(2, 2)` into `[2, 2]`; both are accepted.
+    """
+    if value is None:
+        return ()
+    try:
+        folds = tuple(value)
+    except TypeError:
+        folds = None
+    if folds is None or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in folds
+    ):
+        raise DataJointError(
+            f"Invalid subfolding {value!r}: use a tuple or list of positive integers, such as "
+            "(2, 2), or None for no nested folders."
+        )
+    return folds
 
 
 def _hex(hash_: UUID | str) -> str:

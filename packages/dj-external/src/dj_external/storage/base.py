@@ -71,7 +71,7 @@ class Store(ABC):
             raise ValueError(f"max_workers must be at least 1, got {max_workers}")
         self.name = name
         # A JSON round trip turns the configured tuple into a list; None means no nesting.
-        self.subfolding: tuple[int, ...] = tuple(int(n) for n in subfolding or ())
+        self.subfolding: tuple[int, ...] = layout.subfolding(subfolding)
         self.max_workers = max_workers
 
     # ---- where objects go (external.md §5.3) -----------------------------------------

@@ -77,7 +77,12 @@ class S3Store(Store):
         self.bucket = bucket
         self.location = str(location)
         self.prefix = s3_prefix(location)
-        self.secure = bool(secure)
+        if not isinstance(secure, bool):
+            raise DataJointError(
+                f"Invalid 'secure' setting {secure!r} of store '{name}': use True (HTTPS) or "
+                "False (plain HTTP)."
+            )
+        self.secure = secure
         self.proxy_server = proxy_server
         self._access_key = access_key
         self._secret_key = secret_key
