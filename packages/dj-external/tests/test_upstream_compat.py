@@ -382,3 +382,41 @@ def test_our_filepath_download_of_upstream_objects(world, name, tmp_path):
         )
         assert path == str(tmp_path / "mirror" / row["filepath"])
         assert open(path, "rb").read() == original
+
+
+LOCATIONS = [
+    "leading/slash/test",
+    "/leading/slash/test",
+    "leading\\slash\\test",
+    "f:\\leading\\slash\\test",
+    "f:\\leading/slash\\test",
+    "/",
+    "C:\\",
+    "",
+    "a/",
+    "a//b",
+    "./a",
+    "a/./b",
+    "\\a\\b",
+    "c:",
+    "c:/x/y",
+    "x\\y:z/w",
+    "//server/share/x",
+    "a b/c",
+]
+
+
+def test_s3_location_normalisation_matches_upstream(upstream):
+    """Upstream's own path function, asked for the same object under many locations."""
+    code = f"""
+import json, types
+from datajoint.external import ExternalTable
+out = []
+for location in {LOCATIONS!r}:
+    fake = types.SimpleNamespace(spec={{"protocol": "s3", "location": location}})
+    out.append(str(ExternalTable._make_external_filepath(fake, "lab/ab/cd/abcd")))
+print(json.dumps(out))
+"""
+    theirs = upstream.run_json(code)
+    ours = [layout.join_root(layout.s3_prefix(loc), "lab/ab/cd/abcd") for loc in LOCATIONS]
+    assert ours == theirs
