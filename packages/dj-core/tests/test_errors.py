@@ -153,23 +153,3 @@ def test_feature_switches(switch, support, variable, monkeypatch):
 def test_switch_names():
     assert errors.ADAPTED_TYPE_SWITCH == "DJ_SUPPORT_ADAPTED_TYPES"
     assert errors.FILEPATH_FEATURE_SWITCH == "DJ_SUPPORT_FILEPATH_MANAGEMENT"
-
-
-def test_hierarchy_matches_upstream(upstream):
-    theirs = upstream.run_json(
-        """
-        import inspect, json
-        import datajoint.errors as e
-        print(json.dumps({
-            name: [base.__name__ for base in cls.__bases__]
-            for name, cls in vars(e).items()
-            if inspect.isclass(cls) and issubclass(cls, BaseException)
-        }))
-        """
-    )
-    ours = {cls.__name__: [base.__name__ for base in cls.__bases__] for cls in exception_classes()}
-    for name, bases in theirs.items():
-        assert ours.get(name) == bases, name
-    assert set(ours) - set(theirs) == {"ConnectionFailedError"}
-    for name in ("ADAPTED_TYPE_SWITCH", "FILEPATH_FEATURE_SWITCH"):
-        assert hasattr(errors, name)

@@ -53,13 +53,6 @@ def file_mode(path) -> int:
 # --- keys and defaults ---------------------------------------------------------------------
 
 
-def test_defaults_match_upstream(upstream):
-    upstream_defaults = upstream.run_json(
-        "import json, datajoint as dj; print(json.dumps(dict(dj.settings.default)))"
-    )
-    assert settings.DEFAULTS == upstream_defaults
-
-
 def test_independent_config_starts_from_defaults(config):
     assert dict(config) == settings.DEFAULTS
     assert config["database.port"] == 3306
@@ -428,27 +421,3 @@ def test_nothing_is_read_at_import(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "('localhost', None) ('from-file', 'from-env')"
-
-
-def test_settings_files_are_exchangeable_with_upstream(config, tmp_path, upstream):
-    ours = tmp_path / "ours.json"
-    theirs = tmp_path / "theirs.json"
-    config["stores"] = {"raw": {"protocol": "file", "location": "/data/raw"}}
-    config["display.limit"] = 5
-    config.get_store_spec("raw")  # writes subfolding (2, 2) into the spec
-    config.save(ours)
-    result = upstream.run_json(
-        f"""
-        import json, datajoint as dj
-        dj.config.load({str(ours)!r})
-        spec = dj.config.get_store_spec("raw")
-        dj.config["display.width"] = 21
-        dj.config.save({str(theirs)!r})
-        print(json.dumps([dj.config["display.limit"], list(spec["subfolding"])]))
-        """
-    )
-    assert result == [5, [2, 2]]
-    fresh = Config.independent()
-    fresh.load(theirs)
-    assert fresh["display.width"] == 21
-    assert fresh.get_store_spec("raw")["location"] == "/data/raw"
