@@ -260,6 +260,13 @@ def test_save_global_writes_to_the_home_directory(config, clean_environment, mon
     assert file_mode(path) == 0o600
 
 
+def test_save_refuses_values_json_cannot_hold(config, tmp_path):
+    config["odd.object"] = object()
+    with pytest.raises(errors.DataJointError, match="Cannot save the settings as JSON"):
+        config.save(tmp_path / "odd.json")
+    assert not (tmp_path / "odd.json").exists()
+
+
 def test_load_rejects_invalid_files(config, tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")

@@ -269,7 +269,13 @@ class Config(MutableMapping):
         """Write every setting (defaults and secrets included) as JSON. A file holding a
         password or secret key is created readable by its owner only (mode 0600)."""
         values = dict(self._values)
-        text = json.dumps(values, indent=4, default=_json_default)
+        try:
+            text = json.dumps(values, indent=4, default=_json_default)
+        except (TypeError, ValueError) as error:
+            raise DataJointError(
+                f"Cannot save the settings as JSON: {error}. Store plain values (strings, "
+                "numbers, lists, dicts) in the configuration, or remove that key first."
+            ) from None
         private = _holds_secret(values)
         safe_write(Path(filename), text.encode("utf-8"), mode=0o600 if private else None)
         if verbose:
