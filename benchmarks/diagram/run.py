@@ -32,13 +32,12 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
 sys.path.insert(0, str(REPO / "packages" / "dj-diagram" / "tests"))
 
-from dj_diagram_test_schemas import dependency_graph, synthetic_schema  # noqa: E402
-from dj_testing.server import ServerParams  # noqa: E402
-from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
-
 import dj_diagram  # noqa: E402
 from dj_diagram.drawing import layout_drawing  # noqa: E402
 from dj_diagram.svg import render_svg  # noqa: E402
+from dj_diagram_test_schemas import dependency_graph, synthetic_schema  # noqa: E402
+from dj_testing.server import ServerParams  # noqa: E402
+from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
 
 TABLES = 200
 
@@ -166,9 +165,19 @@ def end_to_end() -> None:
     print(f"\nend to end on {params.host}:{params.port}: declaring {TABLES} tables ...", flush=True)
     try:
         declare_schema(params, database)
-        rows = [("ours: Diagram(schema).make_svg(engine='builtin')", ours_end_to_end(params, database, "builtin"))]
+        rows = [
+            (
+                "ours: Diagram(schema).make_svg(engine='builtin')",
+                ours_end_to_end(params, database, "builtin"),
+            )
+        ]
         if shutil.which("dot"):
-            rows.append(("ours: Diagram(schema).make_svg(engine='graphviz')", ours_end_to_end(params, database, "graphviz")))
+            rows.append(
+                (
+                    "ours: Diagram(schema).make_svg(engine='graphviz')",
+                    ours_end_to_end(params, database, "graphviz"),
+                )
+            )
             python = str(ensure_upstream_venv())
             env = {**os.environ, **params.env}
             env.pop("PYTHONPATH", None)
@@ -177,7 +186,9 @@ def end_to_end() -> None:
             )
             if result.returncode == 0:
                 data = json.loads(result.stdout.strip().splitlines()[-1])
-                rows.append(("upstream 0.14.10: Diagram(schema).make_svg()", (data["best"], data["median"])))
+                rows.append(
+                    ("upstream 0.14.10: Diagram(schema).make_svg()", (data["best"], data["median"]))
+                )
             else:
                 print(f"upstream failed: {result.stderr[-1500:]}")
         print(f"{'step':52} {'best':>11} {'median':>11}")

@@ -14,9 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from dj_diagram_test_schemas import dependency_graph, pipeline_schema  # noqa: E402
-
 import dj_diagram  # noqa: E402
+from dj_diagram_test_schemas import dependency_graph, pipeline_schema  # noqa: E402
 
 
 def camel(name: str) -> str:
@@ -41,7 +40,11 @@ def table_classes(graph) -> dict[str, type]:
         match = re.fullmatch(r"`(#?_{0,2}[a-z0-9_]+?)__([a-z0-9_]+)`", table)
         if match:
             master = masters[f"{database}.`{match.group(1)}`"]
-            setattr(master, camel(match.group(2)), type(camel(match.group(2)), (), {"full_table_name": node}))
+            setattr(
+                master,
+                camel(match.group(2)),
+                type(camel(match.group(2)), (), {"full_table_name": node}),
+            )
     return context
 
 

@@ -14,6 +14,7 @@ from dj_core.schemas import Schema
 from dj_core.table_ref import TableRef
 from dj_diagram import DiagramError
 from dj_diagram_test_svg import NS, check_drawing, parse
+from dj_testing.plugin import unique_database_name
 
 DEFINITIONS = [  # (context name, table name, definition)
     ("Species", "#species", "species: varchar(24)"),
@@ -30,15 +31,28 @@ DEFINITIONS = [  # (context name, table name, definition)
 ]  # fmt: skip
 
 
-@pytest.fixture
-def connection(db_params):
-    connection = Connection(
+def open_connection(db_params) -> Connection:
+    return Connection(
         db_params.host,
         db_params.user,
         db_params.password,
         port=db_params.port,
         config=settings.Config.independent(),
     )
+
+
+@pytest.fixture(scope="module")
+def connection(db_params):
+    """Shared by the tests that only read the `lab` schema."""
+    connection = open_connection(db_params)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def own_connection(db_params):
+    """For tests that register more schemas: the shared connection's graph stays as is."""
+    connection = open_connection(db_params)
     yield connection
     connection.close()
 
@@ -53,11 +67,15 @@ def declare(schema: Schema, definitions=DEFINITIONS, context=None) -> dict:
     return context
 
 
-@pytest.fixture
-def lab(connection, make_database):
-    schema = Schema(make_database("lab"), connection=connection)
-    refs = declare(schema)
-    return schema, refs
+@pytest.fixture(scope="module")
+def lab(connection, db_admin):
+    """Declared once for the module (declaring is the slow part); tests only read it."""
+    schema = Schema(unique_database_name("lab"), connection=connection)
+    try:
+        yield schema, declare(schema)
+    finally:
+        with db_admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{schema.database}`")
 
 
 def full(schema: Schema, table: str) -> str:
@@ -148,9 +166,10 @@ def test_tooltips_come_from_describe_for_classes_in_the_context(lab):
     assert any(line.startswith("\u2192") and "experimenter" in line for line in lines)
 
 
-def test_two_schemas_on_one_connection(connection, make_database, lab):
-    schema, refs = lab
-    other = Schema(make_database("analysis"), connection=connection)
+def test_two_schemas_on_one_connection(own_connection, make_database, lab):
+    schema = Schema(lab[0].database, connection=own_connection, create_schema=False)
+    refs = {name: TableRef(own_connection, ref.full_table_name) for name, ref in lab[1].items()}
+    other = Schema(make_database("analysis"), connection=own_connection)
     context = dict(refs)
     declare(other, [("Summary", "__summary", "-> Session\n---\nscore: float")], context)
     summary = full(other, "__summary")
@@ -162,8 +181,9 @@ def test_two_schemas_on_one_connection(connection, make_database, lab):
     assert summary in nodes and (full(schema, "session"), summary) in edges
 
 
-def test_a_new_diagram_reads_tables_declared_since(lab):
-    schema, refs = lab
+def test_a_new_diagram_reads_tables_declared_since(own_connection, make_database):
+    schema = Schema(make_database("growing"), connection=own_connection)
+    refs = declare(schema, DEFINITIONS[:3])
     before = dj.Diagram(schema)
     declare(schema, [("Extra", "extra", "-> Subject\nextra_id: int")], dict(refs))
     after = dj.Diagram(schema)

@@ -2,9 +2,8 @@
 
 Dependency graphs are drawn top-down: parents above children. The steps:
 
-1. Layers: each node sits one row below its deepest parent (longest path); a node
-   with more children than parents then moves down to just above its first child,
-   which shortens edges from root tables such as lookups.
+1. Layers: rows that minimise the total edge length (network-simplex ranking, as in
+   graphviz), which keeps lookups and other roots close to the tables using them.
 2. Edges that span several rows get invisible waypoints, one per row crossed, so
    every edge joins neighbouring rows.
 3. Order within rows: depth-first start, then barycenter sweeps down and up with
@@ -25,7 +24,9 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Layout", "Placed", "Route", "clip_to_shape", "count_crossings", "layered_layout"]
+import networkx as nx
+
+__all__ = ["Layout", "Placed", "Route", "attach_point", "count_crossings", "layered_layout"]
 
 
 @dataclass
@@ -51,7 +52,8 @@ class Placed:
 
 @dataclass
 class Route:
-    """An edge as the polyline through its endpoints' centres and its waypoints."""
+    """An edge as the polyline from its source's centre through its waypoints (two per
+    row crossed: the top and bottom of the row's band) to its target's centre."""
 
     source: Hashable
     target: Hashable
@@ -65,6 +67,7 @@ class Layout:
     width: float
     height: float
     crossings: int
+    rows: list[tuple[float, float]]  # (top, bottom) of each row's band
 
 
 # ----------------------------------------------------------------------------- layers
@@ -88,17 +91,36 @@ def _topological(n: int, succ: list[list[int]], pred: list[list[int]]) -> list[i
 
 
 def _assign_layers(n: int, succ: list[list[int]], pred: list[list[int]]) -> list[int]:
-    order = _topological(n, succ, pred)
-    layer = [0] * n
-    for v in order:
-        if pred[v]:
-            layer[v] = max(layer[p] for p in pred[v]) + 1
-    for v in reversed(order):
-        if succ[v] and len(pred[v]) < len(succ[v]):
-            target = min(layer[s] for s in succ[v]) - 1
-            if target > layer[v]:
-                layer[v] = target
-    return layer
+    """Rows minimising the total length of all edges (each edge going at least one row
+    down), as graphviz's network-simplex ranking does.
+
+    The ranking problem (minimise the sum of y[child] - y[parent] subject to
+    y[child] - y[parent] >= 1) is the dual of a min-cost flow with cost -1 per edge and
+    each node demanding (in-degree - out-degree); networkx solves the flow, and the rows
+    are the potentials read off the residual graph by Bellman-Ford.
+    """
+    _topological(n, succ, pred)  # refuses cycles with a clear error
+    if not any(succ):
+        return [0] * n
+    flow_graph = nx.DiGraph()
+    for v in range(n):
+        flow_graph.add_node(v, demand=len(pred[v]) - len(succ[v]))
+    for u in range(n):
+        for v in succ[u]:
+            flow_graph.add_edge(u, v, weight=-1)
+    _, flow = nx.network_simplex(flow_graph)
+    residual = nx.DiGraph()
+    residual.add_nodes_from(range(n + 1))
+    for u in range(n):
+        residual.add_edge(n, u, weight=0)  # a virtual root reaching every node
+        for v in succ[u]:
+            residual.add_edge(u, v, weight=-1)
+            if flow[u][v] > 0:
+                residual.add_edge(v, u, weight=1)
+    distance = nx.single_source_bellman_ford_path_length(residual, n)
+    rows = [-int(distance[v]) for v in range(n)]
+    lowest = min(rows)
+    return [row - lowest for row in rows]
 
 
 # ----------------------------------------------------------------------------- ordering
@@ -138,34 +160,51 @@ def count_crossings(layers: list[list[int]], succ: list[list[int]], pos: list[in
     )
 
 
-def _pair_crossings(u: int, v: int, neighbours: list[list[int]], pos: list[int]) -> int:
-    """Crossings between the edges of u and of v (u left of v) towards one adjacent row."""
-    count = 0
+def _pair_crossings(u: int, v: int, neighbours: list[list[int]], pos: list[int]):
+    """(crossings with u left of v, crossings with v left of u) between the edges of u
+    and of v towards one adjacent row."""
+    left = right = 0
+    nv = neighbours[v]
+    if not nv:
+        return 0, 0
     for a in neighbours[u]:
         pa = pos[a]
-        for b in neighbours[v]:
-            if pa > pos[b]:
-                count += 1
-    return count
+        for b in nv:
+            pb = pos[b]
+            if pa > pb:
+                left += 1
+            elif pa < pb:
+                right += 1
+    return left, right
 
 
 def _transpose(
     layers: list[list[int]], pos: list[int], succ: list[list[int]], pred: list[list[int]]
 ) -> None:
-    """Swap neighbours in a row while that removes crossings (a few passes at most)."""
-    for _ in range(4):
-        improved = False
-        for row in layers:
+    """Swap neighbours in a row while that removes crossings; rows are revisited only
+    while a swap happened in them or next to them."""
+    dirty = [True] * len(layers)
+    for _ in range(8):
+        changed = [False] * len(layers)
+        for li, row in enumerate(layers):
+            if not dirty[li]:
+                continue
             for i in range(len(row) - 1):
                 u, v = row[i], row[i + 1]
-                before = _pair_crossings(u, v, pred, pos) + _pair_crossings(u, v, succ, pos)
-                after = _pair_crossings(v, u, pred, pos) + _pair_crossings(v, u, succ, pos)
-                if after < before:
+                up_before, up_after = _pair_crossings(u, v, pred, pos)
+                down_before, down_after = _pair_crossings(u, v, succ, pos)
+                if up_after + down_after < up_before + down_before:
                     row[i], row[i + 1] = v, u
                     pos[u], pos[v] = i + 1, i
-                    improved = True
-        if not improved:
+                    changed[li] = True
+        if not any(changed):
             break
+        dirty = [
+            changed[li]
+            or (li > 0 and changed[li - 1])
+            or (li + 1 < len(layers) and changed[li + 1])
+            for li in range(len(layers))
+        ]
 
 
 def _initial_order(
@@ -190,40 +229,104 @@ def _initial_order(
     return layers
 
 
-def _order(
-    layers: list[list[int]], succ: list[list[int]], pred: list[list[int]], iterations: int
-) -> tuple[list[list[int]], int]:
-    pos = [0] * len(succ)
-    for row in layers:
+def _median(values: list[int]) -> float:
+    """Graphviz's weighted median: for an even count, lean towards the denser side."""
+    values.sort()
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    if len(values) == 2:
+        return (values[0] + values[1]) / 2
+    left = values[middle - 1] - values[0]
+    right = values[-1] - values[middle]
+    if left + right == 0:
+        return (values[middle - 1] + values[middle]) / 2
+    return (values[middle - 1] * right + values[middle] * left) / (left + right)
+
+
+def _barycenter(values: list[int]) -> float:
+    return sum(values) / len(values)
+
+
+def _sweep(
+    layers: list[list[int]],
+    pos: list[int],
+    neighbours: list[list[int]],
+    downward: bool,
+    measure,
+    flip_ties: bool,
+) -> None:
+    indices = range(1, len(layers)) if downward else range(len(layers) - 2, -1, -1)
+    tie = -1 if flip_ties else 1
+    for li in indices:
+        row = layers[li]
+        keys = {}
+        for v in row:
+            nbs = neighbours[v]
+            place = measure([pos[u] for u in nbs]) if nbs else pos[v]
+            keys[v] = (place, tie * pos[v])
+        row.sort(key=keys.__getitem__)
         for i, v in enumerate(row):
             pos[v] = i
+
+
+def _order_from(
+    layers: list[list[int]],
+    succ: list[list[int]],
+    pred: list[list[int]],
+    iterations: int,
+    measure,
+) -> tuple[list[list[int]], int]:
+    """Sweeps alternating down and up, each followed by adjacent swaps; after sweeps
+    without progress, restart from the best ordering with ties broken the other way."""
+    layers = [row[:] for row in layers]
+    pos = [0] * len(succ)
+
+    def index(rows: list[list[int]]) -> None:
+        for row in rows:
+            for i, v in enumerate(row):
+                pos[v] = i
+
+    index(layers)
     best = [row[:] for row in layers]
     best_crossings = count_crossings(layers, succ, pos)
     stale = 0
+    flip = False
     for iteration in range(iterations):
         if best_crossings == 0:
             break
         downward = iteration % 2 == 0
-        indices = range(1, len(layers)) if downward else range(len(layers) - 2, -1, -1)
-        neighbours = pred if downward else succ
-        for li in indices:
-            row = layers[li]
-            keys = {}
-            for v in row:
-                nbs = neighbours[v]
-                keys[v] = (sum(pos[u] for u in nbs) / len(nbs), pos[v]) if nbs else (pos[v], pos[v])
-            row.sort(key=keys.__getitem__)
-            for i, v in enumerate(row):
-                pos[v] = i
+        _sweep(layers, pos, pred if downward else succ, downward, measure, flip)
         _transpose(layers, pos, succ, pred)
         crossings = count_crossings(layers, succ, pos)
         if crossings < best_crossings:
             best, best_crossings, stale = [row[:] for row in layers], crossings, 0
         else:
             stale += 1
-            if stale >= 4:
+            if stale % 4 == 0:
+                layers = [row[:] for row in best]
+                index(layers)
+                flip = not flip
+            if stale >= 12:
                 break
     return best, best_crossings
+
+
+def _order(
+    layers: list[list[int]], succ: list[list[int]], pred: list[list[int]], iterations: int
+) -> tuple[list[list[int]], int]:
+    """The fewest crossings found by median and by barycenter sweeps, each started from
+    the depth-first order and from its mirror image."""
+    best: tuple[list[list[int]], int] | None = None
+    for start in (layers, [row[::-1] for row in layers]):
+        for measure in (_median, _barycenter):
+            result = _order_from(start, succ, pred, iterations, measure)
+            if best is None or result[1] < best[1]:
+                best = result
+            if best[1] == 0:
+                return best
+    assert best is not None
+    return best
 
 
 # ----------------------------------------------------------------------------- positions
@@ -391,10 +494,12 @@ def layered_layout(
     right = max((x[v] + width[v] / 2 for v in range(total)), default=0.0)
     shift = margin - left
     y_of_layer: list[float] = []
+    half_height: list[float] = []
     top = margin
     for row in layers:
         row_height = max((height[v] for v in row), default=0.0)
         y_of_layer.append(top + row_height / 2)
+        half_height.append(row_height / 2)
         top += row_height + rank_sep
     total_height = (top - rank_sep + margin) if layers else 2 * margin
 
@@ -402,33 +507,34 @@ def layered_layout(
         names[v]: Placed(x[v] + shift, y_of_layer[layer[v]], width[v], height[v], layer[v])
         for v in range(n)
     }
-    routes = [
-        Route(names[u], names[v], [(x[p] + shift, y_of_layer[layer[p]]) for p in chain])
-        for u, v, chain in chains
-    ]
-    return Layout(placed, routes, right - left + 2 * margin, total_height, crossings)
+
+    def waypoints(chain: list[int]) -> list[tuple[float, float]]:
+        """Endpoint centres, and for each row crossed a vertical run through the row's
+        band, so the edge stays in the column reserved for it between the row's nodes."""
+        points = [(x[chain[0]] + shift, y_of_layer[layer[chain[0]]])]
+        for p in chain[1:-1]:
+            y, half = y_of_layer[layer[p]], half_height[layer[p]]
+            points.append((x[p] + shift, y - half))
+            points.append((x[p] + shift, y + half))
+        points.append((x[chain[-1]] + shift, y_of_layer[layer[chain[-1]]]))
+        return points
+
+    routes = [Route(names[u], names[v], waypoints(chain)) for u, v, chain in chains]
+    rows = [(y - half, y + half) for y, half in zip(y_of_layer, half_height)]
+    return Layout(placed, routes, right - left + 2 * margin, total_height, crossings, rows)
 
 
 # ----------------------------------------------------------------------------- geometry
 
 
-def clip_to_shape(
-    center: tuple[float, float],
-    size: tuple[float, float],
-    shape: str,
-    toward: tuple[float, float],
-) -> tuple[float, float]:
-    """Where the ray from a node's centre towards `toward` leaves the node's outline."""
-    cx, cy = center
-    dx, dy = toward[0] - cx, toward[1] - cy
-    if dx == 0 and dy == 0:
-        return center
-    a, b = size[0] / 2, size[1] / 2
-    if shape in ("ellipse", "circle"):
-        scale = 1.0 / math.sqrt((dx / a) ** 2 + (dy / b) ** 2) if a and b else 0.0
+def attach_point(placed: Placed, shape: str, toward_x: float, bottom: bool) -> tuple[float, float]:
+    """Where an edge meets a node: on its bottom (edges to children) or top outline,
+    shifted towards the other end by at most 60% of the half-width, so edges from one
+    node fan out yet always leave and arrive vertically."""
+    half_width, half_height = placed.width / 2, placed.height / 2
+    dx = max(-0.6 * half_width, min(0.6 * half_width, toward_x - placed.x))
+    if shape in ("ellipse", "circle") and half_width > 0:
+        dy = half_height * math.sqrt(max(0.0, 1 - (dx / half_width) ** 2))
     else:
-        sx = a / abs(dx) if dx else math.inf
-        sy = b / abs(dy) if dy else math.inf
-        scale = min(sx, sy)
-    scale = min(scale, 1.0)
-    return cx + dx * scale, cy + dy * scale
+        dy = half_height
+    return placed.x + dx, placed.y + (dy if bottom else -dy)

@@ -13,7 +13,7 @@ import itertools
 from xml.sax.saxutils import escape, quoteattr
 
 from .drawing import Drawing, layout_drawing
-from .layout import Layout, clip_to_shape
+from .layout import Layout, attach_point
 from .styles import FONT_FAMILY, edge_style, rgba, text_width
 
 __all__ = ["edge_path", "render_svg", "strip_to_svg_element"]
@@ -36,25 +36,27 @@ def _paint(attribute: str, color: str | None) -> str:
 def edge_path(layout: Layout, drawing: Drawing, index: int) -> list[tuple[float, float]]:
     """The edge's cubic Bézier control points: [start, (c1, c2, end) * segments].
 
-    Each segment between consecutive waypoints leaves and arrives vertically, so the
-    curve is smooth through waypoints; the ends are clipped to the nodes' outlines.
+    The edge leaves its source's bottom and runs straight down to the bottom of the
+    source's row, runs straight through every row it crosses (in the column reserved for
+    it), and enters its target's row straight down to the target's top; between rows,
+    each segment leaves and arrives vertically, so the curve is smooth and never cuts
+    sideways through a row of nodes.
     """
     route = layout.routes[index]
-    points = list(route.points)
     source = layout.nodes[route.source]
     target = layout.nodes[route.target]
-    points[0] = clip_to_shape(
-        (source.x, source.y),
-        (source.width, source.height),
-        drawing.node(str(route.source)).style.shape,
-        points[1],
-    )
-    points[-1] = clip_to_shape(
-        (target.x, target.y),
-        (target.width, target.height),
-        drawing.node(str(route.target)).style.shape,
-        points[-2],
-    )
+    inner = route.points[1:-1]
+    next_x = inner[0][0] if inner else target.x
+    previous_x = inner[-1][0] if inner else source.x
+    start = attach_point(source, drawing.node(str(route.source)).style.shape, next_x, True)
+    end = attach_point(target, drawing.node(str(route.target)).style.shape, previous_x, False)
+    points = [
+        start,
+        (start[0], layout.rows[source.layer][1]),
+        *inner,
+        (end[0], layout.rows[target.layer][0]),
+        end,
+    ]
     controls = [points[0]]
     for (x1, y1), (x2, y2) in itertools.pairwise(points):
         half = (y2 - y1) / 2
