@@ -127,7 +127,7 @@ def _columns(definition, context=None, **kwargs):
         ("x : decimal(7,3)", "`x` decimal(7,3) NOT NULL"),
         ("x : json", "`x` json NOT NULL"),
         ("x = null : longblob", "`x` longblob DEFAULT NULL"),
-        ("x : attach # file", '`x` LONGBLOB NOT NULL COMMENT ":attach:file"'),
+        ("x : attach # file", '`x` longblob NOT NULL COMMENT ":attach:file"'),
         ("x : attach@s3 # obj", '`x` binary(16) NOT NULL COMMENT ":attach@s3:obj"'),
         ("x : uuid # id", '`x` binary(16) NOT NULL COMMENT ":uuid:id"'),
         ("x : int # {braces} ok", '`x` int NOT NULL COMMENT "{braces} ok"'),

@@ -5,63 +5,58 @@ The public names are listed in `__all__`; the modules hold the rest.
 
 __version__ = "0.1.0"
 
-# configuration, connection, dialect, errors (issue 4, part A)
 from dj_core import errors
 from dj_core.admin import kill, kill_quick, set_password
-from dj_core.connection import Connection, conn
-from dj_core.errors import DataJointError
-from dj_core.hash import key_hash
-from dj_core.logging import logger, setup_logging
-from dj_core.settings import Config, config
-from dj_core.version import client_version, set_client_version
-
-# definition language, types, headings, dependencies, schemas (issue 4, part B)
 from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.attribute_types import AttributeType, TypeContext, register_type
+from dj_core.connection import Connection, conn
 from dj_core.declare import declare
 from dj_core.dependencies import Dependencies, topo_sort
 from dj_core.describe import describe
+from dj_core.errors import DataJointError
+from dj_core.hash import key_hash
 from dj_core.heading import Attribute, Heading
 from dj_core.log import log_event
+from dj_core.logging import logger, setup_logging
 from dj_core.schemas import Schema, VirtualModule, declare_table, list_schemas
+from dj_core.settings import Config, config
 from dj_core.table_ref import TableRef
 from dj_core.tiers import get_tier, register_class_binder, register_tier
+from dj_core.version import client_version, set_client_version
 
 __all__: list[str] = [
-    # definition language, types, headings, dependencies, schemas (issue 4, part B)
     "Attribute",
     "AttributeAdapter",
     "AttributeType",
+    "Config",
+    "Connection",
+    "DataJointError",
     "Dependencies",
     "Heading",
     "Schema",
     "TableRef",
     "TypeContext",
     "VirtualModule",
-    "declare",
-    "declare_table",
-    "describe",
-    "get_tier",
-    "list_schemas",
-    "log_event",
-    "register_class_binder",
-    "register_tier",
-    "register_type",
-    "topo_sort",
-    # configuration, connection, dialect, errors (issue 4, part A)
-    "Config",
-    "Connection",
-    "DataJointError",
     "__version__",
     "client_version",
     "config",
     "conn",
+    "declare",
+    "declare_table",
+    "describe",
     "errors",
+    "get_tier",
     "key_hash",
     "kill",
     "kill_quick",
+    "list_schemas",
+    "log_event",
     "logger",
+    "register_class_binder",
+    "register_tier",
+    "register_type",
     "set_client_version",
     "set_password",
     "setup_logging",
+    "topo_sort",
 ]

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from dj_core.dialects.mysql import MySQLDialect
 from dj_core.errors import DataJointError
 
 __all__ = [
@@ -92,15 +93,6 @@ HANDLER_PACKAGES: dict[str, str] = {
     "FILEPATH": "dj_external",
 }
 
-# SQL column type of the special types (the rest are declared as written)
-_SPECIAL_SQL_TYPES = {
-    "UUID": "binary(16)",
-    "INTERNAL_ATTACH": "LONGBLOB",
-    "EXTERNAL_BLOB": "binary(16)",
-    "EXTERNAL_ATTACH": "binary(16)",
-    "FILEPATH": "binary(16)",
-}
-
 
 def match_type(type_text: str) -> tuple[str, re.Match[str]]:
     """(category, match) of a declared type; `DataJointError` for an unsupported type."""
@@ -143,8 +135,8 @@ class TypeContext:
 class AttributeType:
     """Base class of a type handler. Subclasses set `category` and override what they need.
 
-    * `declare_sql(type_text)` → the SQL column type (default: the DataJoint mapping:
-      uuid/external → `binary(16)`, attach → `LONGBLOB`, others as written).
+    * `declare_sql(type_text, dialect)` → the SQL column type (default: the dialect's
+      mapping: uuid/external → `binary(16)`, attach → `longblob`, others as written).
     * `before_declare(schema, type_text)`: prepare the schema before `CREATE TABLE`
       (dj-external creates `~external_<store>` here, which the column's FK needs).
     * `encode(value, ctx)` → the value sent to the server on insert.
@@ -156,8 +148,9 @@ class AttributeType:
 
     category: str = ""
 
-    def declare_sql(self, type_text: str) -> str:
-        return _SPECIAL_SQL_TYPES.get(self.category, type_text)
+    def declare_sql(self, type_text: str, dialect: Any = None) -> str:
+        dialect = dialect if dialect is not None else _DEFAULT_DIALECT
+        return dialect.column_type(self.category, type_text)
 
     def before_declare(self, schema: Any, type_text: str) -> None:
         return None
@@ -173,6 +166,7 @@ class AttributeType:
         return [decode(value, ctx) for value in values]
 
 
+_DEFAULT_DIALECT = MySQLDialect()
 _handlers: dict[str, AttributeType] = {}
 
 

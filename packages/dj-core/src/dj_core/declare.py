@@ -26,6 +26,7 @@ from dj_core.attribute_types import (
     get_handler,
     match_type,
 )
+from dj_core.dialects.mysql import MySQLDialect
 from dj_core.errors import DataJointError, _support_filepath_types
 from dj_core.grammar import (
     AttributeLine,
@@ -56,13 +57,20 @@ class Declaration:
     special_types: list[tuple[str, str]] = field(default_factory=list)
     # full table names of the referenced (parent) tables
     parents: list[str] = field(default_factory=list)
+    # the statement's parts, in order (used by `alter`)
+    column_sql: list[str] = field(default_factory=list)
+    foreign_key_sql: list[str] = field(default_factory=list)
+    index_sql: list[str] = field(default_factory=list)
+    # the definition has functional (JSON-path) index parts
+    functional_indexes: bool = False
 
 
 class _Builder:
     """Accumulates the parts of one CREATE TABLE statement."""
 
-    def __init__(self, database: str, context: Mapping[str, Any] | None):
+    def __init__(self, database: str, context: Mapping[str, Any] | None, dialect: Any):
         self.database = database
+        self.dialect = dialect
         self.context = context if context is not None else {}
         self.attributes: list[str] = []
         self.primary_key: list[str] = []
@@ -72,6 +80,7 @@ class _Builder:
         self.external_stores: list[str] = []
         self.special_types: list[tuple[str, str]] = []
         self.parents: list[str] = []
+        self.functional_indexes = False
 
     # -- attributes --------------------------------------------------------------------
 
@@ -132,7 +141,7 @@ class _Builder:
         handler = get_handler(category, purpose="declare")
         if category in SPECIAL_TYPES or category in ("INTERNAL_BLOB", "JSON"):
             self.special_types.append((category, sql_type))
-            sql_type = handler.declare_sql(sql_type)
+            sql_type = handler.declare_sql(sql_type, self.dialect)
         if category in EXTERNAL_TYPES:
             store = match.group("store")
             self.external_stores.append(store)
@@ -212,7 +221,8 @@ class _Builder:
             elif parsed.path is None:
                 parts.append(f"`{parsed.attribute}`")
             else:
-                parts.append(f"({render_json_value(parsed)})")
+                self.functional_indexes = True
+                parts.append(f"({render_json_value(parsed, self.dialect)})")
         unique = "unique " if line.unique else ""
         self.index_sql.append(f"{unique}index ({','.join(parts)})")
 
@@ -266,6 +276,7 @@ def compile_definition(
     context: Mapping[str, Any] | None,
     *,
     add_hidden_timestamp: bool = False,
+    dialect: Any = None,
 ) -> Declaration:
     """Parse `definition` and build the CREATE TABLE statement for `full_table_name`."""
     database, table_name = split_full_table_name(full_table_name)
@@ -275,7 +286,7 @@ def compile_definition(
             "characters: shorten the class name."
         )
     parsed = parse_definition(definition)
-    builder = _Builder(database, context)
+    builder = _Builder(database, context, dialect if dialect is not None else MySQLDialect())
     in_key = True
     for item in parsed.items:
         if isinstance(item, DividerLine):
@@ -316,6 +327,10 @@ def compile_definition(
         external_stores=builder.external_stores,
         special_types=builder.special_types,
         parents=builder.parents,
+        column_sql=builder.column_sql,
+        foreign_key_sql=builder.foreign_key_sql,
+        index_sql=builder.index_sql,
+        functional_indexes=builder.functional_indexes,
     )
 
 
@@ -325,9 +340,14 @@ def declare(
     context: Mapping[str, Any] | None,
     *,
     add_hidden_timestamp: bool = False,
+    dialect: Any = None,
 ) -> tuple[str, list[str]]:
     """`(create_table_sql, external_stores)` for a definition (0.14's `declare`)."""
     declaration = compile_definition(
-        full_table_name, definition, context, add_hidden_timestamp=add_hidden_timestamp
+        full_table_name,
+        definition,
+        context,
+        add_hidden_timestamp=add_hidden_timestamp,
+        dialect=dialect,
     )
     return declaration.sql, declaration.external_stores

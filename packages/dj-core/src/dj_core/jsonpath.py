@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from dj_core.dialects.mysql import MySQLDialect
+
 __all__ = ["JsonAttribute", "parse_json_attribute", "render_json_value"]
 
 _JSON_ATTRIBUTE = re.compile(
@@ -39,7 +41,5 @@ def parse_json_attribute(text: str) -> JsonAttribute | None:
 def render_json_value(parsed: JsonAttribute, dialect: Any = None) -> str:
     """SQL extracting the value at `parsed.path` (the dialect's text; MySQL by default)."""
     if dialect is None:
-        from dj_core.dialects.mysql import MySQLDialect
-
         dialect = MySQLDialect()
     return dialect.json_value_sql(parsed.attribute, parsed.path or "", parsed.type)

@@ -77,7 +77,16 @@ def declare_table(
         definition,
         context,
         add_hidden_timestamp=bool(connection.config.get("add_hidden_timestamp", False)),
+        dialect=connection.dialect,
     )
+    if declaration.functional_indexes:
+        server = connection.dialect.server_version(connection)
+        if server.flavour == "mariadb":
+            raise DataJointError(
+                f"Cannot declare {full_table_name}: its index on a JSON path needs a "
+                f"functional index, which {server.text} (MariaDB) does not support. "
+                "Use MySQL 8 or index a regular column."
+            )
     if schema is None:
         schema = connection.schemas.get(database)
     for category, type_text in declaration.special_types:

@@ -1,0 +1,119 @@
+"""describe(): definitions read back from the server declare the same table again."""
+
+from __future__ import annotations
+
+import re
+import types
+
+import pytest
+from dj_core.connection import Connection
+from dj_core.describe import describe, describe_table, lookup_class_name
+from dj_core.schemas import Schema, declare_table
+from dj_core.settings import Config
+from dj_core.table_ref import TableRef
+
+DEFINITIONS = [
+    ("animal", '# animals\nanimal_id : int  # number\n---\nname = "" : varchar(16)', []),
+    ("#rig", "rig : varchar(8)\n---\nroom = null : varchar(8)", []),
+    (
+        "session",
+        """# sessions
+        -> Animal
+        session : smallint unsigned
+        ---
+        -> [nullable] Rig
+        started = CURRENT_TIMESTAMP : timestamp
+        score = 0.5 : double  # quality
+        kind = 'a' : enum('a','b')
+        index (score)
+        unique index (kind, score)
+        """,
+        ["Animal", "Rig"],
+    ),
+    (
+        "pair",
+        "-> Animal.proj(first='animal_id')\n-> Animal.proj(second='animal_id')\n---\n"
+        "-> [unique] Rig",
+        ["Animal", "Rig"],
+    ),
+    ("counter", "id : int unsigned auto_increment\n---\nv = null : decimal(6,2)", []),
+]
+
+
+@pytest.fixture
+def described(db_params, make_database):
+    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
+    name = make_database()
+    Schema(name, connection=connection)
+    refs, classes = {}, {}
+    for table, definition, _ in DEFINITIONS:
+        full = f"`{name}`.`{table}`"
+        declare_table(connection, full, definition, refs)
+        class_name = table.strip("#").title()
+        refs[class_name] = TableRef(connection, full)
+        classes[class_name] = type(class_name, (), {"full_table_name": full})
+    yield connection, name, refs, classes
+    connection.close()
+
+
+def test_round_trip(described, make_database):
+    """Declaring the described text gives the same table on the server."""
+    connection, name, _refs, classes = described
+    copy = make_database("copy")
+    Schema(copy, connection=connection)
+    copy_refs = {}
+    for table, _, _ in DEFINITIONS:
+        text = describe_table(TableRef(connection, f"`{name}`.`{table}`"), classes)
+        full = f"`{copy}`.`{table}`"
+        declare_table(connection, full, text, copy_refs)
+        copy_refs[table.strip("#").title()] = TableRef(connection, full)
+        assert _create(connection, copy, table) == _create(connection, name, table), text
+
+
+def _create(connection, database, table):
+    sql = connection.query(f"SHOW CREATE TABLE `{database}`.`{table}`").fetchone()[1]
+    return re.sub(r"CONSTRAINT `[^`]+` ", "", sql).replace(database, "DB")
+
+
+def test_text_of_foreign_keys_and_indexes(described):
+    connection, name, _refs, classes = described
+    session = TableRef(connection, f"`{name}`.`session`")
+    text = describe(session.heading, session.full_table_name, connection.dependencies, classes)
+    assert text.splitlines() == [
+        "# sessions",
+        "-> Animal",
+        "session              : smallint unsigned",
+        "---",
+        "-> [nullable] Rig",
+        "started=CURRENT_TIMESTAMP : timestamp",
+        "score=0.5            : double                       # quality",
+        "kind=\"a\"             : enum('a','b')",
+        "UNIQUE INDEX (kind, score)",  # the server keeps unique indexes first
+        "INDEX (score)",
+    ]
+    pair = TableRef(connection, f"`{name}`.`pair`")
+    lines = describe_table(pair, classes).splitlines()
+    assert lines[:2] == ['-> Animal.proj(first="animal_id")', '-> Animal.proj(second="animal_id")']
+    assert lines[3] == "-> [unique] Rig"
+    # without a context the parents are written by their full names
+    assert describe_table(pair).splitlines()[3] == f"-> [unique] `{name}`.`#rig`"
+
+
+def test_lookup_class_name_searches_parts_and_modules():
+    class Master:
+        full_table_name = "`db`.`master`"
+
+        class Part:
+            full_table_name = "`db`.`master__part`"
+
+    module = types.ModuleType("mod")
+    module.Inner = type("Inner", (), {"full_table_name": "`db`.`inner`"})
+    deep = types.ModuleType("deep")
+    deep.mod = module
+    context = {"Master": Master, "mod": module, "pkg": deep, "_hidden": Master}
+    assert lookup_class_name("`db`.`master`", context) == "Master"
+    assert lookup_class_name("`db`.`master__part`", context) == "Master.Part"
+    assert lookup_class_name("`db`.`inner`", context) == "mod.Inner"
+    assert lookup_class_name("`db`.`inner`", {"pkg": deep}) == "pkg.mod.Inner"
+    assert lookup_class_name("`db`.`inner`", {"pkg": deep}, depth=1) is None
+    assert lookup_class_name("`db`.`missing`", context) is None
