@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 from dj_core.dependencies import topo_sort
+from dj_core.describe import describe
 from dj_core.heading import Heading
 
 from .dot import dot_source, make_pydot
@@ -29,11 +30,6 @@ from .mermaid import render_mermaid
 from .raster import matplotlib_available, render_png, svg_text
 from .source import caller_namespace, resolve_source
 from .tiers import Tier, is_alias, master_name, tier_of
-
-try:  # dj-core's describe() (core.md §10) gives tooltips their definition text
-    from dj_core.describe import describe
-except ImportError:  # pragma: no cover - an older dj-core: tooltips show the key only
-    describe = None
 
 __all__ = ["ERD", "Di", "Diagram", "SVGImage", "diagram_active", "plot_active"]
 
@@ -274,7 +270,7 @@ class Diagram(nx.DiGraph):
                 if isinstance(text, str):
                     return text
         connection = self._connection
-        if connection is None or describe is None:
+        if connection is None:
             return None
         try:
             database, table = connection.dialect.split_full_table_name(name)

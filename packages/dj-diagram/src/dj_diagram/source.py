@@ -97,6 +97,11 @@ def resolve_source(source: Any) -> Resolved:
             )
         return Resolved(graph, {name}, _connection_of(source))
     database = getattr(source, "database", None)
+    if database is None and hasattr(source, "database") and hasattr(source, "declare_list"):
+        raise DiagramError(
+            f"Cannot plot Diagram for {source!r}: the schema is not activated yet; "
+            "call schema.activate('database_name') first."
+        )
     if isinstance(database, str):
         connection = _connection_of(source)
         graph = _load_dependencies(connection)
