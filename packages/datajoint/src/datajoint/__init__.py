@@ -1,12 +1,29 @@
 """DataJoint for Python, assembled from the layered dj-* packages.
 
-`import datajoint as dj` gives the familiar API. Names appear here as the layers
-that provide them are built.
+`import datajoint as dj` gives the familiar API: `dj.config`, `dj.conn()`, `dj.Schema`,
+the table tiers, the query helpers, `dj.Diagram`... each provided by its layer
+(dj-blob, dj-core, dj-query, dj-external, dj-compute, dj-diagram). Importing reads no
+file and opens no connection: the configuration loads on first use.
 """
 
+from datajoint import _exports, _modules, _wiring
 from datajoint.version import __version__
 
 __author__ = "DataJoint Contributors"
 __date__ = "November 7, 2020"
 
-__all__: list[str] = ["__author__", "__version__"]
+_wiring.install(__version__)
+_modules.install(__import__(__name__))
+globals().update(_exports.available())
+
+from datajoint import user_tables  # noqa: E402, F401  (datajoint.user_tables, as upstream)
+from datajoint.cli import cli  # noqa: E402, F401  (dj.cli is the function)
+
+_UPSTREAM_ALL = (
+    "__author__", "__version__", "config", "conn", "Connection", "Schema", "schema",
+    "VirtualModule", "create_virtual_module", "list_schemas", "Table", "FreeTable",
+    "Manual", "Lookup", "Imported", "Computed", "Part", "Not", "AndList", "Top", "U",
+    "Diagram", "Di", "ERD", "set_password", "kill", "MatCell", "MatStruct",
+    "AttributeAdapter", "errors", "DataJointError", "key", "key_hash", "logger", "cli",
+)  # fmt: skip
+__all__ = [name for name in _UPSTREAM_ALL if name in globals()]

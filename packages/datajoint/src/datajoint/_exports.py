@@ -1,0 +1,55 @@
+"""The top-level `dj.*` names (upstream's `__all__`, api-surface.md §1) and their homes.
+
+A name appears in `datajoint` once the layer that provides it has built it; until then
+it is absent rather than a placeholder that pretends to work.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# dj.<name> -> (module, attribute)
+HOMES: dict[str, tuple[str, str]] = {
+    "config": ("dj_core.settings", "config"),
+    "conn": ("dj_core.connection", "conn"),
+    "Connection": ("dj_core.connection", "Connection"),
+    "Schema": ("dj_core.schemas", "Schema"),
+    "schema": ("dj_core.schemas", "Schema"),
+    "VirtualModule": ("dj_core.schemas", "VirtualModule"),
+    "create_virtual_module": ("dj_core.schemas", "VirtualModule"),
+    "list_schemas": ("dj_core.schemas", "list_schemas"),
+    "Table": ("dj_query", "Table"),
+    "FreeTable": ("dj_query", "FreeTable"),
+    "Manual": ("dj_query", "Manual"),
+    "Lookup": ("dj_query", "Lookup"),
+    "Part": ("dj_query", "Part"),
+    "Imported": ("dj_compute", "Imported"),
+    "Computed": ("dj_compute", "Computed"),
+    "Not": ("dj_query", "Not"),
+    "AndList": ("dj_query", "AndList"),
+    "Top": ("dj_query", "Top"),
+    "U": ("dj_query", "U"),
+    "Diagram": ("dj_diagram", "Diagram"),
+    "Di": ("dj_diagram", "Diagram"),
+    "ERD": ("dj_diagram", "Diagram"),
+    "set_password": ("dj_core.admin", "set_password"),
+    "kill": ("dj_core.admin", "kill"),
+    "MatCell": ("dj_blob", "MatCell"),
+    "MatStruct": ("dj_blob", "MatStruct"),
+    "AttributeAdapter": ("dj_core.attribute_adapter", "AttributeAdapter"),
+    "DataJointError": ("dj_core.errors", "DataJointError"),
+    "key": ("dj_query", "key"),
+    "key_hash": ("dj_core.hash", "key_hash"),
+    "logger": ("dj_core.logging", "logger"),
+}
+
+
+def available() -> dict[str, Any]:
+    """Each top-level name whose home layer provides it, with its object."""
+    found = {}
+    for name, (module_name, attribute) in HOMES.items():
+        value = getattr(importlib.import_module(module_name), attribute, None)
+        if value is not None:
+            found[name] = value
+    return found
