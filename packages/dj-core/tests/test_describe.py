@@ -117,3 +117,29 @@ def test_lookup_class_name_searches_parts_and_modules():
     assert lookup_class_name("`db`.`inner`", {"pkg": deep}) == "pkg.mod.Inner"
     assert lookup_class_name("`db`.`inner`", {"pkg": deep}, depth=1) is None
     assert lookup_class_name("`db`.`missing`", context) is None
+
+
+def test_schema_code(described, make_database):
+    connection, name, refs, classes = described
+    other = make_database("other")
+    Schema(other, connection=connection)
+    declare_table(
+        connection,
+        f"`{other}`.`#look`",
+        "-> Animal\nlook : int",
+        {"Animal": refs["Animal"]},
+    )
+    declare_table(
+        connection,
+        f"`{other}`.`#look__part`",
+        "-> master\npart : int",
+        {"master": TableRef(connection, f"`{other}`.`#look`")},
+    )
+    code = Schema(other, connection=connection).code
+    assert f'schema = dj.Schema("{other}")' in code
+    assert f'vmod0 = dj.VirtualModule("vmod0", "{name}")' in code
+    assert "@schema\nclass Look(dj.Lookup):" in code
+    assert "    -> vmod0.Animal\n" in code
+    assert "    class Part(dj.Part):\n" in code
+    assert "        -> Look\n" in code
+    compile(code, "schema.py", "exec")  # valid Python

@@ -24,6 +24,7 @@ from dj_core.declare import compile_definition
 from dj_core.errors import AccessError, DataJointError
 from dj_core.heading import invalidate, preload_schema
 from dj_core.log import declare_log_table, log_event
+from dj_core.schema_code import schema_code
 from dj_core.tiers import (
     MASTER_TIERS,
     class_binder,
@@ -354,6 +355,20 @@ class Schema:
             class_name = to_camel_case(table_name[len(master_name) + 2 :])
             part_cls = type(class_name, (part_base,), {"_master": master})
             setattr(master, class_name, self._bind(part_cls, context, spawned=True))
+
+    @property
+    def code(self) -> str:
+        """Python source recreating this schema's table classes."""
+        self._assert_exists()
+        return schema_code(self.connection, self.database)
+
+    def save(self, python_filename: str | None = None) -> str:
+        """The `code` text; written to `python_filename` when given."""
+        text = self.code
+        if python_filename is not None:
+            with open(python_filename, "w") as f:
+                f.write(text)
+        return text
 
     def __repr__(self) -> str:
         return f"Schema `{self.database}`\n"
