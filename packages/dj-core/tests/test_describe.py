@@ -120,7 +120,7 @@ def test_lookup_class_name_searches_parts_and_modules():
 
 
 def test_schema_code(described, make_database):
-    connection, name, refs, classes = described
+    connection, name, refs, _classes = described
     other = make_database("other")
     Schema(other, connection=connection)
     declare_table(
