@@ -205,3 +205,8 @@ def test_sources_without_a_connection_or_a_name_are_refused(lab):
         dj.Diagram(42)
     with pytest.raises(DiagramError, match="Cannot plot Diagram"):
         dj.Diagram(types.ModuleType("empty"))
+
+
+def test_a_schema_not_yet_activated_is_refused_with_the_fix():
+    with pytest.raises(DiagramError, match=r"not activated yet; call schema.activate"):
+        dj.Diagram(Schema())
