@@ -1,9 +1,13 @@
-"""Time the workloads with one implementation and print one JSON line.
+"""A benchmark worker: builds the workloads with one implementation, then times on request.
 
     python bench_impl.py dj_blob|upstream|floor
 
-Run by run.py: `dj_blob` and `floor` under this repository's environment, `upstream` under
-the virtual environment that holds DataJoint 0.14.10 from PyPI.
+run.py starts one worker per implementation (`upstream` under the virtual environment that
+holds DataJoint 0.14.10 from PyPI) and asks them in turn, round after round, so that all
+three are measured under the same machine load. Protocol (one JSON document per line):
+the worker first prints {workload: {"bytes": ..., "sha1": ...}}; then, for each request
+line "WORKLOAD<TAB>OP<TAB>CALLS", it runs that operation CALLS times and prints the mean
+duration of one in seconds (or null when it has no such workload). An empty line ends it.
 """
 
 from __future__ import annotations
@@ -20,89 +24,71 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workloads
 
 
-def best_of(fn, rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def rounds_for(seconds: float) -> int:
-    return 3 if seconds > 1.0 else 5 if seconds > 0.2 else 9
-
-
-def run_codec(pack, unpack, MatStruct) -> dict:
-    results = {}
+def codec_operations(pack, unpack, MatStruct) -> tuple[dict, dict]:
+    ops, info = {}, {}
     for name, (value, compress, repeat) in workloads.make(MatStruct).items():
-        if repeat == 1:
-            packed = pack(value, compress=compress)
+        packed = pack(value, compress=compress)
+        info[name] = {"bytes": len(packed), "sha1": hashlib.sha1(packed).hexdigest()}
 
-            def do_pack(value=value, compress=compress):
+        def do_pack(value=value, compress=compress, repeat=repeat):
+            for _ in range(repeat):
                 pack(value, compress=compress)
 
-            def do_unpack(packed=packed):
+        def do_unpack(packed=packed, repeat=repeat):
+            for _ in range(repeat):
                 unpack(packed)
 
-        else:
-            packed = pack(value, compress=compress)
-
-            def do_pack(value=value, compress=compress, repeat=repeat):
-                for _ in range(repeat):
-                    pack(value, compress=compress)
-
-            def do_unpack(packed=packed, repeat=repeat):
-                for _ in range(repeat):
-                    unpack(packed)
-
-        t0 = time.perf_counter()
-        do_pack()
-        rounds = rounds_for(time.perf_counter() - t0)
-        results[name] = {
-            "pack": best_of(do_pack, rounds),
-            "unpack": best_of(do_unpack, rounds),
-            "bytes": len(packed),
-            "sha1": hashlib.sha1(packed).hexdigest(),
-        }
-    return results
+        ops[name] = {"pack": do_pack, "unpack": do_unpack}
+    return ops, info
 
 
-def run_floor() -> dict:
+def floor_operations() -> tuple[dict, dict]:
     import numpy as np
 
     values = workloads.make(np.recarray)
-    results = {}
+    ops, info = {}, {}
     for name, (pack, unpack) in workloads.floors().items():
         value = values[name][0]
         packed = pack(value)
-        results[name] = {
-            "pack": best_of(lambda pack=pack, value=value: pack(value), 5),
-            "unpack": best_of(
-                lambda unpack=unpack, packed=packed, value=value: unpack(packed, value), 5
-            ),
-            "bytes": len(packed),
+        info[name] = {"bytes": len(packed)}
+        ops[name] = {
+            "pack": lambda pack=pack, value=value: pack(value),
+            "unpack": lambda unpack=unpack, packed=packed, value=value: unpack(packed, value),
         }
-    return results
+    return ops, info
 
 
 def main(which: str) -> None:
     if which == "dj_blob":
         import dj_blob
 
-        results = run_codec(dj_blob.pack, dj_blob.unpack, dj_blob.MatStruct)
+        ops, info = codec_operations(dj_blob.pack, dj_blob.unpack, dj_blob.MatStruct)
     elif which == "upstream":
         import datajoint
         from datajoint.blob import MatStruct, pack, unpack
 
-        results = run_codec(pack, unpack, MatStruct)
-        results["_version"] = datajoint.__version__
+        ops, info = codec_operations(pack, unpack, MatStruct)
+        info["_version"] = datajoint.__version__
     elif which == "floor":
-        results = run_floor()
+        ops, info = floor_operations()
     else:
         raise SystemExit(f"unknown implementation {which!r}")
-    print(json.dumps(results))
+    print(json.dumps(info), flush=True)
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if not line:
+            break
+        name, op, calls = line.split("\t")
+        fn = ops.get(name, {}).get(op)
+        if fn is None:
+            print("null", flush=True)
+            continue
+        calls = int(calls)
+        gc.collect()
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        print(json.dumps((time.perf_counter() - t0) / calls), flush=True)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ def test_blob_error_is_a_datajoint_error_and_a_value_error():
     "blob, match",
     [
         (MYM + b"A" + u64(HUGE), "dimensions"),
-        (MYM + b"A" + u64(2) + u64(2**32) + u64(2**32) + u32(6) + u32(0), "payload"),
-        (MYM + b"A" + u64(2) + u64(2**63) + u64(4) + u32(6) + u32(0), "payload"),
+        (MYM + b"A" + u64(2) + u64(2**32) + u64(2**32) + u32(6) + u32(0), "needs"),
+        (MYM + b"A" + u64(2) + u64(2**63) + u64(4) + u32(6) + u32(0), "needs"),
         (MYM + b"A" + u64(1) + u64(HUGE) + u32(5) + u32(0), "object array"),
         (MYM + b"A" + u64(1) + u64(3) + u32(4) + u32(0) + b"a\0", "char"),
         (MYM + b"A" + u64(1) + u64(1) + u32(16) + u32(0) + u64(0), "class id 16"),

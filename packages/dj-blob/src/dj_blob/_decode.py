@@ -141,19 +141,21 @@ class Decoder:
         return n
 
     def dims(self, pos: int, what: str) -> tuple[tuple[int, ...], int]:
-        ndim = self.size(pos, f"{what} number of dimensions")
-        pos += self.sw
-        if ndim * self.sw > self.end - pos:
+        sw = self.sw
+        if pos + sw > self.end:
+            self.fail(pos, f"{what}: the data ends inside its number of dimensions")
+        ndim = self.size_at(self.buf, pos)[0]
+        pos += sw
+        if ndim * sw > self.end - pos:
             self.fail(
                 pos, f"{what} declares {ndim} dimensions but only {self.end - pos} bytes remain"
             )
-        key = (self.sw, ndim)
-        s = _dims_structs.get(key)
+        s = _dims_structs.get((sw, ndim))
         if s is None:
-            s = struct.Struct(f"<{ndim}{'I' if self.sw == 4 else 'Q'}")
+            s = struct.Struct(f"<{ndim}{'I' if sw == 4 else 'Q'}")
             if ndim <= 64:
-                _dims_structs[key] = s
-        return s.unpack_from(self.buf, pos), pos + ndim * self.sw
+                _dims_structs[(sw, ndim)] = s
+        return s.unpack_from(self.buf, pos), pos + ndim * sw
 
     def names(self, pos: int, k: int, what: str) -> tuple[list[str], int]:
         if k > self.end - pos:
@@ -254,59 +256,77 @@ class Decoder:
 
     def array(self, pos: int, depth: int, top: bool = True):
         dims, pos = self.dims(pos, "array")
-        self.need(pos, 8, "array class id and complex flag")
-        cid, is_complex = _II(self.buf, pos)
+        buf = self.buf
+        if pos + 8 > self.end:
+            self.fail(pos, "the data ends inside the array class id and complex flag")
+        cid, is_complex = _II(buf, pos)
         pos += 8
         ndim = len(dims)
         n = math.prod(dims)
         squeeze = self.squeeze and top
         dt = NUMERIC_CLASSES.get(cid)
-        if dt is not None:
-            if is_complex and dt.kind == "M":
-                self.fail(pos - 4, "a datetime64 array cannot be complex")
-            nbytes = n * dt.itemsize * (2 if is_complex else 1)
-            self.need(pos, nbytes, f"{CLASS_NAMES[cid]} array payload of {n} elements")
-            buf = self.buf
-            if is_complex:
-                cdt = _C8 if cid == 7 else _C16
-                out = self.shaped(pos, lambda: np.empty(n, cdt), "complex array")
-                out.real = np.frombuffer(buf, dt, n, pos)
-                out.imag = np.frombuffer(buf, dt, n, pos + n * dt.itemsize)
-                arr = out
-            elif cid == 3:
-                u8 = np.frombuffer(buf, np.uint8, n, pos)
-                arr = (u8 != 0) if n and u8.max() > 1 else u8.view(np.bool_)
+        try:
+            if dt is not None:
+                nbytes = n * dt.itemsize
+                if is_complex:
+                    nbytes *= 2
+                if nbytes > self.end - pos:
+                    self.fail(
+                        pos,
+                        f"{CLASS_NAMES[cid]} array of {n} elements needs {nbytes} bytes "
+                        f"but only {self.end - pos} remain",
+                    )
+                if is_complex:
+                    if dt.kind == "M":
+                        self.fail(pos - 4, "a datetime64 array cannot be complex")
+                    arr = np.empty(n, _C8 if cid == 7 else _C16)
+                    arr.real = np.frombuffer(buf, dt, n, pos)
+                    arr.imag = np.frombuffer(buf, dt, n, pos + n * dt.itemsize)
+                elif cid == 3:
+                    u8 = np.frombuffer(buf, np.uint8, n, pos)
+                    arr = (u8 != 0) if n and u8.max() > 1 else u8.view(np.bool_)
+                else:
+                    arr = np.frombuffer(buf, dt, n, pos)
+                pos += nbytes
+                if ndim == 0:
+                    value = arr[0]
+                    return (value.item() if squeeze else value), pos
+                if ndim > 1:
+                    arr = arr.reshape(dims, order="F")
+            elif cid == CHAR:
+                if 2 * n > self.end - pos:
+                    self.fail(
+                        pos,
+                        f"char array of {n} code units needs {2 * n} bytes "
+                        f"but only {self.end - pos} remain",
+                    )
+                raw = buf[pos : pos + 2 * n]
+                pos += 2 * n
+                if ndim == 1 or (ndim == 2 and dims[0] == 1):
+                    # a MATLAB string: UTF-16 code units, surrogate pairs joined
+                    text = raw.decode("utf-16-le", "surrogatepass")
+                    if squeeze:
+                        return text, pos
+                    arr = np.array([text])
+                else:
+                    units = np.frombuffer(raw, _UNIT16).astype("<u4").view(_U1)
+                    arr = units.reshape(dims, order="F")
+            elif cid == OBJECT:
+                if n * self.min_item > self.end - pos:
+                    self.fail(
+                        pos, f"object array of {n} elements cannot fit in {self.end - pos} bytes"
+                    )
+                values, pos = self.framed_list(pos, n, depth)
+                flat = np.fromiter(values, _OBJ, n) if n else np.empty(0, _OBJ)
+                arr = flat.reshape(dims, order="F")
             else:
-                arr = np.frombuffer(buf, dt, n, pos)
-            pos += nbytes
-            if ndim == 0:
-                value = arr[0]
-                return (value.item() if squeeze else value), pos
-            if ndim > 1:
-                arr = self.shaped(pos, lambda: arr.reshape(dims, order="F"), "array shape")
-        elif cid == CHAR:
-            self.need(pos, 2 * n, f"char array payload of {n} code units")
-            raw = self.buf[pos : pos + 2 * n]
-            pos += 2 * n
-            if ndim == 1 or (ndim == 2 and dims[0] == 1):
-                # a MATLAB string: UTF-16 code units, surrogate pairs joined
-                text = raw.decode("utf-16-le", "surrogatepass")
-                if squeeze:
-                    return text, pos
-                arr = np.array([text])
-            else:
-                units = np.frombuffer(raw, _UNIT16).astype("<u4").view(_U1)
-                arr = self.shaped(pos, lambda: units.reshape(dims, order="F"), "char array shape")
-        elif cid == OBJECT:
-            if n * self.min_item > self.end - pos:
-                self.fail(pos, f"object array of {n} elements cannot fit in {self.end - pos} bytes")
-            values, pos = self.framed_list(pos, n, depth)
-            flat = np.fromiter(values, _OBJ, n) if n else np.empty(0, _OBJ)
-            arr = self.shaped(pos, lambda: flat.reshape(dims, order="F"), "object array shape")
-        else:
-            name = CLASS_NAMES.get(cid)
-            what = f"reserved MATLAB class {name!r}" if name else "unknown"
-            self.fail(pos - 8, f"array class id {cid} ({what}) is not supported")
+                name = CLASS_NAMES.get(cid)
+                what = f"reserved MATLAB class {name!r}" if name else "unknown"
+                self.fail(pos - 8, f"array class id {cid} ({what}) is not supported")
+        except (ValueError, TypeError, OverflowError, MemoryError) as e:
+            if isinstance(e, BlobError):
+                raise
+            self.fail(pos, f"array of shape {dims} cannot be built: {e}")
         if squeeze:
             arr = arr.squeeze()
             if arr.ndim == 0:
@@ -435,9 +455,12 @@ class Decoder:
         return complex(re, im), pos + 16
 
     def _bytes(self, pos: int, what: str) -> tuple[bytes, int]:
-        n = self.size(pos, f"{what} length")
+        if pos + self.sw > self.end:
+            self.fail(pos, f"{what}: the data ends inside its length field")
+        n = self.size_at(self.buf, pos)[0]
         pos += self.sw
-        self.need(pos, n, what)
+        if n > self.end - pos:
+            self.fail(pos, f"{what} of {n} bytes needs more than the {self.end - pos} that remain")
         return self.buf[pos : pos + n], pos + n
 
     def str_(self, pos: int, depth: int):

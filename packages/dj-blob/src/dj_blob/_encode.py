@@ -402,11 +402,6 @@ class Encoder:
 
     # -- numpy arrays (§4) ------------------------------------------------------------------
 
-    def ndarray_(self, arr: np.ndarray) -> int:
-        if arr.dtype.fields is None:
-            return self.array(arr)
-        return self.general(arr)
-
     def array(self, arr: np.ndarray) -> int:
         if type(arr) is not np.ndarray:
             ma = sys.modules.get("numpy.ma")
@@ -414,6 +409,8 @@ class Encoder:
                 arr = arr.filled()
             arr = arr.view(np.ndarray)
         dt = arr.dtype
+        if dt.names is not None:
+            return self.general(arr)  # a structured array: code F
         shape = arr.shape
         ndim = len(shape)
         out = self.out
@@ -421,8 +418,13 @@ class Encoder:
         if cid is not None:
             if (ndim == 0 or cid >= FIRST_DATETIME_CLASS) and not self.dj0:
                 self.need_dj0("a numpy scalar or 0-d array" if ndim == 0 else "a datetime64 array")
-            out.append(_array_header(ndim).pack(0x41, ndim, *shape, cid, 0))
-            return 9 + 8 * ndim + 8 + self._payload(arr)
+            header = _array_headers.get(ndim) or _array_header(ndim)
+            out.append(header.pack(0x41, ndim, *shape, cid, 0))
+            nbytes = arr.nbytes
+            if nbytes <= SMALL_ARRAY:
+                out.append(arr.tobytes(order="F"))
+                return 17 + 8 * ndim + nbytes
+            return 17 + 8 * ndim + self._payload(arr)
         pair = COMPLEX_CLASSES.get(dt)
         if pair is not None:
             if ndim == 0 and not self.dj0:
@@ -432,7 +434,8 @@ class Encoder:
         if dt == CHAR_DTYPE:
             # widen each byte to a u16 code unit, column-major (upstream: row-major, §4.4)
             units = arr.tobytes(order="F").decode("latin-1").encode("utf-16-le")
-            out.append(_array_header(ndim).pack(0x41, ndim, *shape, 4, 0))
+            header = _array_headers.get(ndim) or _array_header(ndim)
+            out.append(header.pack(0x41, ndim, *shape, 4, 0))
             out.append(units)
             return 17 + 8 * ndim + len(units)
         if dt.kind == "U" or dt == OBJECT_DTYPE:
@@ -543,7 +546,7 @@ _EXACT = {
     datetime.datetime: Encoder.datetime_,
     datetime.date: Encoder.datetime_,
     datetime.time: Encoder.datetime_,
-    np.ndarray: Encoder.ndarray_,
+    np.ndarray: Encoder.array,
     MatCell: Encoder.cell,
     MatStruct: Encoder.struct,
 }
