@@ -12,6 +12,7 @@ Upstream runs once for the module (one process start).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -28,6 +29,7 @@ from dj_core.table_ref import TableRef
 from dj_core.utils import from_camel_case
 
 PREFIX = {"Manual": "", "Lookup": "#", "Imported": "_", "Computed": "__"}
+STAMPED = {"Stamped"}  # declared with add_hidden_timestamp on
 
 # (class name, tier, definition, [(part name, part definition)])
 CORPUS = [
@@ -392,6 +394,15 @@ CORPUS = [
         [],
     ),
     (
+        "Stamped",
+        "Manual",
+        """
+        s_id : int
+        ---
+        value : float""",
+        [],
+    ),
+    (
         "Chain",
         "Imported",
         """
@@ -430,7 +441,8 @@ for name, tier, definition, parts in CORPUS:
         body["make"] = lambda self, key: None
     for part_name, part_definition in parts:
         body[part_name] = type(part_name, (dj.Part,), {"definition": part_definition})
-    cls = schema(type(name, (TIERS[tier],), body))
+    with dj.config(add_hidden_timestamp=name in __STAMPED__):
+        cls = schema(type(name, (TIERS[tier],), body))
     ctx[name] = cls
     classes.append(cls)
     classes.extend(getattr(cls, p) for p, _ in parts)
@@ -510,7 +522,8 @@ def declare_ours(connection, database: str) -> dict:
     for name, tier, definition, parts in CORPUS:
         table = PREFIX[tier] + from_camel_case(name)
         full = f"`{database}`.`{table}`"
-        declare_table(connection, full, definition, context)
+        with connection.config(add_hidden_timestamp=name in STAMPED):
+            declare_table(connection, full, definition, context)
         ref = TableRef(connection, full, context)
         part_classes = {}
         for part_name, part_definition in parts:
@@ -528,8 +541,10 @@ def databases(db_params, upstream, tmp_path_factory):
     from dj_testing.plugin import unique_database_name
 
     theirs, ours = unique_database_name("up"), unique_database_name("ours")
-    code = UPSTREAM_SNIPPET.replace("__DB__", repr(theirs)).replace(
-        "__CORPUS__", repr(json.dumps(CORPUS))
+    code = (
+        UPSTREAM_SNIPPET.replace("__DB__", repr(theirs))
+        .replace("__CORPUS__", repr(json.dumps(CORPUS)))
+        .replace("__STAMPED__", repr(sorted(STAMPED)))
     )
     env = {"DJ_SUPPORT_ADAPTED_TYPES": "TRUE", "DJ_SUPPORT_FILEPATH_MANAGEMENT": "TRUE"}
     config = Config()
@@ -559,6 +574,8 @@ def databases(db_params, upstream, tmp_path_factory):
 def _create_table(connection, database, table):
     sql = connection.query(f"SHOW CREATE TABLE `{database}`.`{table}`").fetchone()[1]
     sql = re.sub(r"CONSTRAINT `[^`]+` ", "", sql)
+    digest = hashlib.sha1(f"{database}.{table}".encode()).hexdigest()
+    sql = sql.replace(f"`_{digest}_timestamp`", "`_<sha1 of db.table>_timestamp`")
     return sql.replace(database, "DB")
 
 
@@ -573,6 +590,9 @@ def test_same_create_table_statements(databases):
     ours = dialect.list_tables(connection, databases["ours"])
     assert sorted(theirs) == sorted(ours)
     assert {"~log", "~external_raw"} <= set(ours)
+    assert "`_<sha1 of db.table>_timestamp`" in _create_table(
+        connection, databases["theirs"], "stamped"
+    )
     for table in theirs:
         assert _create_table(connection, databases["ours"], table) == _create_table(
             connection, databases["theirs"], table

@@ -286,3 +286,22 @@ def test_tier_names():
     assert tiers.master_of("a") is None
     with pytest.raises(DataJointError, match="Unknown tier"):
         tiers.register_tier("Nope", object)
+
+
+def test_denied_create_is_skipped(db_params, db_admin, make_database):
+    """A server refusing CREATE skips the declaration (the table fails when used)."""
+    name = make_database("denied")
+    user = f"dj_{name[-12:]}"
+    with db_admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}`")
+        cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'")
+        cursor.execute(f"GRANT SELECT, INSERT ON `{name}`.* TO '{user}'@'%'")
+    try:
+        limited = Connection(db_params.host, user, "pw", config=Config())
+        schema = Schema(name, connection=limited, create_schema=False)
+        assert schema.declare_table(f"`{name}`.`t`", "k : int", {}) is False
+        assert "t" not in limited.dialect.list_tables(limited, name)
+        limited.close()
+    finally:
+        with db_admin.cursor() as cursor:
+            cursor.execute(f"DROP USER '{user}'@'%'")
