@@ -495,12 +495,18 @@ def layered_layout(
     shift = margin - left
     y_of_layer: list[float] = []
     half_height: list[float] = []
+    # a gap that edges cross far sideways is made taller (up to three times), so those
+    # edges run as slopes instead of flat lines stacked on one another
+    reach = [0.0] * len(layers)
+    for a in range(total):
+        for b, _ in aug_succ[a]:
+            reach[layer[a]] = max(reach[layer[a]], abs(x[b] - x[a]))
     top = margin
-    for row in layers:
+    for li, row in enumerate(layers):
         row_height = max((height[v] for v in row), default=0.0)
         y_of_layer.append(top + row_height / 2)
         half_height.append(row_height / 2)
-        top += row_height + rank_sep
+        top += row_height + min(3 * rank_sep, max(rank_sep, 0.12 * reach[li]))
     total_height = (top - rank_sep + margin) if layers else 2 * margin
 
     placed = {

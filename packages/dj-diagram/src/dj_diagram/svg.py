@@ -59,8 +59,8 @@ def edge_path(layout: Layout, drawing: Drawing, index: int) -> list[tuple[float,
     ]
     controls = [points[0]]
     for (x1, y1), (x2, y2) in itertools.pairwise(points):
-        half = (y2 - y1) / 2
-        controls.extend([(x1, y1 + half), (x2, y2 - half), (x2, y2)])
+        half, lean = (y2 - y1) / 2, (x2 - x1) / 5
+        controls.extend([(x1 + lean, y1 + half), (x2 - lean, y2 - half), (x2, y2)])
     return controls
 
 
