@@ -50,8 +50,11 @@ class DrawEdge:
 
     @property
     def weight(self) -> float:
-        """Master → part edges pull harder so parts hang right under their master."""
-        return 3.0 if self.master_part else 1.0
+        """Master → part edges pull hardest so parts hang right under their master, then
+        one-to-one extensions (a Computed table of a Manual one) so they line up."""
+        if self.master_part:
+            return 3.0
+        return 2.0 if not self.multi else 1.0
 
 
 @dataclass
