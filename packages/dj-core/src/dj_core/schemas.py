@@ -6,9 +6,7 @@ scopes the dependency graph), and decorates table classes through the tier proto
 `log`, `jobs` and `external` come from the packages that own them through the schema
 extension registry (`Schema.register_extension`).
 
-`declare_table` is the one place a definition is executed on the server: it refuses
-transactions, lets type handlers prepare the schema, runs the DDL, writes `~log` and
-drops cached headings and dependencies.
+Definitions are executed by `dj_core.declaration.declare_table` (re-exported here).
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dj_core.attribute_types import get_handler
-from dj_core.declare import compile_definition
+from dj_core.declaration import declare_table
 from dj_core.errors import AccessError, DataJointError
 from dj_core.heading import invalidate, preload_schema
 from dj_core.log import declare_log_table, log_event
@@ -55,54 +52,6 @@ def list_schemas(connection: Any = None) -> list[str]:
     """Names of all schemas visible to the user, except `information_schema`."""
     connection = _default_connection(connection)
     return connection.dialect.list_schemas(connection)
-
-
-def declare_table(
-    connection: Any,
-    full_table_name: str,
-    definition: str,
-    context: Mapping[str, Any] | None,
-    *,
-    schema: Any = None,
-) -> bool:
-    """Declare a table on the server. Returns False when the server denied `CREATE`
-    (the declaration is skipped; the table fails when used), True otherwise."""
-    if connection.in_transaction:
-        raise DataJointError(
-            f"Cannot declare {full_table_name} inside a transaction (e.g. inside make()): "
-            "declare tables before starting transactions."
-        )
-    database, table_name = connection.dialect.split_full_table_name(full_table_name)
-    declaration = compile_definition(
-        full_table_name,
-        definition,
-        context,
-        add_hidden_timestamp=bool(connection.config.get("add_hidden_timestamp", False)),
-        dialect=connection.dialect,
-    )
-    if declaration.functional_indexes:
-        server = connection.dialect.server_version(connection)
-        if server.flavour == "mariadb":
-            raise DataJointError(
-                f"Cannot declare {full_table_name}: its index on a JSON path needs a "
-                f"functional index, which {server.text} (MariaDB) does not support. "
-                "Use MySQL 8 or index a regular column."
-            )
-    if schema is None:
-        schema = connection.schemas.get(database)
-    for category, type_text in declaration.special_types:
-        get_handler(category, purpose="declare").before_declare(schema, type_text)
-    try:
-        connection.query(declaration.sql)
-    except AccessError as error:
-        logger.warning("Could not declare %s: %s", full_table_name, error)
-        return False
-    finally:
-        invalidate(connection, database, table_name)
-        connection.dependencies.clear()
-    if not table_name.startswith("~"):
-        log_event(connection, database, f"Declared {full_table_name}")
-    return True
 
 
 def _caller_locals(depth: int = 2) -> dict[str, Any]:
