@@ -173,11 +173,11 @@ def unpack(
     attribute) reads 32-bit size fields. `max_size` (default: ``max_unpacked_size``)
     bounds the declared size of a compressed blob. Malformed data raises BlobError.
     """
+    if blob is None:
+        return None
     if bypass_serialization:
         _check_packed(blob, "unpack")
         return blob
-    if blob is None:
-        return None
     if not isinstance(blob, bytes):
         if not isinstance(blob, (bytearray, memoryview)):
             raise BlobError(f"cannot unpack a {type(blob).__name__}: blobs are bytes")
