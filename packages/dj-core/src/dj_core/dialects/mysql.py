@@ -360,7 +360,9 @@ class MySQLDialect(Dialect):
             )
         if not result:
             return result
-        expression = "NULL" if mariadb else "expression"
+        # functional key parts (and the column naming them) exist from MySQL 8.0.13
+        functional = not mariadb and self._flavour(connection).at_least(8, 0, 13)
+        expression = "expression" if functional else "NULL"
         cursor = connection.query(
             f"SELECT table_name, index_name, seq_in_index, column_name, {expression}, "
             f"non_unique FROM information_schema.statistics t WHERE {where}",
