@@ -17,6 +17,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dj_core.connection import conn
 from dj_core.declaration import declare_table
 from dj_core.errors import AccessError, DataJointError
 from dj_core.heading import invalidate, preload_schema
@@ -41,11 +42,7 @@ EXTENSION_PACKAGES = {"external": "dj_external", "jobs": "dj_compute", "log": "d
 
 
 def _default_connection(connection: Any) -> Any:
-    if connection is not None:
-        return connection
-    from dj_core.connection import conn
-
-    return conn()
+    return connection if connection is not None else conn()
 
 
 def list_schemas(connection: Any = None) -> list[str]:
