@@ -108,6 +108,8 @@ def _check_packed(data, what: str) -> None:
 def _incompressible(raw: bytes) -> bool:
     """True when deflate cannot shrink any of PROBE_WINDOWS evenly spaced 32 KiB windows."""
     view = memoryview(raw)
+    if len(zlib.compress(view[:4096])) < 4096:
+        return False  # the first 4 KiB already shrink: cheap evidence, deflate it all
     step = (len(raw) - PROBE_WINDOW) // (PROBE_WINDOWS - 1)
     for k in range(PROBE_WINDOWS):
         start = k * step
@@ -120,9 +122,10 @@ def compress_blob(raw: bytes) -> bytes:
     """Apply DataJoint's compression rule to an uncompressed blob (spec §2.2).
 
     Blobs longer than 1000 bytes are deflated (zlib level 6) and the ``ZL123\\0`` envelope
-    is kept only when it is shorter. Blobs of 1 MiB and more are first probed: when
-    deflate cannot shrink any of eight evenly spaced 32 KiB windows, the data is taken as
-    incompressible and stored raw without the full pass (see README, "Differences").
+    is kept only when it is shorter. Blobs of 1 MiB and more are first probed: unless their
+    first 4 KiB shrink, eight evenly spaced 32 KiB windows are deflated, and when none of
+    them shrinks the data is taken as incompressible and stored raw without the full pass
+    (see README, "Differences from DataJoint 0.14").
     """
     n = len(raw)
     if n <= COMPRESS_THRESHOLD:
