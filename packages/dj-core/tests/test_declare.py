@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from dj_core import attribute_types
 from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.attribute_types import HANDLER_PACKAGES, AttributeType, registered_types
 from dj_core.declare import compile_definition, declare
@@ -253,7 +254,8 @@ def test_table_comment_is_escaped(handlers):
     assert sql.endswith('COMMENT "a \\"quoted\\" comment"')
 
 
-def test_missing_handler_names_the_package():
+def test_missing_handler_names_the_package(monkeypatch):
+    monkeypatch.setattr(attribute_types, "_handlers", {})  # as if dj_query were not imported
     with pytest.raises(DataJointError, match="dj_query"):
         declare("`db`.`t`", "k : int\n---\nb : longblob", {})
     with pytest.raises(DataJointError, match="dj_external"):
