@@ -85,7 +85,7 @@ def bind(schema, cls, context, *, spawned=False):
 
 @pytest.fixture
 def tiers_registered():
-    with tiers.temporary_tiers():
+    with tiers.temporary_tiers(clear=True):
         tiers.register_tier("Manual", Manual)
         tiers.register_tier("Lookup", Lookup, prefix="#")
         tiers.register_tier("Part", Part, is_part=True)
@@ -200,8 +200,7 @@ def test_deferred_schema_queues_classes(connection, make_database, tiers_registe
 def test_decorating_without_binder_names_dj_query(connection, make_database):
     name = make_database()
     schema = Schema(name, connection=connection)
-    with tiers.temporary_tiers():
-        tiers._binder.clear()
+    with tiers.temporary_tiers(clear=True):
 
         class Anything:
             definition = "k : int"

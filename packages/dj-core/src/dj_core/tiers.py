@@ -163,10 +163,14 @@ def class_binder() -> Callable[..., Any]:
 
 
 @contextmanager
-def temporary_tiers() -> Iterator[None]:
+def temporary_tiers(*, clear: bool = False) -> Iterator[None]:
     """Registrations made inside the block (tiers and the class binder) are undone at
-    its end, restoring the previous ones: for tests that register their own tiers."""
+    its end, restoring the previous ones: for tests that register their own tiers.
+    `clear=True` starts the block with nothing registered."""
     saved_tiers, saved_binder = dict(_tiers), list(_binder)
+    if clear:
+        _tiers.clear()
+        _binder.clear()
     try:
         yield
     finally:
