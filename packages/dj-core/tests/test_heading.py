@@ -192,3 +192,16 @@ def test_derived_headings():
     other = Heading([dict(_defaults(), name="e", in_key=True, type="int")])
     assert heading.join(other).names == ["a", "b", "e", "c"]
     assert heading.join(other).primary_key == ["a", "b", "e"]
+
+
+def test_json_path_index(connection, database):
+    definition = "k : int\n---\ndoc : json\nindex(doc.name:varchar(10))"
+    server = connection.dialect.server_version(connection)
+    if server.flavour == "mariadb":
+        with pytest.raises(DataJointError, match="MariaDB"):
+            declare_table(connection, f"`{database}`.`j`", definition, {})
+        assert "j" not in connection.dialect.list_tables(connection, database)
+    else:
+        declare_table(connection, f"`{database}`.`j`", definition, {})
+        (index,) = Heading.from_table(connection, database, "j").indexes
+        assert index[0].startswith("(json_value(")
