@@ -6,13 +6,16 @@ restriction `&`/`-`, join `*`, `proj`, `aggr`, union `+`, `U`, `Top`, then `fetc
 blob, uuid, json and adapted attribute types with dj-core.
 """
 
+from dj_query import bind as _bind
 from dj_query import types as _types
 from dj_query.condition import AndList, Not, key
 from dj_query.expression import Aggregation, QueryExpression, Union
 from dj_query.fetch import Fetch, Fetch1
 from dj_query.free_table import FreeTable
+from dj_query.table import Table, forward_class_attributes
 from dj_query.top import Top
 from dj_query.universal import U
+from dj_query.user_tables import Lookup, Manual, Part, UserTable
 
 __version__ = "0.1.0"
 
@@ -22,13 +25,20 @@ __all__ = [
     "Fetch",
     "Fetch1",
     "FreeTable",
+    "Lookup",
+    "Manual",
     "Not",
+    "Part",
     "QueryExpression",
+    "Table",
     "Top",
     "U",
     "Union",
+    "UserTable",
     "__version__",
+    "forward_class_attributes",
     "key",
 ]
 
 _types.register()
+_bind.register()

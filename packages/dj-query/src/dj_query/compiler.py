@@ -16,7 +16,13 @@ from typing import Any
 from dj_query import _sql
 from dj_query.predicate import AllOf, AnyOf, Equals, InQuery, Negation, SQLText
 
-__all__ = ["compile_count", "compile_exists", "compile_select", "order_by_clause"]
+__all__ = [
+    "compile_count",
+    "compile_exists",
+    "compile_select",
+    "compile_where",
+    "order_by_clause",
+]
 
 
 class _Statement:
@@ -49,6 +55,11 @@ def compile_exists(expr: Any) -> str:
     if expr._kind == "select" and expr._top is None:
         return "SELECT EXISTS(SELECT 1" + _from_where(expr, statement) + ")"
     return f"SELECT EXISTS({_select(expr, None, statement)})"
+
+
+def compile_where(expr: Any) -> str:
+    """` WHERE ...` of a plain restricted table ("" when unrestricted): for DELETE/UPDATE."""
+    return _where(expr._restriction, _Statement(expr.connection))
 
 
 # --- SELECT ------------------------------------------------------------------------------

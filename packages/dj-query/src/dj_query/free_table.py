@@ -11,12 +11,12 @@ from typing import Any
 from dj_core.heading import Heading
 
 from dj_query.errors import DataJointError
-from dj_query.expression import QueryExpression
+from dj_query.table import Table
 
 __all__ = ["FreeTable"]
 
 
-class FreeTable(QueryExpression):
+class FreeTable(Table):
     """A stored table addressed by its name, `` `database`.`table` `` (or `database.table`)."""
 
     def __init__(self, conn: Any, full_table_name: str) -> None:
@@ -32,11 +32,11 @@ class FreeTable(QueryExpression):
         self.table_name = table
         self._connection = conn
         self._support = (dialect.full_table_name(database, table),)
+        self._full_table_name = self._support[0]
         self._heading = Heading.from_table(conn, database, table)
-
-    @property
-    def full_table_name(self) -> str:
-        return self._support[0]
 
     def __repr__(self) -> str:
         return f"FreeTable({self.full_table_name})\n" + super().__repr__()
+
+
+Table._relative_class = FreeTable

@@ -1,0 +1,354 @@
+"""`insert`: rows of every DataJoint 0.14 form into one table, all or none (core.md §12.1).
+
+The rows are first turned into columns (one list per field), because everything after
+that works a column at a time: each special attribute type's handler encodes a whole
+column (`encode_column`, so dj-external uploads the objects of one insert as a batch),
+and `literals.render_column` renders a column of plain values with one comprehension.
+The rendered rows are then cut into `INSERT` statements that fit the server's
+`max_allowed_packet`; several statements (or any external-type column) run inside one
+transaction — opened before encoding, so tracking rows written by the handlers belong
+to it — and a failure anywhere leaves no row behind.
+
+Inserting a query runs `INSERT ... SELECT` on the server (§12.2).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from dj_core.attribute_types import EXTERNAL_TYPES, TypeContext, classify, get_handler
+from dj_core.attribute_types import HANDLER_PACKAGES as _SPECIAL
+from dj_core.errors import DataJointError, DuplicateError, UnknownAttributeError
+
+from dj_query.expression import QueryExpression
+from dj_query.literals import DEFAULT, render_column
+
+__all__ = [
+    "attribute_category",
+    "encode_column",
+    "insert",
+    "insert_sql_prefix",
+    "rows_to_columns",
+]
+
+logger = logging.getLogger("datajoint")
+
+# leave room for the statement's head and the protocol framing
+_PACKET_MARGIN = 64 * 1024
+# above this, more bytes per statement stop paying off and cost client memory
+_STATEMENT_CAP = 16 * 1024 * 1024
+
+_packet_sizes: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def insert(
+    table: Any,
+    rows: Any,
+    *,
+    replace: bool = False,
+    skip_duplicates: bool = False,
+    ignore_extra_fields: bool = False,
+    allow_direct_insert: bool | None = None,
+) -> None:
+    """Insert `rows` into `table` (see the module docstring)."""
+    if allow_direct_insert is not True and not table._allows_direct_insert():
+        raise DataJointError(
+            f"Rows of {table.class_name} are inserted by its make() during populate(); "
+            "to insert directly, pass allow_direct_insert=True."
+        )
+    if isinstance(rows, type) and issubclass(rows, QueryExpression):
+        rows = rows()
+    if isinstance(rows, QueryExpression):
+        _insert_query(table, rows, replace, skip_duplicates, ignore_extra_fields)
+        return
+    heading = table.heading
+    fields, columns = rows_to_columns(rows, heading, ignore_extra_fields)
+    if not columns or not columns[0]:
+        return
+    connection = table.connection
+    attributes = [heading[name] for name in fields]
+    external = any(attribute_category(attr) in EXTERNAL_TYPES for attr in attributes)
+    own = not connection.in_transaction
+    if own and external:
+        connection.start_transaction()  # tracking rows written while encoding belong to it
+    try:
+        rendered = [
+            encode_column(table, attr, column) for attr, column in zip(attributes, columns)
+        ]
+        prefix = insert_sql_prefix(table, fields, replace)
+        suffix = _duplicate_clause(table, skip_duplicates)
+        statements = _statements(connection, prefix, suffix, rendered)
+        if own and not external and len(statements) > 1:
+            connection.start_transaction()
+        for statement in statements:
+            _execute(connection, statement)
+        if connection.in_transaction and own:
+            connection.commit_transaction()
+    except BaseException:
+        if own and connection.in_transaction:
+            connection.cancel_transaction()
+        raise
+
+
+def insert_sql_prefix(table: Any, fields: Sequence[str], replace: bool) -> str:
+    verb = "REPLACE" if replace else "INSERT"
+    names = ",".join(f"`{name}`" for name in fields)
+    return f"{verb} INTO {table.full_table_name} ({names})"
+
+
+def _duplicate_clause(table: Any, skip_duplicates: bool) -> str:
+    if not skip_duplicates:
+        return ""
+    key = table.primary_key or table.heading.names
+    return f" ON DUPLICATE KEY UPDATE `{key[0]}`=`{key[0]}`"
+
+
+def _execute(connection: Any, statement: str) -> None:
+    try:
+        connection.query(statement)
+    except DuplicateError as error:
+        raise error.suggest(
+            "To ignore duplicate entries in insert, set skip_duplicates=True"
+        ) from None
+    except UnknownAttributeError as error:
+        raise error.suggest(
+            "To ignore extra fields in insert, set ignore_extra_fields=True"
+        ) from None
+
+
+# --- from a query -------------------------------------------------------------------
+
+
+def _insert_query(
+    table: Any, query: QueryExpression, replace: bool, skip_duplicates: bool, ignore_extra: bool
+) -> None:
+    target = set(table.heading.names)
+    extra = [name for name in query.heading.names if name not in target]
+    if extra and not ignore_extra:
+        raise DataJointError(
+            f"Attribute `{extra[0]}` of the query is not in {table.full_table_name}: project it "
+            "away or set ignore_extra_fields=True."
+        )
+    fields = [name for name in query.heading.names if name in target]
+    if not fields:
+        raise DataJointError("The query has no attribute of the target table to insert.")
+    sql = f"{insert_sql_prefix(table, fields, replace)} {query.make_sql(fields)}"
+    if skip_duplicates:
+        key = table.primary_key[0]
+        sql += f" ON DUPLICATE KEY UPDATE `{key}`={table.full_table_name}.`{key}`"
+    _execute(table.connection, sql)
+
+
+# --- rows into columns --------------------------------------------------------------
+
+
+def rows_to_columns(
+    rows: Any, heading: Any, ignore_extra_fields: bool
+) -> tuple[list[str], list[list[Any]]]:
+    """(fields in heading order, one list of values per field) of any accepted input."""
+    names = heading.names
+    if _is_dataframe(rows):
+        frame = rows.reset_index(
+            drop=len(rows.index.names) == 1 and not rows.index.names[0]
+        )
+        return _named_columns(list(frame.columns), names, ignore_extra_fields, frame)
+    if isinstance(rows, np.ndarray) and rows.dtype.names is not None:
+        return _named_columns(list(rows.dtype.names), names, ignore_extra_fields, rows.ravel())
+    if isinstance(rows, Path):
+        with rows.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    elif isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+        raise DataJointError(
+            f"Cannot insert rows from a {type(rows).__name__}: give an iterable of rows "
+            "(dicts, sequences or numpy records), a DataFrame, a query or a CSV Path."
+        )
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return [], []
+    first = rows[0]
+    if isinstance(first, np.void):
+        return _record_rows(rows, names, ignore_extra_fields)
+    if isinstance(first, Mapping):
+        return _dict_rows(rows, names, ignore_extra_fields)
+    if isinstance(first, (str, bytes)) or not isinstance(first, Sequence):
+        raise DataJointError(
+            f"Cannot insert a row of type {type(first).__name__}: give a dict, a sequence of "
+            "all attribute values in heading order, or a numpy record."
+        )
+    return _positional_rows(rows, names)
+
+
+def _is_dataframe(rows: Any) -> bool:
+    return type(rows).__module__.startswith("pandas") and hasattr(rows, "reset_index")
+
+
+def _known_fields(given: list[str], names: list[str], ignore_extra: bool) -> list[str]:
+    if not ignore_extra:
+        known = set(names)
+        for field in given:
+            if field not in known:
+                raise KeyError(f"`{field}` is not in the table heading")
+    present = set(given)
+    fields = [name for name in names if name in present]
+    if not fields:
+        raise DataJointError(
+            "The row has no attribute of the table: check the field names "
+            f"(the table has {', '.join(names)})."
+        )
+    return fields
+
+
+def _named_columns(
+    given: list[str], names: list[str], ignore_extra: bool, source: Any
+) -> tuple[list[str], list[list[Any]]]:
+    fields = _known_fields(given, names, ignore_extra)
+    if len(source) == 0:
+        return [], []
+    return fields, [np.asarray(source[field]).tolist() for field in fields]
+
+
+def _record_rows(
+    rows: list[Any], names: list[str], ignore_extra: bool
+) -> tuple[list[str], list[list[Any]]]:
+    given = list(rows[0].dtype.names or ())
+    fields = _known_fields(given, names, ignore_extra)
+    for row in rows:
+        if list(row.dtype.names or ()) != given:
+            raise DataJointError("Attempted to insert rows with different fields.")
+    return fields, [[row[field].item() for row in rows] for field in fields]
+
+
+def _dict_rows(
+    rows: list[Any], names: list[str], ignore_extra: bool
+) -> tuple[list[str], list[list[Any]]]:
+    given = list(rows[0].keys())
+    fields = _known_fields(given, names, ignore_extra)
+    first = set(given)
+    if not all(row.keys() == first for row in rows):
+        wanted = set(fields)
+        for row in rows:
+            keys = set(row.keys())
+            if not ignore_extra:
+                _known_fields(list(keys), names, False)
+            if keys & set(names) != wanted:
+                raise DataJointError(
+                    "Attempted to insert rows with different fields: every row must give "
+                    f"the same attributes ({', '.join(fields)})."
+                )
+    return fields, [[row[field] for row in rows] for field in fields]
+
+
+def _positional_rows(rows: list[Any], names: list[str]) -> tuple[list[str], list[list[Any]]]:
+    expected = len(names)
+    for row in rows:
+        if len(row) != expected:
+            raise DataJointError(
+                f"Incorrect number of attributes: {len(row)} given; expected {expected} "
+                f"({', '.join(names)})."
+            )
+    return list(names), [list(column) for column in zip(*rows)]
+
+
+# --- encoding -----------------------------------------------------------------------
+
+
+def attribute_category(attr: Any) -> str:
+    """The type category whose handler encodes `attr` (the underlying one for adapters)."""
+    if attr.adapter is not None:
+        return classify(attr.adapter.attribute_type)
+    if attr.uuid:
+        return "UUID"
+    return classify(attr.type)
+
+
+def encode_column(table: Any, attr: Any, values: list[Any]) -> list[str]:
+    """SQL literals of one column: adapter, DEFAULT for missing values, the type's
+    handler, then rendering."""
+    if attr.adapter is not None:
+        put = attr.adapter.put
+        values = [put(value) for value in values]
+    category = attribute_category(attr)
+    if attr.numeric:
+        values = _numeric_defaults(values)
+    if category not in _SPECIAL:
+        return render_column(values, attr.name)
+    handler = get_handler(category, purpose="insert")
+    ctx = TypeContext(
+        attribute=attr, connection=table.connection, database=table.database, table=table
+    )
+    present = [i for i, value in enumerate(values) if value is not None]
+    given = [values[i] for i in present]
+    batch = getattr(handler, "encode_column", None)
+    if batch is not None:
+        encoded = list(batch(given, ctx))
+    else:
+        encode = handler.encode
+        encoded = [encode(value, ctx) for value in given]
+    if len(present) == len(values):
+        return render_column(encoded, attr.name)
+    literals = [DEFAULT] * len(values)
+    for index, literal in zip(present, render_column(encoded, attr.name)):
+        literals[index] = literal
+    return literals
+
+
+def _numeric_defaults(values: list[Any]) -> list[Any]:
+    """Numeric attributes: "" means the default; other strings must read as numbers
+    (0.14 raised ValueError for them, and so does this)."""
+    if str not in set(map(type, values)):
+        return values
+    result = []
+    for value in values:
+        if isinstance(value, str):
+            if value == "":
+                value = None
+            else:
+                float(value)
+        result.append(value)
+    return result
+
+
+# --- statements ---------------------------------------------------------------------
+
+
+def _max_packet(connection: Any) -> int:
+    size = _packet_sizes.get(connection)
+    if size is None:
+        row = connection.query("SELECT @@max_allowed_packet").fetchone()
+        size = _packet_sizes[connection] = int(row[0])
+    return size
+
+
+def _statements(
+    connection: Any, prefix: str, suffix: str, columns: list[list[str]]
+) -> list[str]:
+    """The rows, rendered and cut into statements that each fit `max_allowed_packet`
+    (measured in encoded bytes: text may hold multibyte characters)."""
+    template = "(" + ",".join(["%s"] * len(columns)) + ")"
+    rows = [template % row for row in zip(*columns)]
+    packet = _max_packet(connection)
+    head = prefix + " VALUES "
+    limit = min(packet - _PACKET_MARGIN, _STATEMENT_CAP) - len(head.encode()) - len(suffix)
+    statements = []
+    start, size = 0, 0
+    for index, row in enumerate(rows):
+        length = (len(row) if row.isascii() else len(row.encode())) + 1
+        if size + length > limit:
+            if length > packet - _PACKET_MARGIN:
+                raise DataJointError(
+                    f"A row of {length} bytes exceeds the server's max_allowed_packet "
+                    f"({packet} bytes): raise max_allowed_packet on the server or store large "
+                    "values externally (blob@store)."
+                )
+            if index > start:
+                statements.append(head + ",".join(rows[start:index]) + suffix)
+                start, size = index, 0
+        size += length
+    statements.append(head + ",".join(rows[start:]) + suffix)
+    return statements

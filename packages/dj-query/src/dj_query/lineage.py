@@ -1,0 +1,79 @@
+"""A table's place in the dependency graph: parents, children, ancestors, descendants,
+parts (core.md §11), and its size on disk.
+
+All answers come from `connection.dependencies` (dj-core), which holds alias nodes for
+renamed foreign keys; these helpers replace an alias node by the real table on its
+other side, so a table referenced twice is listed twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ancestors", "descendants", "neighbours", "parts", "table_size"]
+
+
+def _graph(table: Any) -> Any:
+    graph = table.connection.dependencies
+    graph.load(force=False)
+    return graph
+
+
+def _objects(table: Any, names: list[str]) -> list[Any]:
+    return [table._relative(name) for name in names]
+
+
+def neighbours(
+    table: Any, direction: str, primary: bool | None, as_objects: bool, foreign_key_info: bool
+) -> list[Any]:
+    """`parents` or `children` of `table`, alias nodes resolved."""
+    graph = _graph(table)
+    name = table.full_table_name
+    if name not in graph:
+        return []
+    found = getattr(graph, direction)(name, primary)
+    result = []
+    for node, props in found.items():
+        if node.isdigit():
+            step = graph.in_edges if direction == "parents" else graph.out_edges
+            ends = step(node)
+            node = next(iter(ends))[0 if direction == "parents" else 1]
+        result.append((node, props))
+    if as_objects:
+        objects = _objects(table, [node for node, _ in result])
+        result = [(obj, props) for obj, (_, props) in zip(objects, result)]
+    return result if foreign_key_info else [node for node, _ in result]
+
+
+def descendants(table: Any, as_objects: bool = False) -> list[Any]:
+    graph = _graph(table)
+    name = table.full_table_name
+    names = [n for n in graph.descendants(name) if not n.isdigit()] if name in graph else [name]
+    return _objects(table, names) if as_objects else names
+
+
+def ancestors(table: Any, as_objects: bool = False) -> list[Any]:
+    graph = _graph(table)
+    name = table.full_table_name
+    names = [n for n in graph.ancestors(name) if not n.isdigit()] if name in graph else [name]
+    return _objects(table, names) if as_objects else names
+
+
+def parts(table: Any, as_objects: bool = False) -> list[Any]:
+    graph = _graph(table)
+    prefix = table.full_table_name[:-1] + "__"
+    names = [node for node in graph.topo_sort() if node.startswith(prefix)]
+    return _objects(table, names) if as_objects else names
+
+
+def table_size(table: Any) -> int:
+    """Data and index bytes of the table (`SHOW TABLE STATUS`)."""
+    status = table.connection.query(
+        f"SHOW TABLE STATUS FROM `{table.database}` WHERE name=%s",
+        (table.table_name,),
+        as_dict=True,
+    ).fetchone()
+    if status is None:
+        return 0
+    lowered = {key.lower(): value for key, value in status.items()}
+    return int(lowered["data_length"]) + int(lowered["index_length"])

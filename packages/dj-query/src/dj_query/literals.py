@@ -1,0 +1,143 @@
+"""SQL literals for inserted values, rendered a whole column at a time.
+
+Insert writes its values into the statement text instead of leaving them to the
+driver's per-value escaping: a column whose values share one type is rendered with one
+comprehension (numbers with `str`, text through one translation table, bytes as hex
+literals `X'...'`, which contain only hex digits), which is what makes bulk inserts
+cheap. Values of any other type go through the driver's own converter, so they are
+rendered exactly as a bound parameter would be. Every `%` is doubled, because dj-core's
+`Connection.query` always %-interpolates the statement.
+
+`DEFAULT` is the keyword itself (core.md §12.1: None and NaN insert the column default).
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from pymysql.converters import encoders, escape_item
+
+from dj_query.errors import DataJointError
+
+__all__ = ["DEFAULT", "render_column"]
+
+DEFAULT = "DEFAULT"
+
+_STRING_ESCAPES = str.maketrans(
+    {
+        "\0": "\\0",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\x1a": "\\Z",
+        "\\": "\\\\",
+        "'": "\\'",
+        '"': '\\"',
+        "%": "%%",
+    }
+)
+
+
+def _string(value: str) -> str:
+    return "'" + value.translate(_STRING_ESCAPES) + "'"
+
+
+def _bytes(value: bytes) -> str:
+    return "X'" + value.hex() + "'"
+
+
+def _float(value: float, name: str) -> str:
+    if value != value:  # NaN
+        return DEFAULT
+    if math.isinf(value):
+        raise DataJointError(
+            f"Cannot insert {value} into `{name}`: the database stores no infinite numbers."
+        )
+    return repr(float(value))
+
+
+def _temporal(value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        return "'" + value.isoformat(sep=" ") + "'"
+    if isinstance(value, datetime.date):
+        return "'" + value.isoformat() + "'"
+    if isinstance(value, datetime.time):
+        return "'" + value.isoformat() + "'"
+    return _driver(value)
+
+
+def _driver(value: Any) -> str:
+    """The literal the driver would send for `value` as a parameter."""
+    return escape_item(value, "utf8mb4", encoders).replace("%", "%%")
+
+
+def render_value(value: Any, name: str = "?") -> str:
+    """SQL literal of one already encoded value."""
+    kind = type(value)
+    if value is None:
+        return DEFAULT
+    if kind is str:
+        return _string(value)
+    if kind is bool or kind is np.bool_:
+        return "1" if value else "0"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return _float(value, name)
+    if kind is bytes or kind is bytearray or kind is memoryview:
+        return _bytes(bytes(value))
+    if isinstance(value, np.integer):
+        return str(int(value))
+    if isinstance(value, np.floating):
+        if value != value:
+            return DEFAULT
+        if np.isinf(value):
+            return _float(float(value), name)
+        return "'" + str(value) + "'"  # as 0.14: str() keeps float32 values short
+    if isinstance(value, decimal.Decimal):
+        if value.is_nan():
+            return DEFAULT
+        return "'" + str(value) + "'"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return _temporal(value)
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return DEFAULT
+        return "'" + str(value).replace("T", " ") + "'"
+    if isinstance(value, str):
+        return _string(str(value))
+    if isinstance(value, (bytes, bytearray)):
+        return _bytes(bytes(value))
+    if isinstance(value, datetime.timedelta):
+        return _driver(value)
+    if isinstance(value, (list, tuple, dict, set, np.ndarray)):
+        raise DataJointError(
+            f"Cannot insert a {kind.__name__} into attribute `{name}`: only blob and json "
+            "attributes hold collections."
+        )
+    return _driver(value)
+
+
+def render_column(values: Sequence[Any], name: str) -> list[str]:
+    """Literals of a column of encoded values: one comprehension when the column holds
+    a single common type, else value by value."""
+    kinds = set(map(type, values))
+    if len(kinds) == 1:
+        kind = next(iter(kinds))
+        if kind is int:
+            return list(map(str, values))
+        if kind is str:
+            translate = str.translate
+            table = _STRING_ESCAPES
+            return ["'" + translate(v, table) + "'" for v in values]
+        if kind is bytes:
+            return ["X'" + v.hex() + "'" for v in values]
+        if kind is float:
+            if math.isfinite(sum(values)):  # no NaN, no infinity: one pass in C
+                return list(map(repr, values))
+            return [_float(v, name) for v in values]
+    return [render_value(v, name) for v in values]
