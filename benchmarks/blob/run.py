@@ -65,7 +65,9 @@ def fmt(seconds: float) -> str:
         return f"{seconds:7.2f} s "
     if seconds >= 1e-3:
         return f"{seconds * 1e3:7.1f} ms"
-    return f"{seconds * 1e6:7.0f} us"
+    if seconds >= 10e-6:
+        return f"{seconds * 1e6:7.0f} us"
+    return f"{seconds * 1e6:7.2f} us"
 
 
 def main() -> None:
