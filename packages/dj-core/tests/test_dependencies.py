@@ -53,6 +53,7 @@ def test_parts_of_computed_and_imported_masters():
     assert extract_master(n("#look__up")) == n("#look")
     assert extract_master(n("__rate")) is None
     assert extract_master(n("plain")) is None
+    assert extract_master(n("m__p", db="my-lab")) == n("m", db="my-lab")
 
 
 def test_topo_sort_refuses_cycles():

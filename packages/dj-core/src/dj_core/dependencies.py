@@ -22,7 +22,7 @@ from dj_core.errors import DataJointError
 
 __all__ = ["Dependencies", "extract_master", "topo_sort", "unite_master_parts"]
 
-_PART = re.compile(r"(?P<master>`\w+`\.`#?\w+)__\w+`")
+_PART = re.compile(r"(?P<master>`[^`]+`\.`#?\w+)__\w+`")
 
 
 def extract_master(part_table: str) -> str | None:
