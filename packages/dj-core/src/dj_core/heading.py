@@ -260,7 +260,8 @@ class Heading:
             dict(default_attribute_properties, name=name, attribute_expression=expression)
             for name, expression in (compute_map or {}).items()
         ]
-        return Heading(attrs)
+        # primary-key attributes precede the others in every derived heading
+        return Heading([a for a in attrs if a["in_key"]] + [a for a in attrs if not a["in_key"]])
 
     def join(self, other: Heading) -> Heading:
         """Joined heading: self's key, other's further key attributes, then self's and
