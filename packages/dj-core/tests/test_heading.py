@@ -11,6 +11,7 @@ from dj_core.errors import DataJointError
 from dj_core.heading import Heading, invalidate, preload_schema
 from dj_core.schemas import Schema, declare_table
 from dj_core.settings import Config
+from dj_core.table_ref import TableRef
 
 
 class Plain(AttributeType):
@@ -205,3 +206,19 @@ def test_json_path_index(connection, database):
         declare_table(connection, f"`{database}`.`j`", definition, {})
         (index,) = Heading.from_table(connection, database, "j").indexes
         assert index[0].startswith("(json_value(")
+
+
+class LabId(AttributeAdapter):
+    attribute_type = "varchar(16)"
+
+
+def test_child_of_an_adapted_key_reads_back_the_adapter(connection, database):
+    """0.14 copied `<lab_id>` as the child's SQL type (QUIRK); the child gets the
+    underlying type and the marker, so it reads back as the same adapted attribute."""
+    context = {"lab_id": LabId()}
+    declare_table(connection, f"`{database}`.`lab`", "lab : <lab_id>  # lab code", context)
+    context["Lab"] = TableRef(connection, f"`{database}`.`lab`", context)
+    declare_table(connection, f"`{database}`.`member`", "-> Lab\nmember : int", context)
+    lab = Heading.from_table(connection, database, "member", context)["lab"]
+    assert (lab.type, lab.comment, lab.in_key) == ("<lab_id>", "lab code", True)
+    assert isinstance(lab.adapter, LabId) and lab.string
