@@ -770,3 +770,34 @@ def test_declare_text_matches_upstream(databases, monkeypatch):
             context[name] = ref
             compared += 1
     assert compared == len(expected)
+
+
+def test_virtual_module_over_upstream_schema(databases):
+    """Spawning classes for upstream's schema: one class per table, right tier, parts nested."""
+    from dj_core import tiers
+    from dj_core.schemas import VirtualModule
+
+    bases = {name: type(name, (), {}) for name in ("Manual", "Lookup", "Imported", "Computed")}
+    bases["Part"] = type("Part", (), {})
+
+    def bind(schema, cls, context, *, spawned=False):
+        master = getattr(cls, "_master", None)
+        name = from_camel_case(cls.__name__)
+        table = f"{master.table_name}__{name}" if master else cls.prefix + name
+        cls.table_name, cls.full_table_name = table, f"`{schema.database}`.`{table}`"
+        return cls
+
+    for tier, prefix in PREFIX.items():
+        bases[tier].prefix = prefix
+    with tiers.temporary_tiers(clear=True):
+        for tier, base in bases.items():
+            tiers.register_tier(tier, base, is_part=tier == "Part")
+        tiers.register_class_binder(bind)
+        module = VirtualModule("up", databases["theirs"], connection=databases["connection"])
+    for name, tier, _, parts in CORPUS:
+        cls = getattr(module, name)
+        assert cls.__base__ is bases[tier], name
+        for part_name, _ in parts:
+            assert getattr(cls, part_name).__base__ is bases["Part"]
+            assert getattr(cls, part_name)._master is cls
+    assert not hasattr(module, "Log") and not hasattr(module, "ExternalRaw")
