@@ -58,11 +58,3 @@ def column_decoders(
         )
         decoders.append(ColumnDecoder(index, handler, context))
     return decoders
-
-
-def decode_columns(rows: list[tuple], width: int, decoders: list[ColumnDecoder]) -> list[list]:
-    """The result as a list of columns, special ones decoded."""
-    columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in range(width)]
-    for decoder in decoders:
-        columns[decoder.index] = decoder(columns[decoder.index])
-    return columns

@@ -10,12 +10,13 @@ from the cursor into the result.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
 from dj_query.condition import is_key
-from dj_query.decode import column_decoders, decode_columns
+from dj_query.decode import column_decoders
 from dj_query.errors import DataJointError
 from dj_query.settings import setting
 from dj_query.top import Top
@@ -23,54 +24,71 @@ from dj_query.top import Top
 __all__ = ["Fetch", "Fetch1", "iterate"]
 
 _INT64 = np.dtype("int64")
-_FLOAT64 = np.dtype("float64")
 
 
-def fetch_columns(
-    expr: Any, squeeze: bool = False, download_path: str = "."
-) -> tuple[list[str], list[list], int]:
-    """Run `expr` once: (names, decoded columns, row count)."""
-    names = list(expr.heading.names)
+def _rows(expr: Any) -> list[tuple]:
+    """Run the query once; the rows as the driver parsed them."""
     rows = expr.connection.query(expr.make_sql()).fetchall()
-    decoders = column_decoders(expr.heading, names, expr.connection, squeeze, download_path)
-    return names, decode_columns(rows, len(names), decoders), len(rows)
+    return rows if isinstance(rows, list) else list(rows)
+
+
+def _decoders(expr: Any, squeeze: bool, download_path: str) -> list:
+    names = list(expr.heading.names)
+    return column_decoders(expr.heading, names, expr.connection, squeeze, download_path)
 
 
 def fetch_dicts(expr: Any, squeeze: bool = False, download_path: str = ".") -> list[dict]:
     """All rows as dicts of decoded values (plain Python values from the driver)."""
     names = list(expr.heading.names)
-    rows = expr.connection.query(expr.make_sql()).fetchall()
-    decoders = column_decoders(expr.heading, names, expr.connection, squeeze, download_path)
-    if decoders:
-        rows = list(zip(*decode_columns(rows, len(names), decoders)))
-    return [dict(zip(names, row)) for row in rows]
+    rows = _rows(expr)
+    dicts = list(map(dict, map(zip, repeat(names), rows)))
+    for decoder in _decoders(expr, squeeze, download_path):
+        index, name = decoder.index, names[decoder.index]
+        for row, value in zip(dicts, decoder([row[index] for row in rows])):
+            row[name] = value
+    return dicts
 
 
 def fetch_array(expr: Any, squeeze: bool = False, download_path: str = ".") -> np.ndarray:
-    """All rows as a structured array with DataJoint's dtypes (query.md §12.2)."""
-    names, columns, count = fetch_columns(expr, squeeze, download_path)
+    """All rows as a structured array with DataJoint's dtypes (query.md §12.2).
+
+    The driver's row tuples go into the array in one numpy call; then each special
+    column is decoded as a whole and put back.
+    """
     heading = expr.heading
-    arrays = [
-        _column_array(heading[name].dtype, column, count) for name, column in zip(names, columns)
+    names = list(heading.names)
+    rows = _rows(expr)
+    if not names:  # an empty heading (dj.U() & q): rows without attributes
+        return np.empty(len(rows), dtype=np.dtype([]))
+    decoders = _decoders(expr, squeeze, download_path)
+    special = {decoder.index for decoder in decoders}
+    dtypes = [
+        np.dtype(object) if i in special else np.dtype(heading[name].dtype)
+        for i, name in enumerate(names)
     ]
-    dtype = np.dtype([(name, array.dtype) for name, array in zip(names, arrays)])
-    result = np.empty(count, dtype=dtype)
-    for name, array in zip(names, arrays):
-        result[name] = array
-    return result
+    array = _structured(rows, names, dtypes)
+    for decoder in decoders:
+        name = names[decoder.index]
+        values = decoder(array[name].tolist())
+        array[name] = np.fromiter(values, dtype=object, count=len(values))
+    return array
 
 
-def _column_array(dtype: Any, column: list, count: int) -> np.ndarray:
-    dtype = np.dtype(dtype)
-    if dtype == _FLOAT64:
-        return np.array(column, dtype=_FLOAT64)  # NULL becomes nan
-    if dtype == _INT64:
-        try:
-            return np.array(column, dtype=_INT64)
-        except TypeError:
-            # NULL in a NOT NULL integer column: only possible after a left join
-            pass
-    return np.fromiter(column, dtype=object, count=count)
+def _structured(rows: list[tuple], names: list[str], dtypes: list[np.dtype]) -> np.ndarray:
+    try:
+        return np.array(rows, dtype=np.dtype(list(zip(names, dtypes))))
+    except TypeError:
+        # NULL in a NOT NULL integer attribute (only after a left join): such
+        # attributes become object fields holding None
+        nullable = {
+            i
+            for i, dtype in enumerate(dtypes)
+            if dtype == _INT64 and any(r[i] is None for r in rows)
+        }
+        if not nullable:
+            raise
+        dtypes = [np.dtype(object) if i in nullable else d for i, d in enumerate(dtypes)]
+        return np.array(rows, dtype=np.dtype(list(zip(names, dtypes))))
 
 
 def _frame(array: np.ndarray, primary_key: list[str]) -> Any:
