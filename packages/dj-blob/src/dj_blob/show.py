@@ -15,6 +15,8 @@ __all__ = ["outline"]
 
 
 def _shape(shape: tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        return f"({shape[0]},)"
     return "x".join(map(str, shape)) if shape else "0-d"
 
 
