@@ -209,3 +209,12 @@ def test_restriction_does_not_modify_operand(lab):
     assert lab.Session.make_sql() == before
     assert restricted.make_sql() != before
     assert len(lab.Session) == len(SESSIONS)
+
+
+def test_many_keys_become_one_value_list(lab):
+    keys_ = lab.Session.fetch("KEY")
+    assert keys(lab.Session & keys_) == ALL_SESSIONS
+    assert keys(lab.Session - keys_[:4]) == ALL_SESSIONS - {tuple(k.values()) for k in keys_[:4]}
+    # mixed shapes and NULLs stay an OR of conditions
+    mixed = [{"animal_id": 1}, {"animal_id": 3, "session": 1}, {"duration": None}]
+    assert keys(lab.Session & mixed) == {(1, 1), (1, 2), (3, 1), (2, 1)}

@@ -11,6 +11,14 @@ from dj_query import AndList, Not, Top, U
 from dj_query.compiler import compile_count, compile_exists
 
 SNAPSHOTS = {
+    "key_list": (
+        "SELECT `animal_id`,`session`,`rig`,`duration` FROM `db`.`session` WHERE "
+        "((`animal_id`,`session`) IN ((1,2),(3,1)))"
+    ),
+    "not_value_list": (
+        "SELECT `animal_id`,`session`,`rig`,`duration` FROM `db`.`session` WHERE "
+        "(NOT (`rig` IN ('A','C')))"
+    ),
     "restrict_dict": (
         "SELECT `animal_id`,`session`,`rig`,`duration` FROM `db`.`session` WHERE (`session`=1)"
     ),
@@ -73,6 +81,8 @@ SNAPSHOTS = {
 def queries(lab):
     S, A, T = lab.Session, lab.Animal, lab.Trial
     return {
+        "key_list": S & [{"animal_id": 1, "session": 2}, {"session": 1, "animal_id": 3}],
+        "not_value_list": S - [{"rig": "A"}, {"rig": "C"}],
         "restrict_dict": S & {"session": 1},
         "restrict_string": S & "rig like 'A%'",
         "semijoin": S & T,

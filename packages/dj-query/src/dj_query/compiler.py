@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from dj_query import _sql
-from dj_query.predicate import AllOf, AnyOf, Equals, InQuery, Negation, SQLText
+from dj_query.predicate import AllOf, AnyOf, Equals, InQuery, InValues, Negation, SQLText
 
 __all__ = [
     "compile_count",
@@ -234,6 +234,14 @@ def render_predicate(predicate: Any, statement: _Statement) -> str:
         return " OR ".join(f"({render_predicate(p, statement)})" for p in predicate.items)
     if isinstance(predicate, Negation):
         return f"NOT ({render_predicate(predicate.item, statement)})"
+    if isinstance(predicate, InValues):
+        literal = _sql.literal
+        if len(predicate.columns) == 1:
+            values = ",".join(literal(row[0]) for row in predicate.rows)
+            return f"{_sql.quote(predicate.columns[0])} IN ({values})"
+        columns = ",".join(_sql.quote(name) for name in predicate.columns)
+        rows = ",".join("(" + ",".join(literal(v) for v in row) + ")" for row in predicate.rows)
+        return f"({columns}) IN ({rows})"
     if isinstance(predicate, InQuery):
         columns = ",".join(_sql.quote(name) for name in predicate.columns)
         subquery = _select(predicate.query, list(predicate.columns), statement)

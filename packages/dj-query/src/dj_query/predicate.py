@@ -60,6 +60,19 @@ class Equals(Predicate):
 
 
 @dataclass(frozen=True)
+class InValues(Predicate):
+    """`(columns) IN ((v1, v2), ...)`: an OR of equalities on the same columns (many
+    keys in one restriction), shorter to send and parse than the OR of ANDs."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    @property
+    def attributes(self) -> frozenset[str]:
+        return frozenset(self.columns)
+
+
+@dataclass(frozen=True)
 class AllOf(Predicate):
     """Conjunction of at least two predicates."""
 
@@ -136,4 +149,32 @@ def disjunction(items: list[Predicate | bool]) -> Predicate | bool:
             kept.append(item)
     if not kept:
         return False
-    return kept[0] if len(kept) == 1 else AnyOf(tuple(kept))
+    if len(kept) == 1:
+        return kept[0]
+    return _value_list(kept) or AnyOf(tuple(kept))
+
+
+def _equalities(predicate: Predicate) -> dict[str, Any] | None:
+    """{column: value} of a plain equality or a conjunction of them; else None."""
+    items = predicate.items if isinstance(predicate, AllOf) else (predicate,)
+    if not all(
+        isinstance(item, Equals) and item.json is None and item.value is not None for item in items
+    ):
+        return None
+    pairs = {item.name: item.value for item in items}
+    return pairs if len(pairs) == len(items) else None
+
+
+def _value_list(items: list[Predicate]) -> InValues | None:
+    """The OR of equalities on the same columns as one `IN` list, when it is one."""
+    first = _equalities(items[0])
+    if first is None:
+        return None
+    columns = tuple(first)
+    rows = [tuple(first.values())]
+    for item in items[1:]:
+        pairs = _equalities(item)
+        if pairs is None or pairs.keys() != first.keys():
+            return None
+        rows.append(tuple(pairs[name] for name in columns))
+    return InValues(columns, tuple(rows))
