@@ -241,10 +241,30 @@ class Decoder:
                     start - sw,
                     f"framed item of {length} bytes overruns the data ({end - start} remain)",
                 )
-            f = decoders.get(buf[start]) if length else None
+            if not length:
+                self.fail(start, "framed item of 0 bytes has no item code")
+            code = buf[start]
+            # the commonest Python scalars, decoded in place (their frame gives their size)
+            if code == 0x05 and length > sw and size_at(buf, start + 1)[0] == length - 1 - sw:
+                try:
+                    append(buf[start + 1 + sw : pos].decode())
+                    continue
+                except UnicodeDecodeError:
+                    pass  # the general path below raises the error
+            elif code == 0x0D and length == 9:
+                append(_F64(buf, start + 1)[0])
+                continue
+            elif code == 0x0A and length >= 3 and _U16(buf, start + 1)[0] == length - 3:
+                append(int.from_bytes(buf[start + 3 : pos], "little", signed=True))
+                continue
+            elif code == 0xFF and length == 1:
+                append(None)
+                continue
+            elif code == 0x0B and length == 2:
+                append(buf[start + 1] != 0)
+                continue
+            f = decoders.get(code)
             if f is None or depth > MAX_DEPTH:
-                if not length:
-                    self.fail(start, "framed item of 0 bytes has no item code")
                 self.item(start, depth)  # raises the error
             value, p = f(self, start + 1, depth)
             if p != pos:
