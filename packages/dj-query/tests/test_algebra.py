@@ -372,3 +372,11 @@ def test_group_sizes_match(lab):
         by_rig[r] += 1
     result = lab.Rig.aggr(lab.Session, n="count(*)")
     assert rows(result, "rig", "n") == set(by_rig.items())
+
+
+def test_top_of_a_union(lab):
+    union = (lab.Session & "rig='A'").proj() + (lab.Session & "rig='B'").proj()
+    first_two = union & Top(2)
+    assert rows(first_two) == {(1, 1), (1, 2)}
+    assert len(first_two) == 2
+    assert union.fetch("KEY", order_by="KEY DESC", limit=1) == [{"animal_id": 3, "session": 3}]

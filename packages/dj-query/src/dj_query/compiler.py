@@ -73,7 +73,7 @@ def _select(expr: Any, fields: list[str] | None, statement: _Statement) -> str:
         inner = _select(expr, None, statement)
         return f"SELECT {_field_list(names, None)} FROM ({inner}) as {statement.alias()}"
     if expr._kind == "union":
-        return _union(expr, names, statement)
+        return _union(expr, names, statement) + _top_clause(expr)
     heading = expr.heading
     if expr._kind == "aggregation":
         distinct = set(heading.names) == set(heading.primary_key)
