@@ -8,7 +8,7 @@ import dj_blob
 import numpy as np
 import pytest
 from dj_core.attribute_adapter import AttributeAdapter
-from dj_core.attribute_types import TypeContext, get_handler
+from dj_core.attribute_types import AttributeType, TypeContext, get_handler, registered_types
 from dj_query import FreeTable
 from dj_query.errors import DataJointError
 
@@ -122,3 +122,42 @@ def test_adapted_handler_decodes_through_the_underlying_type():
     raw = handler.encode(3, ctx)
     assert dj_blob.unpack(raw) == 6
     assert handler.decode_column([raw, None], ctx) == [60, None]
+
+
+class RecordingAttach(AttributeType):
+    """Stands in for dj-external's attach handler: records what fetch passes it."""
+
+    category = "INTERNAL_ATTACH"
+
+    def __init__(self):
+        self.calls = []
+
+    def decode_column(self, values, ctx):
+        self.calls.append((list(values), ctx.extra["download_path"], ctx.extra["squeeze"]))
+        folder = ctx.extra["download_path"]
+        return [None if v is None else folder + "/" + v.split(b"\0")[0].decode() for v in values]
+
+
+def test_special_columns_are_decoded_once_per_column_with_fetch_options(
+    connection, db_admin, make_database
+):
+    db = make_database("attach")
+    with db_admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{db}`")
+        cursor.execute(
+            f"CREATE TABLE `{db}`.`doc` (id int NOT NULL PRIMARY KEY, "
+            "file longblob COMMENT ':attach:the file')"
+        )
+        cursor.executemany(
+            f"INSERT INTO `{db}`.`doc` VALUES (%s, %s)",
+            [(1, b"a.txt\0hello"), (2, b"b.txt\0bye"), (3, None)],
+        )
+    table = FreeTable(connection, f"`{db}`.`doc`")
+    handler = RecordingAttach()
+    with registered_types(handler):
+        files = table.fetch("file", order_by="id", download_path="/dl", squeeze=True)
+        assert list(files) == ["/dl/a.txt", "/dl/b.txt", None]
+        assert len(handler.calls) == 1  # one call for the whole column
+        assert handler.calls[0][1:] == ("/dl", True)
+        row = (table & {"id": 2}).fetch1(download_path="/x")
+        assert row["file"] == "/x/b.txt"
