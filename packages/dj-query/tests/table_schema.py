@@ -1,21 +1,104 @@
-"""Shared fixture helpers of the table tests: a fresh schema per test, safemode off."""
+"""Shared helpers of the table tests: a fresh schema per test (safemode off) and a small
+lab pipeline declared through the real schema decorator."""
 
 from __future__ import annotations
 
-import pytest
+import types
+
+import dj_query as dq
 from dj_core.connection import Connection
 from dj_core.schemas import Schema
 from dj_core.settings import Config
 
 
-@pytest.fixture
-def schema(db_params, make_database):
-    """An activated schema on its own connection (safemode off), dropped afterwards."""
+def open_connection(db_params, safemode: bool = False) -> Connection:
     config = Config.independent()
-    config["safemode"] = False
-    conn = Connection(
+    config["safemode"] = safemode
+    return Connection(
         db_params.host, db_params.user, db_params.password, db_params.port, config=config
     )
-    name = make_database("tbl")
-    yield Schema(name, connection=conn)
+
+
+def make_schema(db_params, make_database):
+    """Body of the `schema` fixture of each test module: an activated schema on its own
+    connection (safemode off)."""
+    conn = open_connection(db_params)
+    yield Schema(make_database("tbl"), connection=conn)
     conn.close()
+
+
+def declare_lab(schema: Schema) -> types.SimpleNamespace:
+    """Subject → Session (+ part Trial) → Scan; Rig (Lookup); a renamed FK (Pairing)."""
+
+    @schema
+    class Rig(dq.Lookup):
+        definition = """
+        rig : varchar(8)
+        ---
+        room = "" : varchar(16)
+        """
+        contents = [("r1", "A"), ("r2", "B")]
+
+    @schema
+    class Subject(dq.Manual):
+        definition = """
+        # lab animals
+        subject_id : int
+        ---
+        name : varchar(20)
+        weight = null : float
+        """
+
+    @schema
+    class Session(dq.Manual):
+        definition = """
+        -> Subject
+        session : smallint
+        ---
+        -> Rig
+        note = "" : varchar(40)
+        """
+
+        class Trial(dq.Part):
+            definition = """
+            -> master
+            trial : int
+            ---
+            outcome : varchar(8)
+            """
+
+    @schema
+    class Scan(dq.Manual):
+        definition = """
+        -> Session
+        scan : int
+        ---
+        depth = null : double
+        """
+
+    @schema
+    class Pairing(dq.Manual):
+        definition = """
+        -> Subject.proj(buddy_id="subject_id")
+        -> Subject
+        """
+
+    return types.SimpleNamespace(
+        Rig=Rig, Subject=Subject, Session=Session, Scan=Scan, Pairing=Pairing
+    )
+
+
+def fill_lab(lab: types.SimpleNamespace) -> None:
+    lab.Subject.insert([(1, "ann", 20.5), (2, "bob", None), (3, "cy", 30.0)])
+    lab.Session.insert(
+        [
+            {"subject_id": 1, "session": 1, "rig": "r1"},
+            {"subject_id": 1, "session": 2, "rig": "r2"},
+            {"subject_id": 2, "session": 1, "rig": "r1"},
+        ]
+    )
+    lab.Session.Trial.insert(
+        [(1, 1, t, "hit") for t in range(3)] + [(2, 1, t, "miss") for t in range(2)]
+    )
+    lab.Scan.insert([(1, 1, 1, 0.5), (1, 2, 1, None), (2, 1, 1, 1.5)])
+    lab.Pairing.insert([(2, 1), (3, 1), (1, 3)])

@@ -39,12 +39,15 @@ def bind_table_class(
     if isinstance(cls, type) and issubclass(cls, Part):
         if cls._master is None:
             raise DataJointError(
-                f"Part table {cls.__name__} is bound through its master class: decorate the "
-                "master."
+                f"Part table {cls.__name__} is bound through its master class: decorate the master."
             )
         master = cls._master
-        _bind(schema, cls, {**context, "master": master, "self": cls, master.__name__: master},
-              spawned)
+        _bind(
+            schema,
+            cls,
+            {**context, "master": master, "self": cls, master.__name__: master},
+            spawned,
+        )
         return cls
     context = {**context, cls.__name__: cls, "self": cls}
     _bind(schema, cls, context, spawned)
@@ -87,9 +90,7 @@ def _bind(schema: Any, cls: Any, context: dict[str, Any], spawned: bool) -> None
     declared = connection.dialect.table_exists(connection, schema.database, table_name)
     if not declared and schema.create_tables:
         if definition is None:
-            raise DataJointError(
-                f"Cannot declare {cls.__name__}: it has no `definition` string."
-            )
+            raise DataJointError(f"Cannot declare {cls.__name__}: it has no `definition` string.")
         declared = schema.declare_table(full_name, definition, context)
         cls._heading = Heading.from_table(connection, schema.database, table_name, context)
     if declared and issubclass(cls, Lookup):

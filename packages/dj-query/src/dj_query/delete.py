@@ -196,7 +196,9 @@ def delete(
                 for name, count in counts.items()
                 if count
             )
-            answer = utils.user_choice(f"About to delete:\n{listing}\nCommit deletes?", default="no")
+            answer = utils.user_choice(
+                f"About to delete:\n{listing}\nCommit deletes?", default="no"
+            )
             if answer != "yes":
                 connection.cancel_transaction()
                 logger.info("Delete cancelled.")

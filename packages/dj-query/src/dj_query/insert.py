@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +80,7 @@ def insert(
     if own and external:
         connection.start_transaction()  # tracking rows written while encoding belong to it
     try:
-        rendered = [
-            encode_column(table, attr, column) for attr, column in zip(attributes, columns)
-        ]
+        rendered = [encode_column(table, attr, column) for attr, column in zip(attributes, columns)]
         prefix = insert_sql_prefix(table, fields, replace)
         suffix = _duplicate_clause(table, skip_duplicates)
         statements = _statements(connection, prefix, suffix, rendered)
@@ -154,9 +154,7 @@ def rows_to_columns(
     """(fields in heading order, one list of values per field) of any accepted input."""
     names = heading.names
     if _is_dataframe(rows):
-        frame = rows.reset_index(
-            drop=len(rows.index.names) == 1 and not rows.index.names[0]
-        )
+        frame = rows.reset_index(drop=len(rows.index.names) == 1 and not rows.index.names[0])
         return _named_columns(list(frame.columns), names, ignore_extra_fields, frame)
     if isinstance(rows, np.ndarray) and rows.dtype.names is not None:
         return _named_columns(list(rows.dtype.names), names, ignore_extra_fields, rows.ravel())
@@ -287,6 +285,8 @@ def encode_column(table: Any, attr: Any, values: list[Any]) -> list[str]:
     batch = getattr(handler, "encode_column", None)
     if batch is not None:
         encoded = list(batch(given, ctx))
+    elif category in _PARALLEL_SAFE and len(given) >= _PARALLEL_MIN and _WORKERS > 1:
+        encoded = _encode_in_threads(handler, given, ctx)
     else:
         encode = handler.encode
         encoded = [encode(value, ctx) for value in given]
@@ -296,6 +296,21 @@ def encode_column(table: Any, attr: Any, values: list[Any]) -> list[str]:
     for index, literal in zip(present, render_column(encoded, attr.name)):
         literals[index] = literal
     return literals
+
+
+# serializing blobs is CPU work that mostly releases the GIL (zlib): spread over cores
+_PARALLEL_SAFE = frozenset({"INTERNAL_BLOB"})
+_PARALLEL_MIN = 16
+_WORKERS = min(8, os.cpu_count() or 1)
+
+
+def _encode_in_threads(handler: Any, values: list[Any], ctx: TypeContext) -> list[Any]:
+    encode = handler.encode
+    step = max(1, len(values) // (_WORKERS * 4))
+    chunks = [values[i : i + step] for i in range(0, len(values), step)]
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        parts = pool.map(lambda chunk: [encode(value, ctx) for value in chunk], chunks)
+        return [item for part in parts for item in part]
 
 
 def _numeric_defaults(values: list[Any]) -> list[Any]:
@@ -325,9 +340,7 @@ def _max_packet(connection: Any) -> int:
     return size
 
 
-def _statements(
-    connection: Any, prefix: str, suffix: str, columns: list[list[str]]
-) -> list[str]:
+def _statements(connection: Any, prefix: str, suffix: str, columns: list[list[str]]) -> list[str]:
     """The rows, rendered and cut into statements that each fit `max_allowed_packet`
     (measured in encoded bytes: text may hold multibyte characters)."""
     template = "(" + ",".join(["%s"] * len(columns)) + ")"

@@ -124,20 +124,55 @@ def render_value(value: Any, name: str = "?") -> str:
 
 def render_column(values: Sequence[Any], name: str) -> list[str]:
     """Literals of a column of encoded values: one comprehension when the column holds
-    a single common type, else value by value."""
+    one common type (besides None, which becomes DEFAULT), else value by value."""
     kinds = set(map(type, values))
-    if len(kinds) == 1:
+    if len(kinds) == 2 and type(None) in kinds:
+        kinds.discard(type(None))
         kind = next(iter(kinds))
-        if kind is int:
-            return list(map(str, values))
-        if kind is str:
-            translate = str.translate
-            table = _STRING_ESCAPES
-            return ["'" + translate(v, table) + "'" for v in values]
-        if kind is bytes:
-            return ["X'" + v.hex() + "'" for v in values]
-        if kind is float:
-            if math.isfinite(sum(values)):  # no NaN, no infinity: one pass in C
-                return list(map(repr, values))
-            return [_float(v, name) for v in values]
+        if kind in _FAST:
+            present = [v for v in values if v is not None]
+            rendered = iter(_FAST[kind](present, name))
+            return [DEFAULT if v is None else next(rendered) for v in values]
+    elif len(kinds) == 1:
+        kind = next(iter(kinds))
+        if kind in _FAST:
+            return _FAST[kind](values, name)
     return [render_value(v, name) for v in values]
+
+
+def _ints(values: Sequence[int], name: str) -> list[str]:
+    return list(map(str, values))
+
+
+def _strings(values: Sequence[str], name: str) -> list[str]:
+    translate = str.translate
+    table = _STRING_ESCAPES
+    return ["'" + translate(v, table) + "'" for v in values]
+
+
+def _bytes_column(values: Sequence[bytes], name: str) -> list[str]:
+    return ["X'" + v.hex() + "'" for v in values]
+
+
+def _floats(values: Sequence[float], name: str) -> list[str]:
+    if math.isfinite(sum(values)):  # no NaN, no infinity: checked in one pass in C
+        return list(map(repr, values))
+    return [_float(v, name) for v in values]
+
+
+def _dates(values: Sequence[datetime.date], name: str) -> list[str]:
+    return ["'" + v.isoformat() + "'" for v in values]
+
+
+def _datetimes(values: Sequence[datetime.datetime], name: str) -> list[str]:
+    return ["'" + v.isoformat(" ") + "'" for v in values]
+
+
+_FAST = {
+    int: _ints,
+    str: _strings,
+    bytes: _bytes_column,
+    float: _floats,
+    datetime.date: _dates,
+    datetime.datetime: _datetimes,
+}

@@ -196,15 +196,17 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     # --- state of the stored table -------------------------------------------------------
 
-    @property
-    def is_declared(self) -> bool:
+    @class_property
+    def is_declared(owner: Any) -> bool:
         """True when the table exists on the server."""
-        return self.connection.dialect.table_exists(self.connection, self.database, self.table_name)
+        return owner.connection.dialect.table_exists(
+            owner.connection, owner.database, owner.table_name
+        )
 
-    @property
-    def size_on_disk(self) -> int:
+    @class_property
+    def size_on_disk(owner: Any) -> int:
         """Bytes of data and indexes the server reports for this table."""
-        return _lineage.table_size(self)
+        return _lineage.table_size(owner)
 
     def declare(self, context: dict[str, Any] | None = None) -> None:
         """Create the table from its `definition` (used by the schema decorator)."""

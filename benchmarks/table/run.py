@@ -1,0 +1,80 @@
+"""Table benchmark: dj-query vs upstream DataJoint 0.14.10 vs raw PyMySQL `executemany`.
+
+    hatch run bench table          (or: hatch run python benchmarks/table/run.py)
+
+Workloads (workloads.py): insert 100,000 scalar rows in one call; insert 2,000 rows of
+10,000-element float64 blobs; cascading delete of one root row with 9 dependents over
+3 tables (small) and with 20,000 dependents over 21 tables in 4 levels (wide). Each
+implementation runs in its own process on its own scratch database (dropped at the
+end), one after the other in this one run, and the ratios are printed. Raw PyMySQL has
+no cascade, so the delete ratios compare dj-query with upstream. Nothing asserts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO / "testing"))
+
+from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
+
+
+def measure(python: str, which: str) -> dict:
+    env = dict(os.environ)
+    if which == "upstream":
+        env.pop("PYTHONPATH", None)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    db = f"djbench_{uuid.uuid4().hex[:10]}_table"
+    result = subprocess.run(
+        [python, str(HERE / "bench_impl.py"), which, db],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(HERE),
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{which} benchmark failed:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    print("preparing upstream datajoint 0.14.10 environment ...", file=sys.stderr, flush=True)
+    upstream_python = str(ensure_upstream_venv())
+    results = {}
+    for which, python in (
+        ("raw", sys.executable),
+        ("ours", sys.executable),
+        ("upstream", upstream_python),
+    ):
+        print(f"timing {which} ...", file=sys.stderr, flush=True)
+        results[which] = measure(python, which)
+    raw, ours, upstream = results["raw"], results["ours"], results["upstream"]
+    print(f"table benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"python {sys.version.split()[0]}; best of {os.environ.get('BENCH_REPEAT', '3')} runs\n")
+    header = (
+        f"{'workload':14} {'dj-query':>10} {'upstream':>10} {'raw':>10}"
+        f" {'ours/raw':>9} {'up/raw':>8} {'up/ours':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name in ours:
+        floor = raw.get(name)
+        row = f"{name:14} {ours[name]:9.3f}s {upstream[name]:9.3f}s "
+        if floor:
+            row += f"{floor:9.3f}s {ours[name] / floor:8.2f}x {upstream[name] / floor:7.2f}x"
+        else:
+            row += f"{'-':>10} {'-':>9} {'-':>8}"
+        print(row + f" {upstream[name] / ours[name]:7.2f}x")
+
+
+if __name__ == "__main__":
+    main()

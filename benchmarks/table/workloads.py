@@ -1,0 +1,86 @@
+"""Table benchmark workloads: the schemas (plain SQL with DataJoint names, so every
+implementation works on identical tables) and the data each workload inserts or deletes."""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+
+N_SCALAR = 100_000
+N_BLOB = 2_000
+BLOB_SIZE = 10_000
+
+SCALAR_DDL = """CREATE TABLE `{db}`.`scalar` (
+    id int NOT NULL, grp int NOT NULL, x double NOT NULL, y float DEFAULT NULL,
+    label varchar(24) NOT NULL, day date NOT NULL, PRIMARY KEY (id)) ENGINE=InnoDB"""
+BLOB_DDL = """CREATE TABLE `{db}`.`blob` (
+    id int NOT NULL, data longblob NOT NULL, PRIMARY KEY (id)) ENGINE=InnoDB"""
+
+
+def scalar_rows() -> list[tuple]:
+    rng = np.random.default_rng(1)
+    values = rng.random(N_SCALAR).tolist()
+    base = datetime.date(2020, 1, 1)
+    return [
+        (
+            i,
+            i % 97,
+            values[i],
+            None if i % 10 == 0 else values[i] * 3,
+            f"label{i % 1000}",
+            base + datetime.timedelta(days=i % 1500),
+        )
+        for i in range(N_SCALAR)
+    ]
+
+
+def blob_arrays() -> list[np.ndarray]:
+    rng = np.random.default_rng(2)
+    return [rng.random(BLOB_SIZE) for _ in range(N_BLOB)]
+
+
+# --- cascade: a root, then levels of children; every child row hangs off one root ---
+
+# level → list of (table, parent table, rows per parent row)
+WIDE = {
+    1: [(f"l1_{k}", "root", 5) for k in range(4)],
+    2: [(f"l2_{k}", f"l1_{k // 2}", 4) for k in range(8)],
+    3: [(f"l3_{k}", f"l2_{k}", 2) for k in range(8)],
+}
+SMALL = {1: [("l1_0", "root", 3)], 2: [("l2_0", "l1_0", 2)]}
+N_ROOTS = 5
+WIDE_PER_ROOT = 200  # rows per root in each level-1 table: 20,000 dependents per root
+
+
+def cascade_ddl(shape: dict) -> list[str]:
+    ddl = ["CREATE TABLE `{db}`.`root` (r int NOT NULL, PRIMARY KEY (r)) ENGINE=InnoDB"]
+    keys = {"root": ["r"]}
+    for level, tables in shape.items():
+        for table, parent, _ in tables:
+            key = [*keys[parent], f"k{level}"]
+            keys[table] = key
+            columns = ", ".join(f"`{c}` int NOT NULL" for c in key)
+            parent_key = ", ".join(f"`{c}`" for c in keys[parent])
+            ddl.append(
+                f"CREATE TABLE `{{db}}`.`{table}` ({columns}, note varchar(16) NOT NULL, "
+                f"PRIMARY KEY ({', '.join(f'`{c}`' for c in key)}), "
+                f"FOREIGN KEY ({parent_key}) REFERENCES `{{db}}`.`{parent}` ({parent_key}) "
+                "ON UPDATE CASCADE ON DELETE RESTRICT) ENGINE=InnoDB"
+            )
+    return ddl
+
+
+def cascade_rows(shape: dict, first_level_per_root: int) -> dict[str, list[tuple]]:
+    rows: dict[str, list[tuple]] = {"root": [(r,) for r in range(N_ROOTS)]}
+    for level, tables in shape.items():
+        for table, parent, fan in tables:
+            count = first_level_per_root if level == 1 else fan
+            rows[table] = [
+                (*parent_row[:level], j, "x") for parent_row in rows[parent] for j in range(count)
+            ]
+    return rows
+
+
+def tables_in(shape: dict) -> int:
+    return 1 + sum(len(tables) for tables in shape.values())

@@ -1,0 +1,222 @@
+"""insert and insert1: every input form, the field rules, DEFAULT encoding, special
+types, errors, and atomic multi-statement inserts."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import os
+import uuid
+
+import dj_query as dq
+import numpy as np
+import pandas as pd
+import pytest
+from dj_core.errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
+from dj_query import insert as insert_module
+from table_schema import declare_lab, fill_lab, make_schema
+
+
+@pytest.fixture
+def schema(db_params, make_database):
+    yield from make_schema(db_params, make_database)
+
+
+@pytest.fixture
+def things(schema):
+    @schema
+    class Thing(dq.Manual):
+        definition = """
+        thing_id : int
+        ---
+        label = "none" : varchar(40)
+        amount = null : double
+        count = 7 : int
+        price = null : decimal(6,2)
+        day = null : date
+        moment = null : datetime(3)
+        flag = 0 : bool
+        token = null : uuid
+        doc = null : json
+        data = null : longblob
+        """
+
+    return Thing
+
+
+def test_dicts_tuples_records_and_frames(things):
+    things.insert1({"thing_id": 1, "label": "dict"})
+    things.insert1(
+        (
+            2,
+            "tuple",
+            1.5,
+            3,
+            decimal.Decimal("9.99"),
+            "2024-02-29",
+            datetime.datetime(2024, 1, 2, 3, 4, 5, 123000),
+            True,
+            None,
+            None,
+            None,
+        )
+    )
+    records = np.array(
+        [(3, "rec", 0.25), (4, "rec", np.nan)],
+        dtype=[("thing_id", int), ("label", "U8"), ("amount", float)],
+    )
+    things.insert(records)
+    things.insert1(
+        records[0:1][0] if False else np.array([(5, "void", 2.0)], dtype=records.dtype)[0]
+    )
+    frame = pd.DataFrame({"thing_id": [6, 7], "label": ["pd", "pd"], "amount": [1.0, None]})
+    things.insert(frame)
+    named = pd.DataFrame({"label": ["ix"]}, index=pd.Index([8], name="thing_id"))
+    things.insert(named)  # a named index becomes a column
+    rows = {r["thing_id"]: r for r in things.fetch(as_dict=True)}
+    assert sorted(rows) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert rows[1]["label"] == "dict" and rows[1]["count"] == 7 and rows[1]["amount"] is None
+    assert rows[2]["price"] == decimal.Decimal("9.99") and rows[2]["day"] == datetime.date(
+        2024, 2, 29
+    )
+    assert rows[2]["moment"] == datetime.datetime(2024, 1, 2, 3, 4, 5, 123000)
+    assert rows[2]["flag"] == 1 and rows[2]["count"] == 3
+    assert rows[4]["amount"] is None  # NaN → DEFAULT → NULL
+    assert rows[7]["amount"] is None and rows[8]["label"] == "ix"
+
+
+def test_csv_path_and_generators(things, tmp_path):
+    path = tmp_path / "things.csv"
+    path.write_text("thing_id,label,amount\n10,csv,2.5\n11,csv,\n")
+    things.insert(path)
+    things.insert({"thing_id": i, "label": f"g{i}"} for i in range(20, 23))
+    assert (things & {"thing_id": 10}).fetch1("amount") == 2.5
+    assert np.isnan((things & {"thing_id": 11}).fetch1("amount"))  # "" → DEFAULT (NULL)
+    assert len(things & "label like 'g%%'") == 3
+    things.insert([])  # nothing to do
+    assert len(things()) == 5
+
+
+def test_special_types_and_hostile_text(things):
+    token = uuid.uuid4()
+    hostile = 'it\'s \\ "quoted" 100% \0 \n ünïcödé 🎉'
+    things.insert1(
+        {
+            "thing_id": 1,
+            "label": hostile,
+            "token": str(token),
+            "doc": {"a": [1, 2], "b": None},
+            "data": {"x": np.arange(4)},
+        }
+    )
+    row = (things & {"thing_id": 1}).fetch1()
+    assert row["label"] == hostile and row["token"] == token
+    assert row["doc"] == {"a": [1, 2], "b": None}
+    assert np.array_equal(row["data"]["x"], np.arange(4))
+    things.insert1({"thing_id": 2, "token": token.bytes, "data": b"\x00\xff raw bytes"})
+    assert (things & {"thing_id": 2}).fetch1("data") == b"\x00\xff raw bytes"
+    with pytest.raises(DataJointError, match="UUID"):
+        things.insert1({"thing_id": 3, "token": "not-a-uuid"})
+
+
+def test_field_rules_and_errors(things):
+    with pytest.raises(KeyError, match="not in the table heading"):
+        things.insert1({"thing_id": 1, "colour": "red"})
+    things.insert1({"thing_id": 1, "colour": "red"}, ignore_extra_fields=True)
+    with pytest.raises(DataJointError, match="different fields"):
+        things.insert([{"thing_id": 2}, {"thing_id": 3, "label": "x"}])
+    with pytest.raises(DataJointError, match="expected 11"):
+        things.insert1((4, "short"))
+    with pytest.raises(DataJointError, match="int"):
+        things.insert([5])
+    with pytest.raises(DataJointError, match="iterable of rows"):
+        things.insert1 and things.insert("text")
+    with pytest.raises(ValueError):
+        things.insert1({"thing_id": 6, "amount": "lots"})  # as 0.14
+    with pytest.raises(DataJointError, match="infinite"):
+        things.insert1({"thing_id": 7, "amount": float("inf")})
+    with pytest.raises(DataJointError, match="no attribute"):
+        things.insert1({}, ignore_extra_fields=True)
+    assert len(things()) == 1
+
+
+def test_duplicates_replace_and_missing_values(schema):
+    lab = declare_lab(schema)
+    fill_lab(lab)
+    with pytest.raises(DuplicateError) as caught:
+        lab.Subject.insert1((1, "again", None))
+    assert "skip_duplicates=True" in str(caught.value)
+    lab.Subject.insert([(1, "again", None), (4, "dee", 1.0)], skip_duplicates=True)
+    assert (lab.Subject & {"subject_id": 1}).fetch1("name") == "ann"
+    lab.Subject.insert1((4, "replaced", None), replace=True)
+    assert (lab.Subject & {"subject_id": 4}).fetch1("name") == "replaced"
+    with pytest.raises(MissingAttributeError):
+        lab.Subject.insert1({"subject_id": 5})  # name has no default
+    with pytest.raises(MissingAttributeError):
+        lab.Subject.insert1({"subject_id": 5, "name": None})  # None → DEFAULT, none exists
+    with pytest.raises(IntegrityError):
+        lab.Session.insert1({"subject_id": 99, "session": 1, "rig": "r1"})
+    with pytest.raises(MissingAttributeError):  # skip_duplicates hides only duplicates
+        lab.Subject.insert1({"subject_id": 6}, skip_duplicates=True)
+
+
+def test_insert_from_query(schema):
+    lab = declare_lab(schema)
+    fill_lab(lab)
+
+    @schema
+    class Copy(dq.Manual):
+        definition = """
+        subject_id : int
+        ---
+        name : varchar(20)
+        """
+
+    with pytest.raises(DataJointError, match="ignore_extra_fields"):
+        Copy.insert(lab.Subject)
+    Copy.insert(lab.Subject & "subject_id < 3", ignore_extra_fields=True)
+    Copy.insert(lab.Subject.proj("name"), skip_duplicates=True)
+    assert sorted(Copy.fetch("name")) == ["ann", "bob", "cy"]
+    with pytest.raises(DuplicateError):
+        Copy.insert(lab.Subject.proj("name"))
+
+
+def test_many_statements_are_one_transaction(things, monkeypatch):
+    monkeypatch.setattr(insert_module, "_STATEMENT_CAP", 2000)  # a few rows per statement
+    rows = [{"thing_id": i, "label": "x" * 30} for i in range(200)]
+    statements = []
+    original = insert_module._statements
+
+    def counting(*args):
+        result = original(*args)
+        statements.extend(result)
+        return result
+
+    monkeypatch.setattr(insert_module, "_statements", counting)
+    things.insert(rows)
+    assert len(statements) > 3 and len(things()) == 200
+    statements.clear()
+    rows = [{"thing_id": i, "label": "y" * 30} for i in range(200, 400)]
+    rows.append({"thing_id": 0, "label": "y"})
+    with pytest.raises(DuplicateError):
+        things.insert(rows)  # the duplicate sits in the last statement
+    assert len(statements) > 3
+    assert len(things()) == 200  # nothing of the failed insert remains
+    assert not things.connection.in_transaction
+
+
+def test_insert_inside_callers_transaction(things):
+    connection = things.connection
+    with pytest.raises(RuntimeError):
+        with connection.transaction:
+            things.insert1({"thing_id": 1})
+            assert connection.in_transaction
+            raise RuntimeError("caller fails")
+    assert len(things()) == 0
+
+
+def test_row_larger_than_packet_is_a_clear_error(things):
+    packet = insert_module._max_packet(things.connection)
+    with pytest.raises(DataJointError, match="max_allowed_packet"):
+        things.insert1({"thing_id": 1, "data": os.urandom(packet // 2 + 1)})
+    assert len(things()) == 0
