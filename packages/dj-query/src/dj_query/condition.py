@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from dj_query.top import Top
+
+__all__ = ["AndList", "Not", "Top", "flatten_and", "is_key", "key"]
+
 
 class AndList(list):
     """Conditions that must all hold (a plain list means any of them).

@@ -98,6 +98,13 @@ def _frame(array: np.ndarray, primary_key: list[str]) -> Any:
     return frame.set_index(primary_key) if primary_key else frame
 
 
+def _key_fields(array: np.ndarray, primary_key: list[str]) -> np.ndarray:
+    """The primary-key fields of every row (rows of no fields when the key is empty)."""
+    if not primary_key:
+        return np.empty(len(array), dtype=np.dtype([]))
+    return array[primary_key]
+
+
 def _to_dicts(records: np.ndarray) -> list[dict]:
     names = records.dtype.names
     return [dict(zip(names, record.tolist())) for record in records]
@@ -173,7 +180,11 @@ class Fetch:
                 {k: v for k, v in zip(array.dtype.names, record) if k in wanted} for record in array
             ]
         values = [
-            (_to_dicts(array[primary_key]) if as_dict else array[primary_key])
+            (
+                _to_dicts(_key_fields(array, primary_key))
+                if as_dict
+                else _key_fields(array, primary_key)
+            )
             if is_key(a)
             else array[a]
             for a in attrs
@@ -208,7 +219,8 @@ class Fetch1:
                 "restrict the query to a single row."
             )
         values = tuple(
-            _to_dicts(array[expr.primary_key])[0] if is_key(a) else array[a][0] for a in attrs
+            _to_dicts(_key_fields(array, expr.primary_key))[0] if is_key(a) else array[a][0]
+            for a in attrs
         )
         return values[0] if len(attrs) == 1 else values
 
