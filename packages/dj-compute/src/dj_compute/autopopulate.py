@@ -1,0 +1,205 @@
+"""`AutoPopulate`: the mix-in that makes a table fill itself (`datajoint.autopopulate`).
+
+A table with this mix-in (`Imported`, `Computed`) says *how* one key is computed (`make`)
+and *which* keys there are (`key_source`, default: its primary parents); `populate()`
+finds the keys not yet computed and runs `make` for each — in this process or in a pool
+of workers, optionally coordinating with other workers through the schema's `~jobs`
+table (`reserve_jobs=True`). compute.md §2-§5 and §11 are the contract.
+
+The pieces live in their own modules: `key_source.py` (which keys), `make.py` (one key:
+transaction, make protocols, outcome), `workers.py` (process pool), `signals.py`
+(SIGTERM), `jobs.py` (`~jobs`), `progress.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from dj_core.errors import DataJointError
+from dj_core.hash import key_hash
+from dj_query import AndList
+from tqdm import tqdm
+
+from dj_compute import key_source as _key_source
+from dj_compute import progress as _progress
+from dj_compute.jobs import JobTable
+from dj_compute.make import SUCCESS, MakeOptions, populate_one
+from dj_compute.permission import may_insert
+from dj_compute.signals import sigterm_exits
+from dj_compute.workers import pool_outcomes, worker_count
+
+__all__ = ["ORDERS", "AutoPopulate"]
+
+logger = logging.getLogger("datajoint")
+
+ORDERS = ("original", "reverse", "random")
+
+
+class AutoPopulate:
+    """Mix-in for tables computed from other tables by `make` (see the module docstring).
+
+    Define either `make(self, key)` — fetch, compute and insert in one transaction — or
+    the three parts `make_fetch(self, key)`, `make_compute(self, key, *fetched)` and
+    `make_insert(self, key, *computed)`, which compute outside the transaction."""
+
+    #: legacy switch of DataJoint 0.14: True lets anyone insert into this table. Prefer
+    #: `insert(..., allow_direct_insert=True)`; populate never changes it.
+    _allow_insert: bool = False
+
+    # --- what to compute ---------------------------------------------------------------
+
+    @property
+    def key_source(self) -> Any:
+        """The keys this table is computed for: by default the join of its primary
+        parents, each projected to its primary key. Override with a query expression,
+        a table class or a property."""
+        cached = self.__dict__.get("_key_source_cache")
+        if cached is None:
+            cached = self._key_source_cache = _key_source.default_key_source(self)
+        return cached
+
+    @property
+    def target(self) -> Any:
+        """The table that receives the results (default: this one)."""
+        return self
+
+    def _job_key(self, key: dict[str, Any]) -> dict[str, Any]:
+        """The dict that identifies `key`'s job in `~jobs` (default: the key itself)."""
+        return key
+
+    def make(self, key: dict[str, Any], **make_kwargs: Any) -> Iterator[Any]:
+        """Compute one key. This default drives the three-part protocol (`make_fetch`,
+        `make_compute`, `make_insert`); override it with a regular method instead."""
+        missing = [
+            name
+            for name in ("make_fetch", "make_compute", "make_insert")
+            if not hasattr(self, name)
+        ]
+        if missing:
+            raise NotImplementedError(
+                f"{self.class_name} must define make(self, key), or all of make_fetch, "
+                f"make_compute and make_insert (missing: {', '.join(missing)})."
+            )
+        fetched = self.make_fetch(key, **make_kwargs)  # type: ignore[attr-defined]
+        computed = yield fetched
+        if computed is None:
+            computed = self.make_compute(key, *fetched)  # type: ignore[attr-defined]
+            yield computed
+        self.make_insert(key, *computed)  # type: ignore[attr-defined]
+        yield
+
+    def _allows_direct_insert(self) -> bool:
+        """Inserts are this table's make's business (dj-query asks before inserting)."""
+        return bool(type(self)._allow_insert) or may_insert(self.full_table_name)
+
+    # --- populate ------------------------------------------------------------------------
+
+    def populate(
+        self,
+        *restrictions: Any,
+        keys: Iterable[dict[str, Any]] | None = None,
+        suppress_errors: bool = False,
+        return_exception_objects: bool = False,
+        reserve_jobs: bool = False,
+        order: str = "original",
+        limit: int | None = None,
+        max_calls: int | None = None,
+        display_progress: bool = False,
+        processes: int | None = 1,
+        make_kwargs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Compute every key of the (restricted) key source missing from the target.
+
+        Returns `{"success_count": n, "error_list": [...]}`; the list holds
+        `(key, "Class: message")` (or exception objects) of failed keys when
+        `suppress_errors`, otherwise the first error is raised. `reserve_jobs`
+        coordinates with other workers through `~jobs`; `processes` runs a pool.
+        """
+        connection = self.connection
+        if connection.in_transaction:
+            raise DataJointError("Populate cannot be called during a transaction.")
+        if keys is None and self._restriction:
+            raise DataJointError(
+                "Cannot call populate on a restricted table. Instead, pass conditions to "
+                "populate() as arguments: Table.populate(condition)."
+            )
+        if order not in ORDERS:
+            raise DataJointError(
+                f"The order argument of populate must be one of {', '.join(ORDERS)}, not {order!r}."
+            )
+        options = MakeOptions(
+            suppress_errors=suppress_errors,
+            return_exception_objects=return_exception_objects,
+            make_kwargs=dict(make_kwargs or {}),
+        )
+        jobs = self._jobs() if reserve_jobs else None
+        success_count = 0
+        error_list: list[Any] = []
+        with sigterm_exits(reserve_jobs):
+            todo = self._keys_to_do(restrictions, keys, limit, jobs)
+            if order == "reverse":
+                todo.reverse()
+            elif order == "random":
+                random.shuffle(todo)
+            if max_calls is not None:
+                todo = todo[:max_calls]
+            if not todo:
+                return {"success_count": 0, "error_list": []}
+            workers = worker_count(processes, len(todo))
+            logger.debug(
+                "Populating %s: %d keys, %d process(es)", self.class_name, len(todo), workers
+            )
+            if workers > 1:
+                outcomes = pool_outcomes(
+                    self, jobs, todo, options, workers, reserve_jobs=reserve_jobs
+                )
+            else:
+                outcomes = (populate_one(self, key, jobs, options) for key in todo)
+            bar = tqdm(
+                total=len(todo),
+                desc="Processes: " if workers > 1 else self.class_name,
+                disable=not display_progress,
+            )
+            with bar:
+                for outcome in outcomes:
+                    if outcome is SUCCESS:
+                        success_count += 1
+                    elif outcome is not None:
+                        error_list.append(outcome)
+                    bar.update()
+        return {"success_count": success_count, "error_list": error_list}
+
+    def _jobs(self) -> JobTable:
+        """The `~jobs` table of the target's schema."""
+        target = self.target
+        schema = target.connection.schemas.get(target.database)
+        if schema is not None:
+            return schema.jobs
+        return JobTable(target.connection, target.database)
+
+    def _keys_to_do(
+        self,
+        restrictions: tuple[Any, ...],
+        keys: Iterable[dict[str, Any]] | None,
+        limit: int | None,
+        jobs: JobTable | None,
+    ) -> list[dict[str, Any]]:
+        """The keys to compute: given, or the key source's keys missing from the target;
+        with jobs, without those reserved, failed or ignored (one query)."""
+        if keys is not None:
+            todo = [dict(key) for key in keys]
+        else:
+            source = _key_source.resolve(self) & AndList(restrictions)
+            todo = (source.proj() - self.target).fetch("KEY", limit=limit)
+        if jobs is not None and todo:
+            blocked = jobs.blocked_hashes(self.target.table_name)
+            if blocked:
+                todo = [key for key in todo if key_hash(self._job_key(key)) not in blocked]
+        return todo
+
+    def progress(self, *restrictions: Any, display: bool = False) -> tuple[int, int]:
+        """`(remaining, total)` keys of the restricted key source."""
+        return _progress.progress(self, *restrictions, display=display)

@@ -1,0 +1,261 @@
+"""The `~jobs` table of a schema: job reservations shared by every populating worker
+(`datajoint.jobs`, compute.md §8).
+
+The table layout, the statuses and `key_hash` are exactly DataJoint 0.14's, because
+workers of both implementations coordinate through the same rows: a key is taken by
+inserting its `(table_name, key_hash)` primary key, which the server grants to one
+worker only. Rows are written with one parameterized statement each (not through the
+generic insert), because a reservation is on the hot path of every populated key.
+
+Beyond 0.14's `reserve`, `ignore`, `complete`, `error`, `delete` and `drop`, a `JobTable`
+tells users what is going on (`summary()`: counts per table and status) and clears what
+is stuck (`stale()`/`clear_stale()`: reservations whose worker is gone;
+`clear_errors()`), without changing the table layout.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import platform
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import dj_blob
+from dj_core.declare import declare
+from dj_core.errors import DataJointError, DuplicateError, MissingTableError
+from dj_core.hash import key_hash
+from dj_query import FreeTable, U
+
+__all__ = [
+    "ERROR_MESSAGE_LENGTH",
+    "JOBS_TABLE",
+    "STATUSES",
+    "TRUNCATION_APPENDIX",
+    "JobTable",
+    "jobs_definition",
+    "truncate_message",
+]
+
+logger = logging.getLogger("datajoint")
+
+JOBS_TABLE = "~jobs"
+ERROR_MESSAGE_LENGTH = 2047
+TRUNCATION_APPENDIX = "...truncated"
+STATUSES = ("reserved", "error", "ignore")
+
+
+def jobs_definition(database: str) -> str:
+    """The definition of `~jobs` for `database`; it declares 0.14's table byte for byte."""
+    return f"""# job reservation table for `{database}`
+    table_name  : varchar(255)        # className of the table
+    key_hash    : char(32)            # key hash
+    ---
+    status      : enum('reserved','error','ignore')  # if tuple is missing, the job is available
+    key=null    : blob                # structure containing the key
+    error_message="" : varchar({ERROR_MESSAGE_LENGTH})  # error message returned if failed
+    error_stack=null : mediumblob     # error stack if failed
+    user=""     : varchar(255)        # database user
+    host=""     : varchar(255)        # system hostname
+    pid=0       : int unsigned        # system process id
+    connection_id = 0 : bigint unsigned  # connection_id()
+    timestamp=CURRENT_TIMESTAMP : timestamp  # automatic timestamp
+    """
+
+
+def truncate_message(message: str) -> str:
+    """`message` cut to fit `error_message`, marked with `TRUNCATION_APPENDIX` when cut."""
+    if len(message) <= ERROR_MESSAGE_LENGTH:
+        return message
+    return message[: ERROR_MESSAGE_LENGTH - len(TRUNCATION_APPENDIX)] + TRUNCATION_APPENDIX
+
+
+def _pack(value: Any) -> bytes:
+    # python-native blobs explicitly, whatever the user's setting (blob.md §10): the key
+    # is a dict and the stack a str, which only the dj0 protocol holds
+    return dj_blob.pack(value, enable_python_native_blobs=True)
+
+
+def declare_jobs_table(connection: Any, database: str) -> str:
+    """Create `~jobs` in `database` unless it exists; return its full name."""
+    full_name = connection.dialect.full_table_name(database, JOBS_TABLE)
+    sql, _ = declare(full_name, jobs_definition(database), {}, dialect=connection.dialect)
+    connection.query(sql)
+    return full_name
+
+
+class JobTable(FreeTable):
+    """`schema.jobs`: the schema's `~jobs` table, queryable like any table, plus the
+    job operations of populate. Created on first use when missing.
+
+    ``JobTable(connection, database)``; `schema.jobs` is ``JobTable(schema.connection,
+    schema.database)``, made once per schema.
+    """
+
+    def __init__(self, connection: Any, database: str) -> None:
+        if not connection.dialect.schema_exists(connection, database):
+            raise DataJointError(
+                f"Schema `{database}` does not exist: create it (activate the schema) "
+                "before using its jobs table."
+            )
+        full_name = declare_jobs_table(connection, database)
+        super().__init__(connection, full_name)
+        self._user: str | None = None
+
+    # --- writing rows ----------------------------------------------------------------
+
+    @property
+    def user(self) -> str:
+        """`user@host` of the connection as the server sees it (read once)."""
+        if self._user is None:
+            self._user = self.connection.get_user()
+        return self._user
+
+    def _run(self, sql: str, args: tuple) -> Any:
+        """Run a write; a table dropped since (`jobs.drop()`) is declared again."""
+        try:
+            return self.connection.query(sql, args)
+        except MissingTableError:
+            declare_jobs_table(self.connection, self.database)
+            return self.connection.query(sql, args)
+
+    def _add(self, verb: str, status: str, table_name: str, key: Mapping, **extra: Any) -> Any:
+        fields = {
+            "table_name": table_name,
+            "key_hash": key_hash(key),
+            "status": status,
+            "key": _pack(dict(key)),
+            "host": platform.node(),
+            "pid": os.getpid(),
+            "connection_id": self.connection.connection_id or 0,
+            "user": self.user,
+            **extra,
+        }
+        names = ",".join(f"`{name}`" for name in fields)
+        marks = ",".join(["%s"] * len(fields))
+        return self._run(
+            f"{verb} INTO {self.full_table_name} ({names}) VALUES ({marks})",
+            tuple(fields.values()),
+        )
+
+    def reserve(self, table_name: str, key: Mapping) -> bool:
+        """Reserve the job `key` of table `table_name` for this worker. False when any row
+        for it exists (reserved by another worker, failed, or ignored)."""
+        try:
+            self._add("INSERT", "reserved", table_name, key)
+        except DuplicateError:
+            return False
+        return True
+
+    def ignore(self, table_name: str, key: Mapping) -> bool:
+        """Mark `key` to be skipped by every populate. False when a row already exists
+        (then nothing changes)."""
+        try:
+            self._add("INSERT", "ignore", table_name, key)
+        except DuplicateError:
+            return False
+        return True
+
+    def complete(self, table_name: str, key: Mapping) -> None:
+        """Remove the job's row: its results are committed."""
+        self._run(
+            f"DELETE FROM {self.full_table_name} WHERE `table_name`=%s AND `key_hash`=%s",
+            (table_name, key_hash(key)),
+        )
+
+    def error(
+        self,
+        table_name: str,
+        key: Mapping,
+        error_message: str,
+        error_stack: str | None = None,
+    ) -> None:
+        """Record a failed job (replacing its reservation, or any row): the message
+        (truncated to fit) and the traceback text. Populate skips it until deleted."""
+        self._add(
+            "REPLACE",
+            "error",
+            table_name,
+            key,
+            error_message=truncate_message(error_message),
+            error_stack=None if error_stack is None else _pack(error_stack),
+        )
+
+    def blocked_hashes(self, table_name: str) -> set[str]:
+        """Key hashes of `table_name`'s jobs that populate must skip: reserved, failed or
+        ignored (one query)."""
+        try:
+            cursor = self.connection.query(
+                f"SELECT `key_hash` FROM {self.full_table_name} WHERE `table_name`=%s",
+                (table_name,),
+            )
+        except MissingTableError:
+            return set()
+        return {row[0] for row in cursor.fetchall()}
+
+    # --- table operations (no prompts, no cascades: nothing depends on ~jobs) ----------
+
+    def delete(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Delete these (restricted) rows, without asking: their keys become available."""
+        self.delete_quick()
+
+    def drop(self) -> None:  # type: ignore[override]
+        """Drop the jobs table without asking (it is created again when next used)."""
+        self.connection.query(f"DROP TABLE IF EXISTS {self.full_table_name}")
+
+    # --- seeing and clearing jobs -------------------------------------------------------
+
+    def summary(self) -> Any:
+        """Counts per table and status, as a query (`print` it, or `.fetch(as_dict=True)`)."""
+        return U("table_name", "status").aggr(self, count="count(*)")
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """`{table_name: {status: count}}` of these (restricted) rows."""
+        result: dict[str, dict[str, int]] = {}
+        for row in self.summary().fetch(as_dict=True):
+            result.setdefault(row["table_name"], {})[row["status"]] = int(row["count"])
+        return result
+
+    def stale(self, older_than: float | datetime.timedelta | None = None) -> JobTable:
+        """Reservations that no live worker holds: those whose recorded connection is no
+        longer open on the server, or (with `older_than`, in seconds or a timedelta)
+        that were made longer ago than that.
+
+        The connection test reads `information_schema.processlist`, which shows other
+        users' sessions only with the PROCESS privilege: without it, reservations of
+        workers logged in as another user look stale. DataJoint 0.14's pooled workers
+        record their parent's connection id, so use `older_than` for those."""
+        reserved = self & {"status": "reserved"}
+        if older_than is None:
+            return reserved & (
+                "`connection_id` NOT IN (SELECT ID FROM INFORMATION_SCHEMA.PROCESSLIST)"
+            )
+        seconds = (
+            older_than.total_seconds()
+            if isinstance(older_than, datetime.timedelta)
+            else float(older_than)
+        )
+        return reserved & f"`timestamp` < NOW() - INTERVAL {seconds:.6f} SECOND"
+
+    def clear_stale(self, older_than: float | datetime.timedelta | None = None) -> int:
+        """Delete the `stale()` reservations (their keys become available again); return
+        how many."""
+        stale = self.stale(older_than)
+        count = len(stale)
+        if count:
+            stale.delete_quick()
+            logger.info("Cleared %d stale reservation(s) in %s", count, self.full_table_name)
+        return count
+
+    def clear_errors(self, tables: str | Iterable[str] | None = None) -> int:
+        """Delete the `error` rows (of the given table names, default all); return how
+        many. The keys are then computed by the next populate."""
+        errors = self & {"status": "error"}
+        if tables is not None:
+            names = [tables] if isinstance(tables, str) else list(tables)
+            errors = errors & [{"table_name": name} for name in names]
+        count = len(errors)
+        if count:
+            errors.delete_quick()
+        return count

@@ -1,0 +1,35 @@
+"""Who may insert into an auto-populated table: only its own `make`, during populate
+(compute.md §6).
+
+dj-query's `insert` asks the table (`_allows_direct_insert`, api-surface P12). Imported
+and Computed answer from a context variable that `populate` sets around each make call,
+so the permission belongs to the thread (and asyncio task) running that make: another
+thread inserting into the same class at the same moment is still refused — unlike
+DataJoint 0.14, which flipped a class attribute for everybody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+__all__ = ["inserts_allowed", "may_insert"]
+
+# full table names whose make is running in this context
+_allowed: ContextVar[frozenset[str]] = ContextVar("dj_compute_inserts_allowed", default=frozenset())
+
+
+@contextmanager
+def inserts_allowed(full_table_name: str) -> Iterator[None]:
+    """Within the block, this context may insert into `full_table_name`."""
+    token = _allowed.set(_allowed.get() | {full_table_name})
+    try:
+        yield
+    finally:
+        _allowed.reset(token)
+
+
+def may_insert(full_table_name: str) -> bool:
+    """True inside `inserts_allowed(full_table_name)` in this context."""
+    return full_table_name in _allowed.get()
