@@ -179,3 +179,20 @@ def test_decoded_arrays_do_not_alias_mutable_input():
 def test_non_bytes_input():
     with pytest.raises(BlobError, match="blobs are bytes"):
         dj_blob.unpack("mYm\0")
+
+
+@pytest.mark.parametrize("flush", [zlib.Z_SYNC_FLUSH, zlib.Z_FULL_FLUSH, None])
+@pytest.mark.parametrize("level", [1, 9])
+def test_any_valid_zlib_stream_is_accepted(flush, level):
+    raw = dj_blob.pack(list(range(300)), compress=False)
+    c = zlib.compressobj(level)
+    z = c.compress(raw[:100]) + (c.flush(flush) if flush is not None else b"")
+    z += c.compress(raw[100:]) + (c.flush(flush) if flush is not None else b"") + c.flush()
+    assert dj_blob.unpack(b"ZL123\0" + u64(len(raw)) + z) == list(range(300))
+
+
+def test_declared_size_zero_is_not_unbounded():
+    # zlib's max_length=0 means "no limit": a declared size of 0 must not get there
+    z = zlib.compress(b"\0" * 10_000_000)
+    fails(b"ZL123\0" + u64(0) + z, "too small")
+    fails(b"ZL123\0" + u64(4) + z, "too small|more than the declared")

@@ -53,17 +53,28 @@ def inflate(data: bytes, use_32bit: bool, max_size: int) -> bytes:
             f"malformed blob at byte 6: declared uncompressed size {size} exceeds the limit of "
             f"{max_size} bytes (raise dj_blob.codec.max_unpacked_size to accept it)"
         )
+    if size < 5:
+        raise BlobError(
+            f"malformed blob at byte 6: declared uncompressed size {size} is too small for a blob"
+        )
     start = 6 + sw
     inflater = zlib.decompressobj()
     try:
+        # never more output than declared (max_length); then the stream must end without
+        # producing more: its last (empty) block and checksum may still be unread
         raw = inflater.decompress(memoryview(data)[start:], size)
+        tail = inflater.unconsumed_tail
+        while tail and not inflater.eof:
+            if inflater.decompress(tail, 1):
+                raise BlobError(
+                    f"malformed blob at byte {start}: the zlib stream inflates to more than "
+                    f"the declared {size} bytes"
+                )
+            if len(inflater.unconsumed_tail) >= len(tail):
+                break  # no progress: reported as truncated below
+            tail = inflater.unconsumed_tail
     except zlib.error as e:
         raise BlobError(f"malformed blob at byte {start}: invalid zlib stream ({e})") from None
-    if inflater.unconsumed_tail:
-        raise BlobError(
-            f"malformed blob at byte {start}: the zlib stream inflates to more than the "
-            f"declared {size} bytes"
-        )
     if not inflater.eof:
         raise BlobError(
             f"malformed blob at byte {len(data)}: the zlib stream is truncated "
