@@ -36,6 +36,7 @@ def seeds(dj_blob, np) -> list[bytes]:
     blobs.append(dj_blob.pack(rich))
     blobs.append(dj_blob.pack(np.arange(600.0)))  # compressed
     blobs.append(dj_blob.pack([{"k": i, "v": str(i)} for i in range(60)]))  # compressed dj0
+    blobs.append(dj_blob.pack(np.zeros(2**20, np.uint8)))  # 1 MiB inflated from ~1 KiB
     return blobs
 
 
