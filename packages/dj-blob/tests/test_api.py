@@ -29,6 +29,14 @@ def test_all_names_exist_and_codec_module_holds_the_switches():
     assert issubclass(dj_blob.MatStruct, np.recarray) and issubclass(dj_blob.MatCell, np.ndarray)
 
 
+def test_public_names():
+    assert set(dj_blob.__all__) == {
+        "BlobError", "DataJointError", "MatCell", "MatStruct", "__version__", "compress_blob",
+        "load", "pack", "pack_many", "save", "set_option_source", "unpack", "unpack_many",
+    }  # fmt: skip
+    assert dj_blob.BlobError.__mro__[1:3] == (dj_blob.DataJointError, ValueError)
+
+
 def test_unpack_none():
     assert dj_blob.unpack(None) is None
 
