@@ -623,7 +623,7 @@ def decode(data: bytes, squeeze: bool, use_32bit: bool, max_size: int):
         where = "decompressed blob"
     if data[:4] not in TAGS:
         if not data:
-            raise BlobError(f"malformed {where}: it is empty")
+            raise BlobError(f"malformed {where} at byte 0: it is empty")
         raise BlobError(
             f"malformed {where} at byte 0: unknown protocol tag {bytes(data[:4])!r} "
             "(expected b'mYm\\x00', b'dj0\\x00' or a b'ZL123\\x00' envelope)"
