@@ -1,12 +1,14 @@
-"""SQL text for identifiers and literal values: the one place the compiler asks for them.
+"""SQL text for values and JSON paths, beside what the dialect itself renders.
 
-Every value a query carries (dict restrictions, records, Top limits) becomes SQL text
-here, escaped for MySQL/MariaDB string-literal rules. Statements later pass through the
-driver's `%`-interpolation (dj-core's `Connection.query` contract), so every `%` that must
-reach the server is written `%%`.
+Every value a query carries (dict restrictions, records) becomes SQL text here or in the
+dialect (identifiers and strings: `compiler._Statement` asks `connection.dialect`),
+escaped for MySQL/MariaDB literal rules. Statements later pass through the driver's
+`%`-interpolation (dj-core's `Connection.query` contract), so every `%` that must reach
+the server is written `%%`.
 
-This module is the seam to dj-core's dialect: when the dialect offers identifier quoting
-and literal rendering, these functions delegate to it and nothing else changes.
+JSON paths are rendered here rather than by the dialect's `json_value_sql` because
+MariaDB's CAST accepts fewer type names than columns do (`int unsigned`, `bigint`); once
+the dialect maps them, these functions can delegate.
 """
 
 from __future__ import annotations
@@ -35,11 +37,6 @@ _STRING_ESCAPES = str.maketrans(
         "%": "%%",
     }
 )
-
-
-def quote(name: str) -> str:
-    """Backquote an identifier (attribute, alias); a backquote inside is doubled."""
-    return "`" + name.replace("`", "``").replace("%", "%%") + "`"
 
 
 def escape_percent(text: str) -> str:
@@ -112,7 +109,7 @@ def json_value(connection: Any, attribute: str, path: str, type_: str | None) ->
     MySQL 8 has `json_value(doc, path RETURNING type)`; MariaDB's json_value has no
     RETURNING clause, so the value is cast instead (same result).
     """
-    column = quote(attribute)
+    column = _quote(connection, attribute)
     if _is_mariadb(connection):
         sql = f"json_value({column}, '$.{path}')"
         return f"cast({sql} as {_mariadb_cast(type_)})" if type_ else sql
@@ -127,12 +124,16 @@ def json_document_equals(connection: Any, attribute: str, path: str, document: s
     DataJoint 0.14 does); MariaDB's returns NULL for objects, so the document is
     extracted with json_query and compared structurally.
     """
-    column = quote(attribute)
+    column = _quote(connection, attribute)
     if _is_mariadb(connection):
         # json_equals(NULL, x) is true on MariaDB 10.11: test for presence first
         found = f"json_query({column}, '$.{path}')"
         return f"{found} IS NOT NULL AND json_equals({found}, {string_literal(document)})"
     return f"json_value({column}, _utf8mb4'$.{path}')={string_literal(document)}"
+
+
+def _quote(connection: Any, name: str) -> str:
+    return escape_percent(connection.dialect.quote(name))
 
 
 def _mariadb_cast(type_: str) -> str:

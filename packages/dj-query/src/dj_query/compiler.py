@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from dj_query import _sql
@@ -26,14 +27,25 @@ __all__ = [
 
 
 class _Statement:
-    """Per-statement state: the alias counter and the dialect."""
+    """Per-statement state: the dialect (identifiers, literals) and the alias counter."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
+        self.dialect = connection.dialect
         self._aliases = itertools.count()
 
     def alias(self) -> str:
-        return _sql.quote(f"${next(self._aliases):x}")
+        return self.quote(f"${next(self._aliases):x}")
+
+    def quote(self, name: str) -> str:
+        """A quoted identifier, `%`-escaped for the driver's interpolation."""
+        return _sql.escape_percent(self.dialect.quote(name))
+
+    def literal(self, value: Any) -> str:
+        """An escaped SQL literal for `value` (strings through the dialect)."""
+        if isinstance(value, str):
+            return _sql.escape_percent(self.dialect.string_literal(value))
+        return _sql.literal(value)
 
 
 def compile_select(expr: Any, fields: list[str] | None = None) -> str:
@@ -71,35 +83,35 @@ def _select(expr: Any, fields: list[str] | None, statement: _Statement) -> str:
         # narrowing a grouped, united or limited query (or using it in IN (...), where
         # the server refuses LIMIT): select from it as a subquery
         inner = _select(expr, None, statement)
-        return f"SELECT {_field_list(names, None)} FROM ({inner}) as {statement.alias()}"
+        return f"SELECT {_field_list(names, None, statement)} FROM ({inner}) as {statement.alias()}"
     if expr._kind == "union":
-        return _union(expr, names, statement) + _top_clause(expr)
+        return _union(expr, names, statement) + _top_clause(expr, statement)
     heading = expr.heading
     if expr._kind == "aggregation":
         distinct = set(heading.names) == set(heading.primary_key)
         sql = (
-            f"SELECT {'DISTINCT ' if distinct else ''}{_field_list(names, heading)}"
+            f"SELECT {'DISTINCT ' if distinct else ''}{_field_list(names, heading, statement)}"
             f" FROM {_from(expr, statement)}{_where(expr._where, statement)}"
-            f"{_group_by(expr)}{_having(expr, statement)}"
+            f"{_group_by(expr, statement)}{_having(expr, statement)}"
         )
     else:
         sql = (
-            f"SELECT {'DISTINCT ' if expr._distinct else ''}{_field_list(names, heading)}"
+            f"SELECT {'DISTINCT ' if expr._distinct else ''}{_field_list(names, heading, statement)}"
             + _from_where(expr, statement)
         )
-    return sql + _top_clause(expr)
+    return sql + _top_clause(expr, statement)
 
 
-def _field_list(names: list[str], heading: Any) -> str:
+def _field_list(names: list[str], heading: Any, statement: _Statement) -> str:
     if not names:
         return "1"  # an empty heading (e.g. dj.U() & q) still selects rows
     items = []
     for name in names:
         expression = None if heading is None else heading[name].attribute_expression
         if expression is None:
-            items.append(_sql.quote(name))
+            items.append(statement.quote(name))
         else:
-            items.append(f"{expression} as {_sql.quote(name)}")
+            items.append(f"{expression} as {statement.quote(name)}")
     return ",".join(items)
 
 
@@ -130,7 +142,7 @@ def _conjunction(predicates: tuple, statement: _Statement) -> str:
     return " AND ".join(f"({render_predicate(p, statement)})" for p in predicates)
 
 
-def _group_by(expr: Any) -> str:
+def _group_by(expr: Any, statement: _Statement) -> str:
     columns = list(expr._grouping)
     if not columns:
         return ""
@@ -144,7 +156,7 @@ def _group_by(expr: Any) -> str:
             source = attr.original_name
             if source not in columns and source in expr._dependent_bulky:
                 columns.append(source)
-    return " GROUP BY " + ",".join(_sql.quote(name) for name in columns)
+    return " GROUP BY " + ",".join(statement.quote(name) for name in columns)
 
 
 def _is_column(expression: str) -> bool:
@@ -157,11 +169,11 @@ def _having(expr: Any, statement: _Statement) -> str:
     return " HAVING " + _conjunction(expr._restriction, statement)
 
 
-def _top_clause(expr: Any) -> str:
+def _top_clause(expr: Any, statement: _Statement) -> str:
     top = expr._top
     if top is None:
         return ""
-    text = order_by_clause(top.order_by, expr.heading.primary_key)
+    text = order_by_clause(top.order_by, expr.heading.primary_key, statement.quote)
     if top.limit is not None:
         text += f" LIMIT {int(top.limit)}"
         if top.offset:
@@ -169,7 +181,9 @@ def _top_clause(expr: Any) -> str:
     return text
 
 
-def order_by_clause(order_by: list[str], primary_key: list[str]) -> str:
+def order_by_clause(
+    order_by: list[str], primary_key: list[str], quote: Callable[[str], str]
+) -> str:
     """` ORDER BY ...` for Top entries: `KEY`/`KEY ASC`/`KEY DESC` expand to the primary
     key; every other word is an attribute name and is backquoted."""
     parts: list[str] = []
@@ -177,9 +191,9 @@ def order_by_clause(order_by: list[str], primary_key: list[str]) -> str:
         words = entry.split()
         if words and words[0].upper() == "KEY":
             direction = " DESC" if len(words) > 1 and words[1].upper() == "DESC" else ""
-            parts.extend(_sql.quote(name) + direction for name in primary_key)
+            parts.extend(quote(name) + direction for name in primary_key)
             continue
-        parts.append(" ".join(w if w.lower() in ("asc", "desc") else _sql.quote(w) for w in words))
+        parts.append(" ".join(w if w.lower() in ("asc", "desc") else quote(w) for w in words))
     return " ORDER BY " + ",".join(parts) if parts else ""
 
 
@@ -188,7 +202,7 @@ def order_by_clause(order_by: list[str], primary_key: list[str]) -> str:
 
 def _union(expr: Any, names: list[str], statement: _Statement) -> str:
     arg1, arg2 = expr.support
-    fields = _field_list(names, None)
+    fields = _field_list(names, None, statement)
     if not arg1.heading.secondary_attributes and not arg2.heading.secondary_attributes:
         key = list(arg1.primary_key)
         first = _select(arg1, key, statement)
@@ -224,10 +238,10 @@ def render_predicate(predicate: Any, statement: _Statement) -> str:
                 )
             left = _sql.json_value(statement.connection, path.attribute, path.path, path.type)
         else:
-            left = _sql.quote(predicate.name)
+            left = statement.quote(predicate.name)
         if predicate.value is None:
             return f"{left} IS NULL"
-        return f"{left}={_sql.literal(predicate.value)}"
+        return f"{left}={statement.literal(predicate.value)}"
     if isinstance(predicate, AllOf):
         return " AND ".join(f"({render_predicate(p, statement)})" for p in predicate.items)
     if isinstance(predicate, AnyOf):
@@ -235,15 +249,15 @@ def render_predicate(predicate: Any, statement: _Statement) -> str:
     if isinstance(predicate, Negation):
         return f"NOT ({render_predicate(predicate.item, statement)})"
     if isinstance(predicate, InValues):
-        literal = _sql.literal
+        literal = statement.literal
         if len(predicate.columns) == 1:
             values = ",".join(literal(row[0]) for row in predicate.rows)
-            return f"{_sql.quote(predicate.columns[0])} IN ({values})"
-        columns = ",".join(_sql.quote(name) for name in predicate.columns)
+            return f"{statement.quote(predicate.columns[0])} IN ({values})"
+        columns = ",".join(statement.quote(name) for name in predicate.columns)
         rows = ",".join("(" + ",".join(literal(v) for v in row) + ")" for row in predicate.rows)
         return f"({columns}) IN ({rows})"
     if isinstance(predicate, InQuery):
-        columns = ",".join(_sql.quote(name) for name in predicate.columns)
+        columns = ",".join(statement.quote(name) for name in predicate.columns)
         subquery = _select(predicate.query, list(predicate.columns), statement)
         return f"({columns}) IN ({subquery})"
     raise TypeError(f"not a predicate: {predicate!r}")
