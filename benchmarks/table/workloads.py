@@ -53,8 +53,21 @@ N_ROOTS = 5
 WIDE_PER_ROOT = 200  # rows per root in each level-1 table: 20,000 dependents per root
 
 
+LOG_DDL = """CREATE TABLE IF NOT EXISTS `{db}`.`~log` (
+`id` int unsigned auto_increment NOT NULL COMMENT "event order id",
+`timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT "event timestamp",
+`version` varchar(12) NOT NULL COMMENT "datajoint version",
+`user` varchar(255) NOT NULL COMMENT "user@host",
+`host` varchar(255) NOT NULL DEFAULT "" COMMENT "system hostname",
+`event` varchar(255) NOT NULL DEFAULT "" COMMENT "event message",
+PRIMARY KEY (`id`)
+) ENGINE=InnoDB, COMMENT "event logging table for `{db}`" """
+
+
 def cascade_ddl(shape: dict) -> list[str]:
-    ddl = ["CREATE TABLE `{db}`.`root` (r int NOT NULL, PRIMARY KEY (r)) ENGINE=InnoDB"]
+    """A DataJoint-style schema (with its `~log`, which 0.14 cannot create inside the
+    delete's transaction)."""
+    ddl = [LOG_DDL, "CREATE TABLE `{db}`.`root` (r int NOT NULL, PRIMARY KEY (r)) ENGINE=InnoDB"]
     keys = {"root": ["r"]}
     for level, tables in shape.items():
         for table, parent, _ in tables:

@@ -140,6 +140,10 @@ class AttributeType:
     * `before_declare(schema, type_text)`: prepare the schema before `CREATE TABLE`
       (dj-external creates `~external_<store>` here, which the column's FK needs).
     * `encode(value, ctx)` → the value sent to the server on insert.
+    * `encode_column(values, ctx)` → the encoded values of a whole inserted column (None
+      never reaches it: it becomes DEFAULT); insert calls this once per column. The
+      default maps `encode`; override it to batch (e.g. upload all external objects of
+      one insert together).
     * `decode(raw, ctx)` → the Python value of one fetched cell.
     * `decode_column(values, ctx)` → a whole fetched column; fetch calls this once per
       column. The default maps `decode`; override it to batch (e.g. one query for the
@@ -157,6 +161,10 @@ class AttributeType:
 
     def encode(self, value: Any, ctx: TypeContext) -> Any:
         return value
+
+    def encode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
+        encode = self.encode
+        return [encode(value, ctx) for value in values]
 
     def decode(self, raw: Any, ctx: TypeContext) -> Any:
         return raw

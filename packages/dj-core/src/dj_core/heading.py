@@ -26,6 +26,7 @@ __all__ = [
     "attribute_from_column",
     "default_attribute_properties",
     "invalidate",
+    "is_cached",
     "load_table_info",
     "preload_schema",
 ]
@@ -42,6 +43,12 @@ def _connection_cache(connection: Any) -> dict[tuple[str, str], dict[str, Any]]:
         return _cache.setdefault(connection, {})
     except TypeError:  # an object that cannot be weakly referenced: no caching
         return {}
+
+
+def is_cached(connection: Any, database: str, table: str) -> bool:
+    """True when the catalog rows of the table are cached (no query needed to load its
+    heading): lets callers decide whether one `preload_schema` round is worth it."""
+    return (database, table) in _connection_cache(connection)
 
 
 def preload_schema(connection: Any, database: str) -> None:

@@ -24,9 +24,12 @@ from typing import Any
 from dj_core import utils
 from dj_core.dependencies import Dependencies, topo_sort
 from dj_core.errors import DataJointError, IntegrityError
+from dj_core.heading import is_cached, preload_schema
 from dj_core.log import log_event
 
 from dj_query.compiler import compile_where
+from dj_query.condition import AndList
+from dj_query.predicate import AllOf, AnyOf, InQuery, Negation
 
 __all__ = ["cascade_plan", "delete", "delete_quick", "delete_sql"]
 
@@ -79,18 +82,39 @@ def _graph(connection: Any, top: str) -> Any:
         graph._loaded = True
 
 
-def _parents(graph: Any, name: str) -> list[tuple[str, dict[str, str]]]:
-    """(real parent, attr_map child→parent) of every foreign key of `name`."""
+def _parents(graph: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
+    """(real parent, edge properties) of every foreign key of `name`."""
     result = []
     for parent, _, props in graph.in_edges(name, data=True):
         if parent.isdigit():
             parent = next(iter(graph.in_edges(parent)))[0]
-        result.append((parent, props["attr_map"]))
+        result.append((parent, props))
     return result
 
 
-def _reference(parent_rows: Any, attr_map: dict[str, str]) -> Any:
-    """The parent's doomed keys under the child's column names."""
+def _plain(rows: Any) -> bool:
+    """A stored table with WHERE conditions only (no subquery, grouping or limit)."""
+    return (
+        len(rows.support) == 1
+        and isinstance(rows.support[0], str)
+        and rows._kind == "select"
+        and rows._top is None
+        and not rows._distinct
+    )
+
+
+def _reference(parent_rows: Any, props: dict[str, Any]) -> Any:
+    """The condition selecting the child rows that reference the parent's doomed rows.
+
+    When the parent's conditions use only foreign-key columns that the child has under
+    the same names (and, being part of its primary key, never NULL), the same
+    conditions select exactly those child rows, and the server can use the child's key
+    index directly; otherwise the parent's doomed keys, renamed to the child's column
+    names, restrict the child by a semijoin."""
+    attr_map = props["attr_map"]
+    same = {child for child, parent in attr_map.items() if child == parent}
+    if props["primary"] and _plain(parent_rows) and parent_rows.restriction_attributes <= same:
+        return AndList(parent_rows.restriction)
     renames = {child: parent for child, parent in attr_map.items() if child != parent}
     return parent_rows.proj(**renames)
 
@@ -113,19 +137,54 @@ def cascade_plan(table: Any, force_masters: bool = False) -> list[tuple[str, Any
             for master in masters:
                 nodes |= {n for n in graph.descendants(master) if not n.isdigit()}
     order = [n for n in topo_sort(graph.subgraph(_with_aliases(graph, nodes))) if n in nodes]
+    split = connection.dialect.split_full_table_name
+    databases = {split(name)[0] for name in order}
+    if len(order) > 2:  # one round of catalog queries per schema instead of one per table
+        for database in databases:
+            if any(not is_cached(connection, database, split(n)[1]) for n in order):
+                preload_schema(connection, database)
     order.remove(top)
     order.insert(0, top)
+    if tables_read(table) & set(order):
+        # the restriction reads a table the cascade empties first (children go first):
+        # fix the doomed keys before anything is deleted
+        table = table._relative(top) & table.fetch("KEY")
     doomed: dict[str, Any] = {top: table}
     for name in order[1:]:
         conditions = [
-            _reference(doomed[parent], attr_map)
-            for parent, attr_map in _parents(graph, name)
+            _reference(doomed[parent], props)
+            for parent, props in _parents(graph, name)
             if parent in doomed
         ]
         if force_masters:
             conditions += _entities_of_parts(table, graph, name, doomed, order)
         doomed[name] = table._relative(name) ^ conditions
     return [(name, doomed[name]) for name in order]
+
+
+def tables_read(expr: Any) -> set[str]:
+    """Full names of the tables a query reads through its conditions and subqueries
+    (conditions written as SQL text are not inspected)."""
+    names: set[str] = set()
+    for item in expr.support[1:] if _plain(expr) else expr.support:
+        names |= {item} if isinstance(item, str) else tables_read(item)
+    for predicate in (*expr._restriction, *getattr(expr, "_where", ())):
+        names |= _predicate_tables(predicate)
+    return names
+
+
+def _predicate_tables(predicate: Any) -> set[str]:
+    if isinstance(predicate, InQuery):
+        return {*_support_names(predicate.query), *tables_read(predicate.query)}
+    if isinstance(predicate, (AllOf, AnyOf)):
+        return set().union(*(_predicate_tables(p) for p in predicate.items))
+    if isinstance(predicate, Negation):
+        return _predicate_tables(predicate.item)
+    return set()
+
+
+def _support_names(expr: Any) -> set[str]:
+    return {item for item in expr.support if isinstance(item, str)}
 
 
 def _with_aliases(graph: Any, nodes: set[str]) -> set[str]:
@@ -150,12 +209,14 @@ def _entities_of_parts(
         if utils.get_master(part) != master:
             continue
         through = [
-            _reference(doomed[parent], attr_map)
-            for parent, attr_map in _parents(graph, part)
+            _reference(doomed[parent], props)
+            for parent, props in _parents(graph, part)
             if parent in doomed and parent != master and utils.get_master(parent) != master
         ]
         if through:
-            conditions.append((table._relative(part) ^ through).proj())
+            # fetched now: the part's rows are deleted before the master's
+            entities = table._relative(master) ^ (table._relative(part) ^ through).proj()
+            conditions.append(entities.fetch("KEY"))
     return conditions
 
 

@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dj_core.attribute_types import EXTERNAL_TYPES, TypeContext, classify, get_handler
+from dj_core.attribute_types import (
+    EXTERNAL_TYPES,
+    AttributeType,
+    TypeContext,
+    classify,
+    get_handler,
+)
 from dj_core.attribute_types import HANDLER_PACKAGES as _SPECIAL
 from dj_core.errors import DataJointError, DuplicateError, UnknownAttributeError
 
@@ -283,7 +289,8 @@ def encode_column(table: Any, attr: Any, values: list[Any]) -> list[str]:
     present = [i for i, value in enumerate(values) if value is not None]
     given = [values[i] for i in present]
     batch = getattr(handler, "encode_column", None)
-    if batch is not None:
+    overridden = batch is not None and type(handler).encode_column is not _BASE_ENCODE_COLUMN
+    if overridden:
         encoded = list(batch(given, ctx))
     elif category in _PARALLEL_SAFE and len(given) >= _PARALLEL_MIN and _WORKERS > 1:
         encoded = _encode_in_threads(handler, given, ctx)
@@ -301,6 +308,7 @@ def encode_column(table: Any, attr: Any, values: list[Any]) -> list[str]:
 # serializing blobs is CPU work that mostly releases the GIL (zlib): spread over cores
 _PARALLEL_SAFE = frozenset({"INTERNAL_BLOB"})
 _PARALLEL_MIN = 16
+_BASE_ENCODE_COLUMN = getattr(AttributeType, "encode_column", None)
 _WORKERS = min(8, os.cpu_count() or 1)
 
 
