@@ -30,10 +30,15 @@ def main(argv: list[str] | None = None) -> int:
 
     codec.use_32bit_dims = args.wide or codec.use_32bit_dims
     try:
-        print(f"{args.file}: {outline(data, limit=args.limit, squeeze=args.squeeze)}")
+        text = outline(data, limit=args.limit, squeeze=args.squeeze)
     except BlobError as e:
         print(f"error: {args.file}: {e}", file=sys.stderr)
         return 1
+    try:
+        print(f"{args.file}: {text}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stdout = None
     return 0
 
 
