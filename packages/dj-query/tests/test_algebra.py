@@ -380,3 +380,17 @@ def test_top_of_a_union(lab):
     assert rows(first_two) == {(1, 1), (1, 2)}
     assert len(first_two) == 2
     assert union.fetch("KEY", order_by="KEY DESC", limit=1) == [{"animal_id": 3, "session": 3}]
+
+
+def test_left_join_with_a_join_on_the_right(lab):
+    # A ⟕ (S ⋈ T): animals without trials keep one row with NULLs
+    result = lab.Animal.join(lab.Session * lab.Trial.proj("outcome"), left=True)
+    got = {(r["animal_id"], r["session"], r["trial"]) for r in result.fetch(as_dict=True)}
+    expected = {(a, s, t) for a, s, t, _, _ in TRIALS} | {
+        (2, None, None),
+        (4, None, None),
+        (5, None, None),
+    }
+    assert got == expected
+    inner = lab.Rig.proj() * lab.Session.join(lab.Trial.proj("outcome"), left=True)
+    assert len(inner) == len(TRIALS) + 2  # sessions (2,1) and (3,2) have no trials

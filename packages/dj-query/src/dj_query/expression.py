@@ -217,8 +217,8 @@ class QueryExpression(Relation):
         overlap = bool(
             (set(self.original_heading.names) & set(other.original_heading.names)) - set(shared)
         )
-        first = self._join_operand(shared, overlap, right_of_left_join=False)
-        second = other._join_operand(shared, overlap, right_of_left_join=left)
+        first = self._join_operand(shared, overlap)
+        second = other._join_operand(shared, overlap, right_of=("left" if left else "inner"))
         result = QueryExpression()
         result._connection = self.connection
         result._support = (*first.support, *second.support)
@@ -232,19 +232,22 @@ class QueryExpression(Relation):
         return result
 
     def _join_operand(
-        self, shared: list[str], overlap: bool, right_of_left_join: bool
+        self, shared: list[str], overlap: bool, right_of: str | None = None
     ) -> QueryExpression:
         """Self, or self as a subquery when merging its FROM and WHERE into the join would
         change the meaning: namesake columns beyond the join attributes, a derived join
-        attribute, grouping, union, DISTINCT, a Top (DataJoint 0.14 dropped it), or, on the
-        right of a left join, its own conditions (they would discard unmatched rows)."""
+        attribute, grouping, union, DISTINCT, a Top (DataJoint 0.14 dropped it). On the
+        right of a join the FROM list is read left-associatively, so the right operand is
+        kept whole when it contains left joins, and, on the right of a left join, when it
+        has its own conditions (they would discard unmatched rows) or several tables."""
         need = (
             overlap
             or self._kind != "select"
             or self._distinct
             or self._top is not None
             or any(self._is_derived(name) for name in shared)
-            or (right_of_left_join and bool(self._restriction or any(self._left)))
+            or (right_of is not None and any(self._left))
+            or (right_of == "left" and bool(self._restriction or len(self.support) > 1))
         )
         return self.make_subquery() if need else self
 
