@@ -117,3 +117,90 @@ def test_upstream_differs_where_its_defects_are_fixed(lab, upstream):
         query = eval(text, {}, names)
         rows = sorted(json.dumps(r, default=str, sort_keys=True) for r in query.fetch(as_dict=True))
         assert [bool(query), rows] != theirs[name], name
+
+
+PRESENTATION = {
+    "table": "Session",
+    "restricted": "Animal & 'species=\"mouse\"'",
+    "projected": "Session.proj('rig', secs='duration*60')",
+    "aggregated": "Animal.aggr(Session, n='count(*)')",
+    "empty": "Session & 'rig=\"Z\"'",
+    "many_rows": "Trial",
+}
+
+PRESENTATION_SNIPPET = """
+import json
+import datajoint as dj
+conn = dj.conn()
+names = dict(
+    Animal=dj.FreeTable(conn, '`{db}`.`animal`'),
+    Session=dj.FreeTable(conn, '`{db}`.`session`'),
+    Trial=dj.FreeTable(conn, '`{db}`.`session__trial`'),
+)
+dj.config['display.limit'] = 4
+out = {{}}
+for name, text in json.loads({expressions!r}).items():
+    query = eval(text, {{}}, names)
+    array = query.fetch(order_by='KEY')
+    out[name] = [repr(query), [str(array.dtype[n]) for n in array.dtype.names]]
+print(json.dumps(out))
+"""
+
+
+def test_previews_and_dtypes_match_upstream(lab, upstream, connection):
+    code = PRESENTATION_SNIPPET.format(db=lab.db, expressions=json.dumps(PRESENTATION))
+    theirs = upstream.run_json(code)
+    names = dict(Animal=lab.Animal, Session=lab.Session, Trial=lab.Trial)
+    with connection.config(**{"display.limit": 4}):
+        for name, text in PRESENTATION.items():
+            query = eval(text, {}, names)
+            array = query.fetch(order_by="KEY")
+            mine = [repr(query), [str(array.dtype[n]) for n in array.dtype.names]]
+            assert mine == theirs[name], name
+
+
+TYPES_SNIPPET = """
+import json
+import datajoint as dj
+conn = dj.conn()
+Session = dj.FreeTable(conn, '`{db}`.`session`')
+one = Session & {{'animal_id': 3, 'session': 1}}
+def kinds(values):
+    return [type(v).__name__ for v in values]
+out = dict(
+    key=kinds(Session.fetch('KEY', order_by='KEY')[0].values()),
+    key_as_dict=kinds(Session.fetch('KEY', as_dict=True, order_by='KEY')[0].values()),
+    attrs_as_dict=kinds(Session.fetch('rig', 'duration', as_dict=True, order_by='KEY')[0].values()),
+    dicts=kinds(Session.fetch(as_dict=True, order_by='KEY')[2].values()),
+    fetch1=kinds(one.fetch1().values()),
+    fetch1_attrs=kinds(one.fetch1('animal_id', 'rig', 'duration')),
+    fetch1_key=kinds(one.fetch1('KEY').values()),
+    iteration=kinds(next(iter(one)).values()),
+    column=[type(Session.fetch('duration')).__name__, str(Session.fetch('duration').dtype)],
+)
+print(json.dumps(out))
+"""
+
+
+def test_value_types_match_upstream(lab, upstream):
+    theirs = upstream.run_json(TYPES_SNIPPET.format(db=lab.db))
+    Session = lab.Session
+    one = Session & {"animal_id": 3, "session": 1}
+
+    def kinds(values):
+        return [type(v).__name__ for v in values]
+
+    mine = dict(
+        key=kinds(Session.fetch("KEY", order_by="KEY")[0].values()),
+        key_as_dict=kinds(Session.fetch("KEY", as_dict=True, order_by="KEY")[0].values()),
+        attrs_as_dict=kinds(
+            Session.fetch("rig", "duration", as_dict=True, order_by="KEY")[0].values()
+        ),
+        dicts=kinds(Session.fetch(as_dict=True, order_by="KEY")[2].values()),
+        fetch1=kinds(one.fetch1().values()),
+        fetch1_attrs=kinds(one.fetch1("animal_id", "rig", "duration")),
+        fetch1_key=kinds(one.fetch1("KEY").values()),
+        iteration=kinds(next(iter(one)).values()),
+        column=[type(Session.fetch("duration")).__name__, str(Session.fetch("duration").dtype)],
+    )
+    assert mine == theirs
