@@ -218,3 +218,23 @@ def test_many_keys_become_one_value_list(lab):
     # mixed shapes and NULLs stay an OR of conditions
     mixed = [{"animal_id": 1}, {"animal_id": 3, "session": 1}, {"duration": None}]
     assert keys(lab.Session & mixed) == {(1, 1), (1, 2), (3, 1), (2, 1)}
+
+
+def test_temporal_and_decimal_values(lab):
+    import datetime
+    import decimal
+
+    assert keys(lab.Animal & {"born": datetime.date(2020, 6, 1)}) == {(2,)}
+    assert keys(lab.Animal & {"born": datetime.datetime(2020, 6, 1)}) == {(2,)}
+    assert keys(lab.Animal & {"born": np.datetime64("2021-03-05")}) == {(4,)}
+    assert keys(lab.Session & {"duration": decimal.Decimal("45.5")}) == {(1, 2)}
+    assert keys(lab.Session & {"duration": np.float32(45.5)}) == {(1, 2)}
+    assert keys(lab.Session & {"session": np.int16(3)}) == {(3, 3)}
+    # DataJoint 0.14 rendered datetime64 values as invalid SQL
+    frame = pd.DataFrame({"born": pd.to_datetime(["2020-01-01", "2022-01-01"])})
+    assert keys(lab.Animal & frame.set_index("born")) == {(1,), (5,)}
+
+
+def test_non_finite_numbers_are_refused(lab):
+    with pytest.raises(DataJointError, match="non-finite"):
+        lab.Session & {"duration": float("inf")}

@@ -137,9 +137,14 @@ def _equality(attr: Any, name: str, path: Any, value: Any) -> Predicate:
         return Equals(name, value, path)
     if value is None:
         return Equals(name, None)
-    if isinstance(value, (float, np.floating)) and np.isnan(value):
-        # a NULL float fetched into an array reads back as nan; match it as NULL
-        return Equals(name, None)
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        if np.isnan(value):
+            # a NULL float fetched into an array reads back as nan; match it as NULL
+            return Equals(name, None)
+        raise DataJointError(
+            f"Cannot restrict `{name}` by the non-finite number {value!r}: the database "
+            "stores no infinity."
+        )
     if attr.uuid:
         return Equals(name, _uuid_bytes(value, name))
     if attr.json and isinstance(value, (dict, list)):
