@@ -57,6 +57,10 @@ def _array_header(ndim: int) -> struct.Struct:
     return s
 
 
+# whole headers of real numeric and char arrays by (class id, shape): small arrays repeat them
+_HEADS: dict[tuple[int, tuple[int, ...]], bytes] = {}
+
+
 def _dims(code: int, shape: tuple[int, ...]) -> bytes:
     return struct.pack(f"<B{len(shape) + 1}Q", code, len(shape), *shape)
 
@@ -418,8 +422,12 @@ class Encoder:
         if cid is not None:
             if (ndim == 0 or cid >= FIRST_DATETIME_CLASS) and not self.dj0:
                 self.need_dj0("a numpy scalar or 0-d array" if ndim == 0 else "a datetime64 array")
-            header = _array_headers.get(ndim) or _array_header(ndim)
-            out.append(header.pack(0x41, ndim, *shape, cid, 0))
+            head = _HEADS.get((cid, shape))
+            if head is None:
+                head = _array_header(ndim).pack(0x41, ndim, *shape, cid, 0)
+                if len(_HEADS) < 4096:
+                    _HEADS[cid, shape] = head
+            out.append(head)
             nbytes = arr.nbytes
             if nbytes <= SMALL_ARRAY:
                 out.append(arr.tobytes(order="F"))
@@ -434,8 +442,12 @@ class Encoder:
         if dt == CHAR_DTYPE:
             # widen each byte to a u16 code unit, column-major (upstream: row-major, §4.4)
             units = arr.tobytes(order="F").decode("latin-1").encode("utf-16-le")
-            header = _array_headers.get(ndim) or _array_header(ndim)
-            out.append(header.pack(0x41, ndim, *shape, 4, 0))
+            head = _HEADS.get((4, shape))
+            if head is None:
+                head = _array_header(ndim).pack(0x41, ndim, *shape, 4, 0)
+                if len(_HEADS) < 4096:
+                    _HEADS[4, shape] = head
+            out.append(head)
             out.append(units)
             return 17 + 8 * ndim + len(units)
         if dt.kind == "U" or dt == OBJECT_DTYPE:
@@ -491,10 +503,12 @@ class Encoder:
         out = self.out
         out.append(head)
         n = len(head)
+        exact = _EXACT
         for v in base.ravel(order="F"):
             i = len(out)
             out.append(b"")
-            m = self.item(v)
+            f = exact.get(type(v))
+            m = f(self, v) if f is not None else self.general(v)
             out[i] = _U64(m)
             n += m + 8
         self.depth -= 1
@@ -516,12 +530,13 @@ class Encoder:
             flat[name].tolist() if flat.dtype[name] == OBJECT_DTYPE else list(flat[name])
             for name in names
         ]
-        item = self.item
+        exact = _EXACT
         for record in zip(*columns):
             for v in record:
                 j = len(out)
                 out.append(b"")
-                m = item(v)
+                f = exact.get(type(v))
+                m = f(self, v) if f is not None else self.general(v)
                 out[j] = _U64(m)
                 n += m + 8
         self.depth -= 1
