@@ -7,12 +7,11 @@ How these become SQL is `restriction.py`'s job (translation) and `compiler.py`'s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from dj_query.top import Top
 
-__all__ = ["AndList", "Not", "Top", "flatten_and", "is_key", "key"]
+__all__ = ["AndList", "Not", "Top", "is_key", "key"]
 
 
 class AndList(list):
@@ -49,11 +48,3 @@ class key:
 def is_key(name: Any) -> bool:
     """True for the `"KEY"` string and the `dj.key` marker."""
     return name is key or (isinstance(name, str) and name == "KEY")
-
-
-def flatten_and(items: Iterable[Any]) -> AndList:
-    """An `AndList` of `items` with nested `AndList`s merged in."""
-    result = AndList()
-    for item in items:
-        result.append(item)
-    return result

@@ -12,10 +12,6 @@ from collections.abc import Iterable, Mapping
 from dj_core.heading import Attribute, Heading, default_attribute_properties
 
 
-def attributes(heading: Heading) -> list[Attribute]:
-    return list(heading.attributes.values())
-
-
 def _heading(attrs: Iterable[Attribute]) -> Heading:
     seen: dict[str, Attribute] = {}
     for attr in attrs:
