@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
 
 import dj_blob
@@ -93,7 +94,21 @@ def _struct(records):
     return arr.view(MatStruct)
 
 
-leaves = st.one_of(scalars, numeric_arrays, unicode_arrays, char_rows, record_arrays)
+numpy_scalars = (
+    st.sampled_from(NUMERIC_DTYPES)
+    .flatmap(lambda dt: hnp.arrays(np.dtype(dt), ()))
+    .map(lambda a: a[()])
+)
+# values that come back as another type (spec §13)
+converted = st.one_of(
+    st.binary(max_size=8).map(bytearray),
+    st.integers(-5, 5).map(lambda n: range(n)),
+    st.lists(st.integers(), max_size=3).map(collections.deque),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=3).map(collections.OrderedDict),
+)
+leaves = st.one_of(
+    scalars, numeric_arrays, numpy_scalars, unicode_arrays, char_rows, record_arrays, converted
+)
 values = st.recursive(leaves, _containers, max_leaves=8)
 
 
@@ -124,6 +139,14 @@ def expected(v):
         return v
     if isinstance(v, (set, frozenset)):
         return {expected(x) for x in v}
+    if isinstance(v, bytearray):
+        return bytes(v)
+    if isinstance(v, range):
+        return tuple(v)
+    if isinstance(v, collections.deque):
+        return [expected(x) for x in v]
+    if isinstance(v, collections.OrderedDict):
+        return {k: expected(x) for k, x in v.items()}
     if isinstance(v, list):
         return [expected(x) for x in v]
     if isinstance(v, tuple):
