@@ -26,7 +26,7 @@ from tqdm import tqdm
 from dj_compute import key_source as _key_source
 from dj_compute import progress as _progress
 from dj_compute.jobs import JobTable
-from dj_compute.make import SUCCESS, MakeOptions, populate_one
+from dj_compute.make import SUCCESS, KeyRunner, MakeOptions
 from dj_compute.permission import may_insert
 from dj_compute.signals import sigterm_exits
 from dj_compute.workers import pool_outcomes, worker_count
@@ -157,7 +157,7 @@ class AutoPopulate:
                     self, jobs, todo, options, workers, reserve_jobs=reserve_jobs
                 )
             else:
-                outcomes = (populate_one(self, key, jobs, options) for key in todo)
+                outcomes = KeyRunner(self, jobs, options).outcomes(todo)
             bar = tqdm(
                 total=len(todo),
                 desc="Processes: " if workers > 1 else self.class_name,

@@ -19,12 +19,17 @@ import datetime
 import logging
 import os
 import platform
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import dj_blob
 from dj_core.declare import declare
-from dj_core.errors import DataJointError, DuplicateError, MissingTableError
+from dj_core.errors import (
+    DataJointError,
+    DuplicateError,
+    LostConnectionError,
+    MissingTableError,
+)
 from dj_core.hash import key_hash
 from dj_query import FreeTable, U
 
@@ -120,8 +125,8 @@ class JobTable(FreeTable):
             declare_jobs_table(self.connection, self.database)
             return self.connection.query(sql, args)
 
-    def _add(self, verb: str, status: str, table_name: str, key: Mapping, **extra: Any) -> Any:
-        fields = {
+    def _fields(self, status: str, table_name: str, key: Mapping, **extra: Any) -> dict:
+        return {
             "table_name": table_name,
             "key_hash": key_hash(key),
             "status": status,
@@ -132,6 +137,9 @@ class JobTable(FreeTable):
             "user": self.user,
             **extra,
         }
+
+    def _add(self, verb: str, status: str, table_name: str, key: Mapping, **extra: Any) -> Any:
+        fields = self._fields(status, table_name, key, **extra)
         names = ",".join(f"`{name}`" for name in fields)
         marks = ",".join(["%s"] * len(fields))
         return self._run(
@@ -147,6 +155,50 @@ class JobTable(FreeTable):
         except DuplicateError:
             return False
         return True
+
+    def reserve_many(self, table_name: str, keys: Sequence[Mapping]) -> list[bool]:
+        """`reserve` for several keys with one statement and one commit: for each key,
+        whether this worker got it. The rows are written in key-hash order, so two
+        workers reserving overlapping batches lock rows in the same order."""
+        if len(keys) < 2:
+            return [self.reserve(table_name, key) for key in keys]
+        rows = sorted(
+            (self._fields("reserved", table_name, key) for key in keys),
+            key=lambda row: row["key_hash"],
+        )
+        names = ",".join(f"`{name}`" for name in rows[0])
+        marks = "(" + ",".join(["%s"] * len(rows[0])) + ")"
+        hashes = [key_hash(key) for key in keys]
+        try:
+            self._run(
+                f"INSERT INTO {self.full_table_name} ({names}) VALUES "
+                + ",".join([marks] * len(rows))
+                + " ON DUPLICATE KEY UPDATE `table_name`=`table_name`",
+                tuple(value for row in rows for value in row.values()),
+            )
+            cursor = self.connection.query(
+                f"SELECT `key_hash` FROM {self.full_table_name} WHERE `table_name`=%s "
+                "AND `status`='reserved' AND `connection_id`=%s AND `pid`=%s AND `host`=%s "
+                f"AND `key_hash` IN ({','.join(['%s'] * len(hashes))})",
+                (table_name, rows[0]["connection_id"], rows[0]["pid"], rows[0]["host"], *hashes),
+            )
+        except LostConnectionError:
+            raise
+        except Exception as error:  # e.g. a deadlock with another worker: one at a time
+            logger.debug("Reserving %d jobs at once failed (%s); one at a time", len(keys), error)
+            return [self.reserve(table_name, key) for key in keys]
+        mine = {row[0] for row in cursor.fetchall()}
+        return [digest in mine for digest in hashes]
+
+    def release(self, table_name: str, keys: Iterable[Mapping]) -> None:
+        """Give reservations back without computing them (they become available)."""
+        hashes = [key_hash(key) for key in keys]
+        if hashes:
+            self._run(
+                f"DELETE FROM {self.full_table_name} WHERE `table_name`=%s "
+                f"AND `status`='reserved' AND `key_hash` IN ({','.join(['%s'] * len(hashes))})",
+                (table_name, *hashes),
+            )
 
     def ignore(self, table_name: str, key: Mapping) -> bool:
         """Mark `key` to be skipped by every populate. False when a row already exists

@@ -1,4 +1,4 @@
-"""One key through `make`: reservation, transaction, outcome (compute.md §2, §5).
+"""Keys through `make`: reservation, transaction, outcome (compute.md §2, §5).
 
 A make runs in one of two ways, decided by whether the method that will be called is a
 generator function:
@@ -10,15 +10,24 @@ generator function:
   transaction, then inside one transaction fetch again, refuse if the inputs changed
   meanwhile (`fingerprint`), and insert. Long computations then hold no locks.
 
-Whatever happens, the outcome of a key is one of `SKIPPED`, `SUCCESS`, or an error
-tuple `(key, message or exception)`; with jobs, the `~jobs` row tells the other workers.
+The outcome of a key is `SKIPPED`, `SUCCESS`, or an error tuple `(key, message or
+exception)`. With jobs, the `~jobs` row tells the other workers: reserved while the key
+is worked on, removed in the same transaction that commits the results (so results and
+reservation never disagree), or replaced by an `error` row after a rollback.
+
+Reservations are taken a few keys at a time (`Reserver`) when makes are quick: one
+statement and one commit for the batch instead of one per key, while a batch is never
+held longer than about `BATCH_SECONDS` — with slow makes it is one key, as in 0.14.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import re
+import time
 import traceback
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +36,16 @@ from dj_core.errors import DataJointError, LostConnectionError
 from dj_compute.fingerprint import fingerprint
 from dj_compute.permission import inserts_allowed
 
-__all__ = ["SKIPPED", "SUCCESS", "MakeOptions", "error_message", "populate_one"]
+__all__ = ["SKIPPED", "SUCCESS", "KeyRunner", "MakeOptions", "error_message"]
 
 logger = logging.getLogger("datajoint")
 
 SUCCESS = True
 SKIPPED = None
+
+#: how long a batch of reservations may wait for its last key, at most (seconds)
+BATCH_SECONDS = 0.05
+MAX_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -56,49 +69,123 @@ def make_method(table: Any) -> Any:
     return legacy if legacy is not None else table.make
 
 
-def populate_one(table: Any, key: dict[str, Any], jobs: Any, options: MakeOptions) -> Any:
-    """Compute one key of `table` (see the module docstring); return its outcome."""
-    target = table.target
-    job_key = table._job_key(key)
-    if jobs is not None and not jobs.reserve(target.table_name, job_key):
-        return SKIPPED
-    connection = table.connection
-    make = make_method(table)
-    deferred = inspect.isgeneratorfunction(make)
-    if not deferred:
-        connection.start_transaction()
-    if _present(target, key):
-        if not deferred:
-            connection.cancel_transaction()
-        if jobs is not None:
-            jobs.complete(target.table_name, job_key)
-        return SKIPPED
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("Making %s -> %s", key, target.full_table_name)
-    try:
-        with inserts_allowed(table.full_table_name):
-            if deferred:
-                _run_deferred(table, make, key, options.make_kwargs)
-            else:
-                make(dict(key), **options.make_kwargs)
+class KeyRunner:
+    """Runs keys of one populate call through `make` (see the module docstring)."""
+
+    def __init__(self, table: Any, jobs: Any, options: MakeOptions) -> None:
+        self.table = table
+        self.jobs = jobs
+        self.options = options
+        self.target = table.target
+        self.connection = table.connection
+        self.make = make_method(table)
+        self.deferred = inspect.isgeneratorfunction(self.make)
+        # the reservation is removed inside the make's transaction when both share it
+        self.complete_inside = jobs is not None and jobs.connection is self.connection
+        self.present = Presence(self.target)
+        self.batch = 1
+
+    # --- many keys ----------------------------------------------------------------------
+
+    def outcomes(self, keys: Sequence[dict[str, Any]]) -> Iterator[Any]:
+        """The outcome of each key, in order."""
+        if self.jobs is None:
+            for key in keys:
+                yield self.run(key, None)
+            return
+        position = 0
+        while position < len(keys):
+            batch = keys[position : position + self.batch]
+            position += len(batch)
+            yield from self._reserved_batch(batch)
+
+    def _reserved_batch(self, batch: Sequence[dict[str, Any]]) -> Iterator[Any]:
+        table_name = self.target.table_name
+        job_keys = [self.table._job_key(key) for key in batch]
+        granted = self.jobs.reserve_many(table_name, job_keys)
+        mine = [(key, job_key) for key, job_key, ok in zip(batch, job_keys, granted) if ok]
+        for _ in range(len(batch) - len(mine)):
+            yield SKIPPED
+        started = time.perf_counter()
+        next_index = 0
+        try:
+            for index, (key, job_key) in enumerate(mine):
+                next_index = index + 1
+                yield self.run(key, job_key)
+        finally:
+            unreached = [job_key for _, job_key in mine[next_index:]]
+            if unreached:  # interrupted: hand the rest back to the other workers
+                self.jobs.release(table_name, unreached)
+        if mine:
+            per_key = (time.perf_counter() - started) / len(mine)
+            self.batch = max(1, min(MAX_BATCH, int(BATCH_SECONDS / max(per_key, 1e-6))))
+
+    # --- one key ------------------------------------------------------------------------
+
+    def run(self, key: dict[str, Any], job_key: dict[str, Any] | None) -> Any:
+        """Compute one key; `job_key` is its reservation (None without jobs)."""
+        connection = self.connection
+        target = self.target
+        jobs = self.jobs if job_key is not None else None
+        if not self.deferred:
+            connection.start_transaction()
+        if self.present(key):
+            if not self.deferred:
+                connection.cancel_transaction()
+            if jobs is not None:
+                jobs.complete(target.table_name, job_key)
+            return SKIPPED
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("Making %s -> %s", key, target.full_table_name)
+        try:
+            with inserts_allowed(self.table.full_table_name):
+                if self.deferred:
+                    self._run_deferred(key)
+                else:
+                    self.make(dict(key), **self.options.make_kwargs)
+            if jobs is not None and self.complete_inside:
+                jobs.complete(target.table_name, job_key)
             connection.commit_transaction()
-    except BaseException as error:
-        _roll_back(connection)
-        message = error_message(error)
-        if jobs is not None:
-            jobs.error(target.table_name, job_key, message, traceback.format_exc())
-        if isinstance(error, (SystemExit, KeyboardInterrupt)) or not options.suppress_errors:
-            raise
-        logger.error("Error making %s -> %s - %s", key, target.full_table_name, message)
-        return (key, error if options.return_exception_objects else message)
-    if jobs is not None:
-        jobs.complete(target.table_name, job_key)
-    return SUCCESS
+        except BaseException as error:
+            _roll_back(connection)
+            message = error_message(error)
+            if jobs is not None:
+                jobs.error(target.table_name, job_key, message, traceback.format_exc())
+            if (
+                isinstance(error, (SystemExit, KeyboardInterrupt))
+                or not self.options.suppress_errors
+            ):
+                raise
+            logger.error("Error making %s -> %s - %s", key, target.full_table_name, message)
+            return (key, error if self.options.return_exception_objects else message)
+        if jobs is not None and not self.complete_inside:
+            jobs.complete(target.table_name, job_key)
+        return SUCCESS
 
-
-def _present(target: Any, key: dict[str, Any]) -> bool:
-    """Is `key` already in the target (computed meanwhile by another worker)?"""
-    return bool(target & key)
+    def _run_deferred(self, key: dict[str, Any]) -> None:
+        """Fetch and compute outside a transaction, then re-fetch, compare and insert
+        inside one (left open for the caller to commit)."""
+        make_kwargs = self.options.make_kwargs
+        first = self.make(dict(key), **make_kwargs)
+        fetched = next(first)
+        expected = fingerprint(fetched)
+        computed = next(first)
+        first.close()
+        self.connection.start_transaction()
+        second = self.make(dict(key), **make_kwargs)
+        if fingerprint(next(second)) != expected:
+            raise DataJointError(
+                "Referential integrity failed! The `make_fetch` data has changed since it "
+                f"was first fetched for {key}: the key is left for a later populate."
+            )
+        try:
+            second.send(computed)
+        except StopIteration:
+            raise DataJointError(
+                f"{self.table.class_name}.make must end with a bare `yield` after inserting: "
+                "the generator returned instead, so its inserts were rolled back."
+            ) from None
+        second.close()
 
 
 def _roll_back(connection: Any) -> None:
@@ -108,25 +195,66 @@ def _roll_back(connection: Any) -> None:
         pass
 
 
-def _run_deferred(table: Any, make: Any, key: dict[str, Any], make_kwargs: dict) -> None:
-    """Fetch and compute outside a transaction, then re-fetch, compare and insert inside."""
-    first = make(dict(key), **make_kwargs)
-    fetched = next(first)
-    expected = fingerprint(fetched)
-    computed = next(first)
-    first.close()
-    table.connection.start_transaction()
-    second = make(dict(key), **make_kwargs)
-    if fingerprint(next(second)) != expected:
-        raise DataJointError(
-            "Referential integrity failed! The `make_fetch` data has changed since it was "
-            f"first fetched for {key}: the key is left for a later populate."
+# key attribute types compared exactly by `=` with a bound parameter
+_EXACT_TYPE = re.compile(
+    r"^(tiny|small|medium|big)?int|^decimal|^numeric|^(var)?char|^enum|^date|^datetime"
+    r"|^timestamp|^time",
+    re.I,
+)
+
+
+class Presence:
+    """`key in target`: is a key already computed (by another worker, meanwhile)?
+
+    For a stored table and keys of plain attributes (integers, decimals, strings, dates,
+    times) one prepared `SELECT` per key; anything else is asked through the query
+    algebra (`bool(target & key)`), which knows every attribute type."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        support = getattr(target, "support", ())
+        self.plain = (
+            not target._restriction
+            and len(support) == 1
+            and isinstance(support[0], str)
+            and support[0] == getattr(target, "full_table_name", None)
         )
-    try:
-        second.send(computed)
-    except StopIteration:
-        raise DataJointError(
-            f"{table.class_name}.make must end with a bare `yield` after inserting: the "
-            "generator returned instead, so its inserts were rolled back."
-        ) from None
-    second.close()
+        self.statements: dict[tuple[str, ...], str | None] = {}
+
+    def __call__(self, key: dict[str, Any]) -> bool:
+        statement = self._statement(tuple(key)) if self.plain else None
+        if statement is None:
+            return bool(self.target & key)
+        args = [key[name] for name in self._names(tuple(key))]
+        return self.target.connection.query(statement, args).fetchone() is not None
+
+    def _names(self, names: tuple[str, ...]) -> list[str]:
+        heading = self.target.heading
+        return [name for name in names if name in heading.names]
+
+    def _statement(self, names: tuple[str, ...]) -> str | None:
+        if names not in self.statements:
+            heading = self.target.heading
+            used = self._names(names)
+            exact = used and all(_exact(heading[name]) for name in used)
+            self.statements[names] = (
+                f"SELECT 1 FROM {self.target.full_table_name} WHERE "
+                + " AND ".join(f"`{name}`=%s" for name in used)
+                + " LIMIT 1"
+                if exact
+                else None
+            )
+        return self.statements[names]
+
+
+def _exact(attribute: Any) -> bool:
+    special = (
+        attribute.uuid
+        or attribute.json
+        or attribute.is_blob
+        or attribute.is_attachment
+        or attribute.is_filepath
+        or attribute.adapter is not None
+        or attribute.attribute_expression is not None
+    )
+    return not special and bool(_EXACT_TYPE.match(attribute.type))

@@ -3,7 +3,7 @@
 Each worker opens its own server connection when it starts (a database connection is
 never shared between processes), then runs keys through the same `populate_one` as
 in-process populate, so reservations, error rows and outcomes are identical. Keys go
-out in small chunks and outcomes come back in key order; the parent tallies them.
+out in chunks and outcomes come back in key order; the parent tallies them.
 
 On Linux workers are forked: the table classes the parent has bound are inherited as
 they are. Elsewhere (spawn) the table object is pickled by reference to its class,
@@ -25,7 +25,7 @@ from typing import Any
 
 from dj_core.errors import DataJointError
 
-from dj_compute.make import MakeOptions, error_message, populate_one
+from dj_compute.make import KeyRunner, MakeOptions, error_message
 from dj_compute.signals import on_sigterm_exit
 
 __all__ = ["Interrupted", "chunk_size", "pool_outcomes", "worker_count"]
@@ -56,7 +56,7 @@ def worker_count(processes: int | None, n_keys: int) -> int:
 def chunk_size(n_keys: int, processes: int) -> int:
     """Keys handed to a worker at a time: large enough to amortise the hand-over, small
     enough that the progress bar moves and the workers finish together."""
-    return max(1, min(32, n_keys // (processes * 16)))
+    return max(1, min(64, n_keys // (processes * 8)))
 
 
 def _start_worker(table: Any, jobs: Any, options: MakeOptions, reserve_jobs: bool) -> None:
@@ -67,17 +67,20 @@ def _start_worker(table: Any, jobs: Any, options: MakeOptions, reserve_jobs: boo
         connection.connect()  # this process's own session
     if reserve_jobs:
         signal.signal(signal.SIGTERM, on_sigterm_exit)
-    _worker.update(table=table, jobs=jobs, options=options)
+    _worker["runner"] = KeyRunner(table, jobs, options)
 
 
-def _run_key(key: dict[str, Any]) -> Any:
+def _run_chunk(keys: list[dict[str, Any]]) -> list[Any]:
+    """The outcomes of a chunk of keys; an interruption ends the list."""
+    outcomes: list[Any] = []
     try:
-        outcome = populate_one(_worker["table"], key, _worker["jobs"], _worker["options"])
+        for outcome in _worker["runner"].outcomes(keys):
+            if isinstance(outcome, tuple) and isinstance(outcome[1], BaseException):
+                outcome = (outcome[0], _portable(outcome[1]))
+            outcomes.append(outcome)
     except (SystemExit, KeyboardInterrupt) as error:
-        return Interrupted(error)
-    if isinstance(outcome, tuple) and isinstance(outcome[1], BaseException):
-        outcome = (outcome[0], _portable(outcome[1]))
-    return outcome
+        outcomes.append(Interrupted(error))
+    return outcomes
 
 
 def _portable(error: BaseException) -> BaseException:
@@ -108,10 +111,13 @@ def pool_outcomes(
         processes, initializer=_start_worker, initargs=(table, jobs, options, reserve_jobs)
     )
     try:
-        for outcome in pool.imap(_run_key, keys, chunk_size(len(keys), processes)):
-            if isinstance(outcome, Interrupted):
-                raise outcome.exception()
-            yield outcome
+        size = chunk_size(len(keys), processes)
+        chunks = [list(keys[start : start + size]) for start in range(0, len(keys), size)]
+        for outcomes in pool.imap(_run_chunk, chunks):
+            for outcome in outcomes:
+                if isinstance(outcome, Interrupted):
+                    raise outcome.exception()
+                yield outcome
         pool.close()
     except BaseException:
         pool.terminate()
