@@ -4,7 +4,7 @@
 
 Runs in its own process under an address-space limit, so runaway allocation shows up as a
 MemoryError (a failure here) instead of exhausting the machine. Prints one JSON summary
-line; exits 1 if any case raised something other than BlobError or took over a second.
+line; exits 1 if any case raised something other than BlobError or hung (over ten seconds).
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def main() -> int:
             failures.append((type(e).__name__, str(e)[:200], data.hex()[:400]))
         elapsed = time.perf_counter() - t0
         slowest = max(slowest, elapsed)
-        if elapsed > 1.0:
+        if elapsed > 10.0:  # a hang, not a speed check: cases take microseconds
             failures.append(("slow", f"{elapsed:.2f} s", data.hex()[:400]))
     # truncations of every seed at every length
     for blob in pool:
