@@ -161,3 +161,9 @@ def test_special_columns_are_decoded_once_per_column_with_fetch_options(
         assert handler.calls[0][1:] == ("/dl", True)
         row = (table & {"id": 2}).fetch1(download_path="/x")
         assert row["file"] == "/x/b.txt"
+
+
+def test_fetched_records_with_blobs_restrict_by_their_other_fields(things):
+    for record in things.fetch():
+        assert (things & record).fetch1("n") == record["n"]
+    assert len(things & {"data": None}) == 0

@@ -125,8 +125,12 @@ def _mapping(heading: Any, mapping: Mapping) -> Predicate | bool:
         parsed = parse_json_attribute(key) if isinstance(key, str) else None
         if parsed is None or parsed.attribute not in names:
             continue
+        attr = heading[parsed.attribute]
+        if value is not None and (attr.is_blob or attr.is_attachment or attr.is_filepath):
+            # stored bytes are not compared: a fetched record restricts by its other fields
+            continue
         path = JSONPath(parsed.attribute, parsed.path, parsed.type) if parsed.path else None
-        equalities.append(_equality(heading[parsed.attribute], parsed.attribute, path, value))
+        equalities.append(_equality(attr, parsed.attribute, path, value))
     return conjunction(equalities)
 
 
