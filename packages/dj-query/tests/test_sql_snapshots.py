@@ -138,3 +138,16 @@ def test_aliases_are_numbered_per_statement(lab):
     query = lab.Session.proj(s="session") & "s > 1"
     assert query.make_sql() == query.make_sql()
     assert "`$0`" in query.make_sql()
+
+
+def test_fetch1_reads_at_most_two_rows(lab):
+    from dj_query.compiler import compile_first
+
+    sql = compile_first(lab.Session & {"animal_id": 1}, 2).replace(lab.db, "db")
+    assert sql == (
+        "SELECT `animal_id`,`session`,`rig`,`duration` FROM `db`.`session` "
+        "WHERE (`animal_id`=1) LIMIT 2"
+    )
+    limited = compile_first(lab.Session & Top(3), 2).replace(lab.db, "db")
+    assert limited.startswith("SELECT * FROM (SELECT")
+    assert limited.endswith("LIMIT 3) as `$0` LIMIT 2")

@@ -20,6 +20,7 @@ from dj_query.predicate import AllOf, AnyOf, Equals, InQuery, InValues, Negation
 __all__ = [
     "compile_count",
     "compile_exists",
+    "compile_first",
     "compile_select",
     "compile_where",
     "order_by_clause",
@@ -51,6 +52,15 @@ class _Statement:
 def compile_select(expr: Any, fields: list[str] | None = None) -> str:
     """The SELECT statement of `expr`, optionally narrowed to `fields`."""
     return _select(expr, fields, _Statement(expr.connection))
+
+
+def compile_first(expr: Any, count: int) -> str:
+    """At most `count` rows of `expr`, in no particular order (fetch1 needs two)."""
+    statement = _Statement(expr.connection)
+    sql = _select(expr, None, statement)
+    if expr._top is not None:
+        sql = f"SELECT * FROM ({sql}) as {statement.alias()}"
+    return f"{sql} LIMIT {int(count)}"
 
 
 def compile_count(expr: Any) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from dj_query.compiler import compile_first
 from dj_query.condition import is_key
 from dj_query.decode import column_decoders
 from dj_query.errors import DataJointError
@@ -26,9 +27,10 @@ __all__ = ["Fetch", "Fetch1", "iterate"]
 _INT64 = np.dtype("int64")
 
 
-def _rows(expr: Any) -> list[tuple]:
-    """Run the query once; the rows as the driver parsed them."""
-    rows = expr.connection.query(expr.make_sql()).fetchall()
+def _rows(expr: Any, first: int | None = None) -> list[tuple]:
+    """Run the query once (at most `first` rows); the rows as the driver parsed them."""
+    sql = expr.make_sql() if first is None else compile_first(expr, first)
+    rows = expr.connection.query(sql).fetchall()
     return rows if isinstance(rows, list) else list(rows)
 
 
@@ -37,10 +39,12 @@ def _decoders(expr: Any, squeeze: bool, download_path: str) -> list:
     return column_decoders(expr.heading, names, expr.connection, squeeze, download_path)
 
 
-def fetch_dicts(expr: Any, squeeze: bool = False, download_path: str = ".") -> list[dict]:
-    """All rows as dicts of decoded values (plain Python values from the driver)."""
+def fetch_dicts(
+    expr: Any, squeeze: bool = False, download_path: str = ".", first: int | None = None
+) -> list[dict]:
+    """All rows (or the first few) as dicts of decoded values (plain Python values)."""
     names = list(expr.heading.names)
-    rows = _rows(expr)
+    rows = _rows(expr, first)
     dicts = list(map(dict, map(zip, repeat(names), rows)))
     for decoder in _decoders(expr, squeeze, download_path):
         index, name = decoder.index, names[decoder.index]
@@ -202,7 +206,7 @@ class Fetch1:
         """The row as a dict, or, given names and/or "KEY", one value per name."""
         expr = self._expression
         if not attrs:
-            rows = fetch_dicts(expr, squeeze, download_path)
+            rows = fetch_dicts(expr, squeeze, download_path, first=2)
             if len(rows) != 1:
                 raise DataJointError(
                     f"fetch1 requires exactly one row, but the query returned "
