@@ -1,0 +1,111 @@
+"""populate(processes=N): worker processes with their own connections, same outcomes as
+in-process (compute.md §11)."""
+
+from __future__ import annotations
+
+import os
+
+import dj_query as dq
+import pytest
+from dj_core.errors import DataJointError
+
+import dj_compute as dc
+from dj_compute.workers import chunk_size, worker_count
+
+
+@pytest.fixture
+def counted(schema):
+    @schema
+    class Item(dq.Lookup):
+        definition = "item : int"
+        contents = [(i,) for i in range(40)]
+
+    @schema
+    class Worked(dc.Computed):
+        definition = """
+        -> Item
+        ---
+        pid : int
+        connection_id : bigint
+        note = "" : varchar(16)
+        """
+
+        def make(self, key, note=""):
+            if key["item"] % 10 == 3:
+                raise ValueError(f"item {key['item']}")
+            self.insert1(
+                dict(
+                    key, pid=os.getpid(), connection_id=self.connection.connection_id, note=note
+                )
+            )
+
+    return Worked
+
+
+def test_two_processes_compute_everything_with_their_own_connections(counted, connection):
+    result = counted.populate(processes=2, suppress_errors=True, make_kwargs={"note": "hi"})
+    assert result["success_count"] == 36
+    assert sorted(key["item"] for key, _ in result["error_list"]) == [3, 13, 23, 33]
+    assert all(message.startswith("ValueError: item") for _, message in result["error_list"])
+    rows = counted.fetch(as_dict=True)
+    assert len(rows) == 36
+    assert {row["note"] for row in rows} == {"hi"}
+    pids = {row["pid"] for row in rows}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+    ids = {row["connection_id"] for row in rows}
+    assert connection.connection_id not in ids and len(ids) == len(pids)
+    # the parent's connection still works
+    assert len(counted()) == 36
+
+
+def test_processes_with_jobs_and_exception_objects(counted, schema):
+    result = counted.populate(
+        processes=2, reserve_jobs=True, suppress_errors=True, return_exception_objects=True
+    )
+    assert result["success_count"] == 36
+    assert all(isinstance(error, ValueError) for _, error in result["error_list"])
+    jobs = schema.jobs
+    assert jobs.counts() == {"__worked": {"error": 4}}
+    assert set((jobs & 'status = "error"').fetch("error_message")) == {
+        f"ValueError: item {i}" for i in (3, 13, 23, 33)
+    }
+    assert counted.populate(processes=2, reserve_jobs=True)["success_count"] == 0
+
+
+def test_first_error_is_raised_from_the_pool(counted):
+    with pytest.raises(ValueError, match="item"):
+        counted.populate(processes=2)
+
+
+def test_unpicklable_errors_come_back_as_messages(schema):
+    @schema
+    class Thing(dq.Lookup):
+        definition = "thing : int"
+        contents = [(1,), (2,)]
+
+    class Odd(Exception):
+        pass  # a local class cannot be pickled
+
+    @schema
+    class Failing(dc.Computed):
+        definition = "-> Thing"
+
+        def make(self, key):
+            raise Odd("no way back")
+
+    result = Failing.populate(processes=2, suppress_errors=True, return_exception_objects=True)
+    errors = [error for _, error in result["error_list"]]
+    assert len(errors) == 2
+    assert all(isinstance(e, DataJointError) and "Odd: no way back" in str(e) for e in errors)
+
+
+def test_worker_count_and_chunks():
+    cpus = os.cpu_count() or 1
+    assert worker_count(None, 1000) == cpus
+    assert worker_count(0, 1000) == cpus
+    assert worker_count(64, 3) == min(3, cpus)
+    assert worker_count(1, 1000) == 1
+    with pytest.raises(DataJointError):
+        worker_count(-2, 10)
+    assert chunk_size(10, 2) == 1
+    assert chunk_size(2000, 2) == 64
