@@ -15,7 +15,17 @@ import dj_blob
 @pytest.fixture(autouse=True)
 def _restore_codec_switches():
     codec = dj_blob.codec
-    saved = (codec.use_32bit_dims, codec.bypass_serialization, codec.max_unpacked_size)
+    saved = (
+        codec.use_32bit_dims,
+        codec.bypass_serialization,
+        codec.max_unpacked_size,
+        codec.inflate_cache_size,
+    )
     yield
-    codec.use_32bit_dims, codec.bypass_serialization, codec.max_unpacked_size = saved
+    (
+        codec.use_32bit_dims,
+        codec.bypass_serialization,
+        codec.max_unpacked_size,
+        codec.inflate_cache_size,
+    ) = saved
     dj_blob.set_option_source(None)

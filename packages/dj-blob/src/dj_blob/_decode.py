@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 import struct
+import threading
 import uuid
 import zlib
 from decimal import Decimal, InvalidOperation
@@ -615,11 +616,56 @@ _DECODERS = {
 }
 
 
-def decode(data: bytes, squeeze: bool, use_32bit: bool, max_size: int):
+# Recently inflated (or just compressed) blobs, by their compressed bytes: decoding the same
+# compressed blob again (rows sharing one external-store blob, repeated fetches, a value read
+# back after it was inserted) skips the inflate pass. Holds the inflated bytes, never decoded
+# values (those may be mutable), and only small blobs; evicts the oldest first.
+CACHE_MAX_COMPRESSED = 1 << 16
+CACHE_MAX_INFLATED = 1 << 20
+_inflated: dict[tuple[bytes, bool], bytes] = {}
+_inflated_total = 0
+_inflated_lock = threading.Lock()
+
+
+def _inflate_cached(data: bytes, use_32bit: bool, max_size: int, cache_size: int) -> bytes:
+    if cache_size <= 0 or len(data) > CACHE_MAX_COMPRESSED:
+        return inflate(data, use_32bit, max_size)
+    key = (data, use_32bit)
+    raw = _inflated.get(key)
+    if raw is not None and len(raw) <= max_size:
+        return raw
+    raw = inflate(data, use_32bit, max_size)
+    remember_inflated(data, use_32bit, raw, cache_size)
+    return raw
+
+
+def remember_inflated(data: bytes, use_32bit: bool, raw: bytes, cache_size: int) -> None:
+    """Cache `raw` as the inflated form of the compressed blob `data` (if both are small)."""
+    global _inflated_total
+    if cache_size <= 0 or len(data) > CACHE_MAX_COMPRESSED or len(raw) > CACHE_MAX_INFLATED:
+        return
+    key = (data, use_32bit)
+    with _inflated_lock:
+        if key not in _inflated:
+            _inflated[key] = raw
+            _inflated_total += len(raw)
+            while _inflated_total > cache_size and _inflated:
+                _inflated_total -= len(_inflated.pop(next(iter(_inflated))))
+
+
+def clear_inflate_cache() -> None:
+    """Forget every cached inflated blob."""
+    global _inflated_total
+    with _inflated_lock:
+        _inflated.clear()
+        _inflated_total = 0
+
+
+def decode(data: bytes, squeeze: bool, use_32bit: bool, max_size: int, cache_size: int = 0):
     """Decode a whole blob (compressed or not)."""
     where = "blob"
     if data[:6] == ZL_HEADER:
-        data = inflate(data, use_32bit, max_size)
+        data = _inflate_cached(data, use_32bit, max_size, cache_size)
         where = "decompressed blob"
     if data[:4] not in TAGS:
         if not data:

@@ -10,6 +10,9 @@ from then on (DataJoint 0.14's tests and user code do ``dj.blob.use_32bit_dims =
     ``pack`` and ``unpack`` return their (already packed) bytes argument unchanged.
 ``max_unpacked_size``
     the largest uncompressed size a compressed blob may declare (default 4 GiB).
+``inflate_cache_size``
+    bytes of recently inflated small blobs kept, so that decoding the same compressed blob
+    again skips the inflate pass (default 32 MiB; 0 turns the cache off).
 
 The python-native switch (``enable_python_native_blobs``) is an argument of ``pack``;
 its default comes from the option source installed with ``set_option_source``.
@@ -23,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._decode import TAGS, ZL_HEADER, decode
+from ._decode import TAGS, ZL_HEADER, clear_inflate_cache, decode, remember_inflated
 from ._encode import Encoder
 from ._types import MatCell, MatStruct
 from .errors import BlobError, DataJointError
@@ -34,7 +37,9 @@ __all__ = [
     "MatCell",
     "MatStruct",
     "bypass_serialization",
+    "clear_inflate_cache",
     "compress_blob",
+    "inflate_cache_size",
     "max_unpacked_size",
     "pack",
     "pack_many",
@@ -47,6 +52,7 @@ __all__ = [
 use_32bit_dims = False
 bypass_serialization = False
 max_unpacked_size = 4 * 2**30
+inflate_cache_size = 32 * 2**20  # bytes of recently inflated small blobs kept; 0: no cache
 
 COMPRESS_THRESHOLD = 1000  # compress only blobs strictly longer than this (tag included)
 PROBE_MIN = 1 << 20  # blobs this large are probed before the full deflate pass
@@ -134,7 +140,9 @@ def compress_blob(raw: bytes) -> bytes:
         return raw
     z = zlib.compress(raw)
     if len(z) + 14 < n:
-        return b"".join((ZL_HEADER, _U64(n), z))
+        blob = b"".join((ZL_HEADER, _U64(n), z))
+        remember_inflated(blob, False, raw, inflate_cache_size)
+        return blob
     return raw
 
 
@@ -190,6 +198,7 @@ def unpack(
         squeeze,
         _this.use_32bit_dims if use_32bit_dims is None else use_32bit_dims,
         max_unpacked_size if max_size is None else max_size,
+        inflate_cache_size,
     )
 
 
@@ -220,6 +229,7 @@ def unpack_many(
         return [None if b is None else unpack(b) for b in blobs]
     wide = _this.use_32bit_dims if use_32bit_dims is None else use_32bit_dims
     limit = _this.max_unpacked_size
+    cache = _this.inflate_cache_size
     result = []
     for b in blobs:
         if b is None:
@@ -227,5 +237,5 @@ def unpack_many(
         else:
             if not isinstance(b, bytes):
                 b = bytes(b)
-            result.append(decode(b, squeeze, wide, limit))
+            result.append(decode(b, squeeze, wide, limit, cache))
     return result
