@@ -10,7 +10,7 @@ README = Path(__file__).parents[1] / "README.md"
 
 def example_code() -> str:
     text = README.read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if 'DB = "shop"' in b]
     assert len(blocks) == 1
     return blocks[0]
 

@@ -122,6 +122,25 @@ def test_adapted_handler_decodes_through_the_underlying_type():
     raw = handler.encode(3, ctx)
     assert dj_blob.unpack(raw) == 6
     assert handler.decode_column([raw, None], ctx) == [60, None]
+    column = handler.encode_column([1, None, 2], ctx)
+    assert column[1] is None
+    assert [dj_blob.unpack(v) for v in (column[0], column[2])] == [2, 4]
+
+
+def test_blob_uuid_json_handlers_encode_columns():
+    blob, uuid_, json_ = (get_handler(c) for c in ("INTERNAL_BLOB", "UUID", "JSON"))
+    ctx = TypeContext(attribute=type("Attr", (), {"name": "x"})(), extra={})
+    packed = blob.encode_column([np.arange(3.0), None], ctx)
+    np.testing.assert_array_equal(dj_blob.unpack(packed[0]), np.arange(3.0))
+    assert packed[1] is None
+    assert uuid_.encode_column([IDS[0], str(IDS[1]), None], ctx) == [
+        IDS[0].bytes,
+        IDS[1].bytes,
+        None,
+    ]
+    with pytest.raises(DataJointError, match="Badly formed UUID"):
+        uuid_.encode(12, ctx)
+    assert json_.encode_column([{"a": [1]}, None], ctx) == ['{"a": [1]}', None]
 
 
 class RecordingAttach(AttributeType):

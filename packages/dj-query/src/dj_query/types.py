@@ -2,7 +2,8 @@
 
 dj-core recognises every type; these handlers give four of them their behaviour
 (ARCHITECTURE.md: the attribute type registry). `register()` runs when dj_query is
-imported. Each handler decodes a whole fetched column at once (`decode_column`).
+imported. Each handler encodes and decodes a whole column at once (`encode_column`,
+`decode_column`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class BlobType(AttributeType):
 
     def encode(self, value: Any, ctx: TypeContext) -> Any:
         return None if value is None else dj_blob.pack(value)
+
+    def encode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
+        return dj_blob.pack_many(values)
 
     def decode(self, raw: Any, ctx: TypeContext) -> Any:
         return dj_blob.unpack(raw, squeeze=ctx.extra.get("squeeze", False))
@@ -90,8 +94,12 @@ class AdaptedType(AttributeType):
         return adapter, get_handler(classify(adapter.attribute_type), purpose="use")
 
     def encode(self, value: Any, ctx: TypeContext) -> Any:
+        return self.encode_column([value], ctx)[0]
+
+    def encode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
         adapter, handler = self._underlying(ctx)
-        return handler.encode(adapter.put(value), ctx)
+        put = adapter.put
+        return handler.encode_column([None if v is None else put(v) for v in values], ctx)
 
     def decode(self, raw: Any, ctx: TypeContext) -> Any:
         return self.decode_column([raw], ctx)[0]
