@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 
+import dj_compute as dc
 import dj_query as dq
 import pytest
-from dj_core.errors import DataJointError
-
-import dj_compute as dc
 from dj_compute.workers import chunk_size, worker_count
+from dj_core.errors import DataJointError
 
 
 @pytest.fixture
@@ -34,9 +33,7 @@ def counted(schema):
             if key["item"] % 10 == 3:
                 raise ValueError(f"item {key['item']}")
             self.insert1(
-                dict(
-                    key, pid=os.getpid(), connection_id=self.connection.connection_id, note=note
-                )
+                dict(key, pid=os.getpid(), connection_id=self.connection.connection_id, note=note)
             )
 
     return Worked
