@@ -220,3 +220,37 @@ def test_row_larger_than_packet_is_a_clear_error(things):
     with pytest.raises(DataJointError, match="max_allowed_packet"):
         things.insert1({"thing_id": 1, "data": os.urandom(packet // 2 + 1)})
     assert len(things()) == 0
+
+
+def test_numpy_and_pandas_temporal_and_object_columns(things):
+    stamps = pd.to_datetime(["2024-03-01 10:00:00.250", None])
+    things.insert(pd.DataFrame({"thing_id": [1, 2], "moment": stamps}))
+    moments = dict(zip(*things.fetch("thing_id", "moment")))
+    assert moments[1] == datetime.datetime(2024, 3, 1, 10, 0, 0, 250000)
+    assert moments[2] is None  # NaT → DEFAULT (NULL)
+    records = np.empty(2, dtype=[("thing_id", int), ("data", object), ("day", "M8[D]")])
+    records[0] = (3, np.arange(6).reshape(2, 3), np.datetime64("2024-05-06"))
+    records[1] = (4, {"k": "v"}, np.datetime64("NaT"))
+    things.insert(records)  # as an array
+    things.insert1(np.array([(5, [1, 2], np.datetime64("2021-01-02"))], dtype=records.dtype)[0])
+    rows = {r["thing_id"]: r for r in (things & "thing_id > 2").fetch(as_dict=True)}
+    assert np.array_equal(rows[3]["data"], np.arange(6).reshape(2, 3))
+    assert rows[3]["day"] == datetime.date(2024, 5, 6) and rows[4]["day"] is None
+    assert rows[4]["data"] == {"k": "v"} and rows[5]["day"] == datetime.date(2021, 1, 2)
+    things.insert1({"thing_id": 6, "moment": np.datetime64("2020-02-02T02:02:02.123456789")})
+    assert (things & {"thing_id": 6}).fetch1("moment") == datetime.datetime(
+        2020, 2, 2, 2, 2, 2, 123000
+    )
+
+
+def test_blob_rows_encoded_in_chunks_are_one_transaction(things, monkeypatch):
+    monkeypatch.setattr(insert_module, "_PIPELINE_ROWS", 8)
+    rows = [{"thing_id": i, "data": np.full(3, i)} for i in range(50)]
+    things.insert(rows)
+    data = dict(zip(*things.fetch("thing_id", "data")))
+    assert len(data) == 50 and all(np.array_equal(data[i], np.full(3, i)) for i in data)
+    rows = [{"thing_id": i, "data": np.zeros(2)} for i in range(100, 140)]
+    rows.append({"thing_id": 7, "data": np.zeros(2)})  # duplicate, in the last chunk
+    with pytest.raises(DuplicateError):
+        things.insert(rows)
+    assert len(things()) == 50 and not things.connection.in_transaction

@@ -18,7 +18,7 @@ import csv
 import logging
 import os
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -86,12 +86,23 @@ def insert(
     if own and external:
         connection.start_transaction()  # tracking rows written while encoding belong to it
     try:
-        rendered = [encode_column(table, attr, column) for attr, column in zip(attributes, columns)]
         prefix = insert_sql_prefix(table, fields, replace)
         suffix = _duplicate_clause(table, skip_duplicates)
-        statements = _statements(connection, prefix, suffix, rendered)
-        if own and not external and len(statements) > 1:
-            connection.start_transaction()
+        packet = _max_packet(connection)
+        chunks = _chunks(attributes, columns, external)
+        if len(chunks) > 1:
+            if own and not external:
+                connection.start_transaction()
+            statements: Iterable[str] = _pipelined(
+                table, attributes, columns, chunks, prefix, suffix, packet
+            )
+        else:
+            rendered = [
+                encode_column(table, attr, column) for attr, column in zip(attributes, columns)
+            ]
+            statements = _statements(packet, prefix, suffix, rendered)
+            if own and not external and len(statements) > 1:
+                connection.start_transaction()
         for statement in statements:
             _execute(connection, statement)
         if connection.in_transaction and own:
@@ -214,7 +225,18 @@ def _named_columns(
     fields = _known_fields(given, names, ignore_extra)
     if len(source) == 0:
         return [], []
-    return fields, [np.asarray(source[field]).tolist() for field in fields]
+    return fields, [column_values(np.asarray(source[field])) for field in fields]
+
+
+def column_values(array: np.ndarray) -> list[Any]:
+    """A numpy column as Python values: numbers as int/float, datetime64/timedelta64 as
+    datetime/timedelta (NaT as None), objects (e.g. blob arrays) as they are."""
+    kind = array.dtype.kind
+    if kind == "M":
+        return array.astype("datetime64[us]").tolist()
+    if kind == "m":
+        return array.astype("timedelta64[us]").tolist()
+    return array.tolist()
 
 
 def _record_rows(
@@ -225,7 +247,15 @@ def _record_rows(
     for row in rows:
         if list(row.dtype.names or ()) != given:
             raise DataJointError("Attempted to insert rows with different fields.")
-    return fields, [[row[field].item() for row in rows] for field in fields]
+    return fields, [[_python_value(row[field]) for row in rows] for field in fields]
+
+
+def _python_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        if value.dtype.kind in "mM":
+            return column_values(np.asarray(value))
+        return value.item()
+    return value
 
 
 def _dict_rows(
@@ -271,7 +301,7 @@ def attribute_category(attr: Any) -> str:
     return classify(attr.type)
 
 
-def encode_column(table: Any, attr: Any, values: list[Any]) -> list[str]:
+def encode_column(table: Any, attr: Any, values: list[Any], threads: bool = True) -> list[str]:
     """SQL literals of one column: adapter, DEFAULT for missing values, the type's
     handler, then rendering."""
     if attr.adapter is not None:
@@ -292,7 +322,7 @@ def encode_column(table: Any, attr: Any, values: list[Any]) -> list[str]:
     overridden = batch is not None and type(handler).encode_column is not _BASE_ENCODE_COLUMN
     if overridden:
         encoded = list(batch(given, ctx))
-    elif category in _PARALLEL_SAFE and len(given) >= _PARALLEL_MIN and _WORKERS > 1:
+    elif threads and category in _PARALLEL_SAFE and len(given) >= _PARALLEL_MIN and _WORKERS > 1:
         encoded = _encode_in_threads(handler, given, ctx)
     else:
         encode = handler.encode
@@ -348,12 +378,54 @@ def _max_packet(connection: Any) -> int:
     return size
 
 
-def _statements(connection: Any, prefix: str, suffix: str, columns: list[list[str]]) -> list[str]:
+# rows of serialized columns are encoded in chunks, the next chunk while the server
+# stores the previous one
+_PIPELINE_ROWS = 64
+
+
+def _chunks(attributes: list[Any], columns: list[list[Any]], external: bool) -> list[slice]:
+    """Row ranges to encode one after the other: several only for inserts with blob
+    columns and no external ones (whose handlers use the connection while encoding)."""
+    count = len(columns[0])
+    heavy = any(attribute_category(attr) in _PARALLEL_SAFE for attr in attributes)
+    if external or not heavy or count <= _PIPELINE_ROWS:
+        return [slice(0, count)]
+    return [slice(start, start + _PIPELINE_ROWS) for start in range(0, count, _PIPELINE_ROWS)]
+
+
+def _pipelined(
+    table: Any,
+    attributes: list[Any],
+    columns: list[list[Any]],
+    chunks: list[slice],
+    prefix: str,
+    suffix: str,
+    packet: int,
+) -> Iterator[str]:
+    """Statements of each chunk; a worker encodes the next chunk meanwhile (serializing
+    and compressing release the GIL while the main thread waits for the server)."""
+
+    def build(rows: slice) -> list[str]:
+        rendered = [
+            encode_column(table, attr, column[rows], threads=False)
+            for attr, column in zip(attributes, columns)
+        ]
+        return _statements(packet, prefix, suffix, rendered)
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(build, chunks[0])
+        for following in [*chunks[1:], None]:
+            statements = pending.result()
+            if following is not None:
+                pending = pool.submit(build, following)
+            yield from statements
+
+
+def _statements(packet: int, prefix: str, suffix: str, columns: list[list[str]]) -> list[str]:
     """The rows, rendered and cut into statements that each fit `max_allowed_packet`
     (measured in encoded bytes: text may hold multibyte characters)."""
     template = "(" + ",".join(["%s"] * len(columns)) + ")"
     rows = [template % row for row in zip(*columns)]
-    packet = _max_packet(connection)
     head = prefix + " VALUES "
     limit = min(packet - _PACKET_MARGIN, _STATEMENT_CAP) - len(head.encode()) - len(suffix)
     statements = []

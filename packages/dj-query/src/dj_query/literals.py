@@ -104,10 +104,11 @@ def render_value(value: Any, name: str = "?") -> str:
         return "'" + str(value) + "'"
     if isinstance(value, (datetime.date, datetime.time)):
         return _temporal(value)
-    if isinstance(value, np.datetime64):
+    if isinstance(value, (np.datetime64, np.timedelta64)):
         if np.isnat(value):
             return DEFAULT
-        return "'" + str(value).replace("T", " ") + "'"
+        unit = "datetime64[us]" if isinstance(value, np.datetime64) else "timedelta64[us]"
+        return render_value(value.astype(unit).item(), name)
     if isinstance(value, str):
         return _string(str(value))
     if isinstance(value, (bytes, bytearray)):
