@@ -15,6 +15,7 @@ from dj_core.errors import BucketInaccessible, MissingExternalFile
 __all__ = [
     "BucketInaccessible",
     "DataJointError",
+    "ExternalChecksumError",
     "MissingExternalFile",
     "StoreError",
     "StoreLocationError",
@@ -27,3 +28,8 @@ class StoreError(DataJointError):
 
 class StoreLocationError(StoreError, FileNotFoundError):
     """A file store's `location` is not an existing directory."""
+
+
+class ExternalChecksumError(StoreError):
+    """A fetched object's bytes do not match the hash its row records (corrupted or replaced
+    in the store)."""

@@ -1,0 +1,394 @@
+"""`~external_<store>` tracking tables and `schema.external` (external.md §4, §8).
+
+`ExternalTable(connection, store, database)` is the tracking table of one store in one
+schema: a queryable table (a dj-query `FreeTable`) plus the store's object I/O. Every
+object a row of that schema refers to has a tracking row whose hash is the object's
+identity; the user tables reference `hash` with `ON DELETE RESTRICT`, so a used tracking
+row cannot be deleted. Batch methods (`put_blobs`, `get_blobs`, ...) serve the attribute
+types in `dj_external.types`; cleanup lives in `dj_external.cleanup`.
+
+Ordering that keeps rows and objects consistent (README, "Consistency"): inside a
+transaction a write first upserts the tracking rows (locking them), then writes the objects,
+then the caller inserts the user rows, then commits; cleanup deletes tracking rows and their
+objects inside one transaction. Either side waits for the other's row locks, so no
+committed row ever refers to a missing object.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import Any
+from uuid import UUID
+
+from dj_core.errors import DataJointError
+from dj_query import FreeTable
+
+from dj_external.errors import StoreError
+from dj_external.storage import Store, shared_store
+
+__all__ = [
+    "DEFAULT_MAX_WORKERS",
+    "ExternalMapping",
+    "ExternalTable",
+    "external_table",
+    "tracking_table_sql",
+]
+
+logger = logging.getLogger("datajoint.external")
+
+# Threads per store for batch I/O: store latency, not CPU, bounds these transfers.
+DEFAULT_MAX_WORKERS = 32
+# Hashes per tracking-table statement (keeps statements far below max_allowed_packet).
+_QUERY_CHUNK = 1000
+
+_TRACKING_DDL = """CREATE TABLE IF NOT EXISTS {full_name} (
+`hash` binary(16) NOT NULL COMMENT ":uuid:hash of contents (blob), of filename + contents (attach), or relative filepath (filepath)",
+`size` bigint unsigned NOT NULL COMMENT "size of object in bytes",
+`attachment_name` varchar(255) DEFAULT NULL COMMENT "the filename of an attachment",
+`filepath` varchar(1000) DEFAULT NULL COMMENT "relative filepath or attachment filename",
+`contents_hash` binary(16) DEFAULT NULL COMMENT ":uuid:used for the filepath datatype",
+`timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT "automatic timestamp",
+PRIMARY KEY (`hash`)
+) ENGINE=InnoDB, COMMENT "external storage tracking\""""
+
+
+def tracking_table_sql(database: str, store: str) -> str:
+    """The `CREATE TABLE` of `~external_<store>`, as DataJoint 0.14 declares it."""
+    return _TRACKING_DDL.format(full_name=f"`{database}`.`~external_{store}`")
+
+
+def _as_uuid(value: Any) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    return UUID(bytes=bytes(value))
+
+
+def _chunks(items: Sequence[Any], size: int = _QUERY_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ExternalTable(FreeTable):
+    """The `~external_<store>` table of `database`, and the store behind it."""
+
+    def __init__(self, connection: Any, store: str, database: str) -> None:
+        self.store = store
+        connection.config.get_store_spec(store)  # validated now: a clear error early
+        self._declare(connection, database)
+        super().__init__(connection, f"`{database}`.`~external_{store}`")
+        self.objects  # noqa: B018  (a file store checks its location when opened)
+
+    # --- declaration ----------------------------------------------------------------------
+
+    def _declare(self, connection: Any, database: str) -> None:
+        """Create the table if missing. Never inside a transaction: MySQL would commit it."""
+        exists = connection.query(
+            "SELECT COUNT(*) FROM information_schema.tables "
+            "WHERE table_schema=%s AND table_name=%s",
+            (database, f"~external_{self.store}"),
+        ).fetchone()[0]
+        if exists:
+            return
+        if connection.in_transaction:
+            raise DataJointError(
+                f"The tracking table `{database}`.`~external_{self.store}` does not exist and "
+                "cannot be created inside a transaction (e.g. inside make()): declare the "
+                f"tables that use store '{self.store}' first, or access "
+                f"schema.external['{self.store}'] once before the transaction."
+            )
+        connection.query(tracking_table_sql(database, self.store))
+
+    # --- the store ------------------------------------------------------------------------
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The store's validated entry of `dj.config['stores']` (read at every use)."""
+        return self.connection.config.get_store_spec(self.store)
+
+    @property
+    def objects(self) -> Store:
+        """The store's backend (`dj_external.storage.Store`), shared per process and spec."""
+        return shared_store(self.store, self.spec, max_workers=DEFAULT_MAX_WORKERS)
+
+    @property
+    def s3(self) -> Store:
+        """The S3 backend (its `client` may be replaced, as 0.14's tests do)."""
+        objects = self.objects
+        if objects.protocol != "s3":
+            raise DataJointError(f"Store '{self.store}' is not an s3 store.")
+        return objects
+
+    def key_of(self, hash_: UUID, attachment_name: str | None, filepath: str | None) -> str:
+        """The object key (relative to the store's root) of one tracking row."""
+        objects = self.objects
+        if attachment_name is not None:
+            return objects.attachment_key(self.database, hash_, attachment_name)
+        if filepath is not None:
+            return objects.filepath_key(filepath)
+        return objects.blob_key(self.database, hash_)
+
+    def exists(self, path: str) -> bool:
+        """Whether the object at a full path (file store) or full key (S3) is present."""
+        objects = self.objects
+        root = objects.location if objects.protocol == "file" else objects.prefix
+        text = PurePosixPath(path).as_posix()
+        if root and root != ".":
+            prefix = PurePosixPath(root).as_posix().rstrip("/") + "/"
+            if not text.startswith(prefix):
+                return False
+            text = text[len(prefix) :]
+        return objects.exists(text)
+
+    # --- tracking rows --------------------------------------------------------------------
+
+    def rows(self, hashes: Iterable[UUID], columns: str = "*") -> dict[UUID, dict[str, Any]]:
+        """Tracking rows of `hashes`, by hash, in one statement per thousand hashes."""
+        unique = sorted({h.bytes for h in hashes})
+        found: dict[UUID, dict[str, Any]] = {}
+        for chunk in _chunks(unique):
+            marks = ",".join(["%s"] * len(chunk))
+            cursor = self.connection.query(
+                f"SELECT {columns} FROM {self.full_table_name} WHERE `hash` IN ({marks})",
+                tuple(chunk),
+                as_dict=True,
+            )
+            for row in cursor.fetchall():
+                found[_as_uuid(row["hash"])] = row
+        return found
+
+    def upsert(self, rows: Sequence[tuple[UUID, int, str | None]]) -> None:
+        """Insert `(hash, size, attachment_name)` rows; for existing hashes only the
+        timestamp changes (external.md §6.1). Sorted by hash, so concurrent writers take
+        row locks in the same order and do not deadlock."""
+        unique = sorted({r[0].bytes: r for r in rows}.values(), key=lambda r: r[0].bytes)
+        statement = (
+            f"INSERT INTO {self.full_table_name} (`hash`,`size`,`attachment_name`) "
+            "VALUES (%s,%s,%s) ON DUPLICATE KEY UPDATE `timestamp`=CURRENT_TIMESTAMP"
+        )
+        for chunk in _chunks(unique):
+            self.connection.query_many(statement, [(h.bytes, s, n) for h, s, n in chunk])
+
+    def insert_filepath_rows(self, rows: Sequence[tuple[UUID, int, str, UUID | None]]) -> None:
+        """Insert `(hash, size, filepath, contents_hash)` rows (plain insert, §6.4)."""
+        statement = (
+            f"INSERT INTO {self.full_table_name} (`hash`,`size`,`filepath`,`contents_hash`) "
+            "VALUES (%s,%s,%s,%s)"
+        )
+        ordered = sorted(rows, key=lambda r: r[0].bytes)
+        for chunk in _chunks(ordered):
+            self.connection.query_many(
+                statement,
+                [(h.bytes, s, p, None if c is None else c.bytes) for h, s, p, c in chunk],
+            )
+
+    # --- references -----------------------------------------------------------------------
+
+    @property
+    def references(self) -> list[dict[str, str]]:
+        """`{"referencing_table": "`db`.`tbl`", "column_name": col}` per column that
+        refers to this table."""
+        cursor = self.connection.query(
+            "SELECT CONCAT('`', table_schema, '`.`', table_name, '`') AS referencing_table, "
+            "column_name FROM information_schema.key_column_usage "
+            "WHERE referenced_table_name=%s AND referenced_table_schema=%s",
+            (self.table_name, self.database),
+            as_dict=True,
+        )
+        return [
+            {"referencing_table": r["referencing_table"], "column_name": r["column_name"]}
+            for r in cursor.fetchall()
+        ]
+
+    def _referenced(self) -> list[str]:
+        return [
+            f"`hash` IN (SELECT `{r['column_name']}` FROM {r['referencing_table']})"
+            for r in self.references
+        ]
+
+    def used(self) -> Any:
+        """Tracking rows some column refers to."""
+        return self & self._referenced()
+
+    def unused(self) -> Any:
+        """Tracking rows no column refers to: what cleanup may delete."""
+        return self - self._referenced()
+
+    def fetch_external_paths(self, **fetch_kwargs: Any) -> list[tuple[UUID, PurePosixPath]]:
+        """`(hash, full path or key)` of every row of this (possibly restricted) table."""
+        fetch_kwargs = {"as_dict": True, **fetch_kwargs}
+        rows = self.fetch("hash", "attachment_name", "filepath", **fetch_kwargs)
+        objects = self.objects
+        return [
+            (
+                r["hash"],
+                PurePosixPath(
+                    objects.full_path(self.key_of(r["hash"], r["attachment_name"], r["filepath"]))
+                ),
+            )
+            for r in rows
+        ]
+
+    # --- single objects (0.14's API) ------------------------------------------------------
+
+    def put(self, blob: bytes) -> UUID:
+        """Store serialized blob bytes; returns their hash (the column value)."""
+        from dj_external import blobs
+
+        return blobs.put_packed(self, [bytes(blob)])[0]
+
+    def get(self, hash_: UUID | None) -> bytes | None:
+        """The serialized bytes of a blob (from the cache when configured)."""
+        if hash_ is None:
+            return None
+        from dj_external import blobs
+
+        return blobs.get_packed(self, [hash_])[hash_]
+
+    def upload_attachment(self, local_path: Any) -> UUID:
+        from dj_external import files
+
+        return files.upload_attachments(self, [local_path])[0]
+
+    def get_attachment_name(self, hash_: UUID) -> str:
+        row = self.rows([hash_], "`hash`,`attachment_name`").get(hash_)
+        if row is None or row["attachment_name"] is None:
+            raise DataJointError(f"No attachment with hash {hash_} in {self.full_table_name}.")
+        return row["attachment_name"]
+
+    def download_attachment(self, hash_: UUID, attachment_name: str, download_path: Any) -> None:
+        """Copy the attachment object to the file `download_path` (verified)."""
+        from dj_external import files
+
+        files.fetch_attachment_to(self, hash_, attachment_name, download_path)
+
+    def upload_filepath(self, local_filepath: Any) -> UUID:
+        from dj_external import files
+
+        return files.upload_filepaths(self, [local_filepath])[0]
+
+    def download_filepath(self, filepath_hash: UUID | None) -> tuple[str, UUID | None] | None:
+        """`(local path, contents hash)` of a filepath value, transferred when needed."""
+        if filepath_hash is None:
+            return None
+        from dj_external import files
+
+        return files.download_filepaths(self, [filepath_hash])[0]
+
+    # --- cleanup --------------------------------------------------------------------------
+
+    def delete(
+        self,
+        *,
+        delete_external_files: bool | None = None,
+        limit: int | None = None,
+        display_progress: bool = True,
+        errors_as_string: bool = True,
+    ) -> list[tuple[UUID, PurePosixPath, Any]] | None:
+        """Delete unused tracking rows, and with `delete_external_files=True` their objects.
+
+        Returns `None` (rows only) or the list of `(hash, path, error)` of objects that could
+        not be removed (their rows are kept). See `dj_external.cleanup`.
+        """
+        from dj_external import cleanup
+
+        return cleanup.delete_unused(
+            self,
+            delete_external_files=delete_external_files,
+            limit=limit,
+            display_progress=display_progress,
+            errors_as_string=errors_as_string,
+        )
+
+    def orphans(self) -> list[str]:
+        """Keys of blob and attachment objects under this schema's folder that no tracking
+        row knows (e.g. written by an insert that was rolled back)."""
+        from dj_external import cleanup
+
+        return cleanup.find_orphans(self)
+
+    def delete_orphans(self) -> list[str]:
+        """Remove the objects `orphans()` finds; returns their keys."""
+        from dj_external import cleanup
+
+        return cleanup.delete_orphans(self)
+
+    def drop(self) -> None:
+        raise DataJointError(
+            f"{self.full_table_name} is not dropped on its own: drop the tables that use "
+            f"store '{self.store}' (or the schema)."
+        )
+
+    drop_quick = drop
+
+    def __repr__(self) -> str:
+        return f"ExternalTable({self.full_table_name})\n" + super().__repr__()
+
+
+# --- schema.external -----------------------------------------------------------------
+
+
+class ExternalMapping(Mapping):
+    """`schema.external`: store name → `ExternalTable`, created on first access."""
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self._tables: dict[str, ExternalTable] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, store: str) -> ExternalTable:
+        table = self._tables.get(store)
+        if table is None:
+            with self._lock:
+                table = self._tables.get(store)
+                if table is None:
+                    table = ExternalTable(self.schema.connection, store, self.schema.database)
+                    self._tables[store] = table
+        return table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._tables))
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def __repr__(self) -> str:
+        lines = [f"External stores of schema `{self.schema.database}`:"]
+        for name, table in self._tables.items():
+            spec = table.spec
+            lines.append(f'"{name}" {spec["protocol"]}:{spec["location"]}')
+        return "\n".join(lines)
+
+
+_unregistered: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], ExternalTable]] = (
+    weakref.WeakKeyDictionary()
+)
+_unregistered_lock = threading.Lock()
+
+
+def external_table(connection: Any, database: str, store: str) -> ExternalTable:
+    """The tracking table of `store` in `database`: the schema's own one when a `Schema`
+    for the database is active on the connection, else one kept per connection (so a
+    `FreeTable` or a virtual module's table can be fetched without a `Schema`)."""
+    if not database:
+        raise DataJointError(
+            f"Cannot use store '{store}': the attribute's schema (database) is unknown."
+        )
+    schema = connection.schemas.get(database)
+    if schema is not None:
+        return schema.external[store]
+    with _unregistered_lock:
+        tables = _unregistered.setdefault(connection, {})
+        table = tables.get((database, store))
+    if table is None:
+        table = ExternalTable(connection, store, database)
+        with _unregistered_lock:
+            table = tables.setdefault((database, store), table)
+    return table
+
+
+def store_error(table: ExternalTable, message: str) -> StoreError:
+    return StoreError(f"{message} (store '{table.store}', {table.full_table_name})")
