@@ -115,3 +115,15 @@ def lab(request, connection, make_database, tmp_path, monkeypatch):
         downloads=tmp_path / "downloads",
         keys=lambda: sorted(external.objects.list()),
     )
+
+
+@pytest.fixture
+def add_store(request, connection, tmp_path):
+    """`add_store(protocol, name)`: configure one more store on the connection."""
+    return lambda protocol, name: configure_store(request, connection, tmp_path, protocol, name)
+
+
+@pytest.fixture
+def item_table():
+    """`item_table(schema, store)`: declare the `Item` table on `store`."""
+    return declare_item

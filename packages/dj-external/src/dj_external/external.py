@@ -25,7 +25,7 @@ from typing import Any
 from uuid import UUID
 
 from dj_core.errors import DataJointError
-from dj_query import FreeTable
+from dj_query import FreeTable, Not
 
 from dj_external.errors import StoreError
 from dj_external.storage import Store, shared_store
@@ -203,19 +203,23 @@ class ExternalTable(FreeTable):
             for r in cursor.fetchall()
         ]
 
-    def _referenced(self) -> list[str]:
+    def _referenced(self) -> list[Any]:
+        """One query per referencing column, the column renamed to `hash`. NULLs are left
+        out: `NOT IN` over a set holding NULL is never true, which made 0.14's `unused()`
+        miss rows whenever some nullable external column held NULL."""
         return [
-            f"`hash` IN (SELECT `{r['column_name']}` FROM {r['referencing_table']})"
+            FreeTable(self.connection, r["referencing_table"]).proj(hash=r["column_name"])
+            & "`hash` IS NOT NULL"
             for r in self.references
         ]
 
     def used(self) -> Any:
-        """Tracking rows some column refers to."""
-        return self & self._referenced()
+        """Tracking rows some column refers to (a union of semijoins)."""
+        return self.restrict(self._referenced(), semantic_check=False)
 
     def unused(self) -> Any:
         """Tracking rows no column refers to: what cleanup may delete."""
-        return self - self._referenced()
+        return self.restrict(Not(self._referenced()), semantic_check=False)
 
     def fetch_external_paths(self, **fetch_kwargs: Any) -> list[tuple[UUID, PurePosixPath]]:
         """`(hash, full path or key)` of every row of this (possibly restricted) table."""
