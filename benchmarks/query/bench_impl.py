@@ -3,9 +3,10 @@ with it in the same process, the floor: plain PyMySQL `fetchall()` of the same S
 
     python bench_impl.py WHICH DATABASE
 
-Interleaving (implementation, floor, implementation, floor, ...) and keeping the best
-time of each makes the ratio robust against load from other processes on the machine.
-Prints one JSON line: workload -> {"impl": seconds, "floor": seconds}.
+Runs are interleaved (floor, implementation, floor, implementation, ...); the ratio
+reported is the median of the paired ratios, which is robust against load from other
+processes on the machine. Prints one JSON line:
+workload -> {"impl": best seconds, "floor": best seconds, "ratio": median paired ratio}.
 """
 
 from __future__ import annotations
@@ -20,21 +21,24 @@ from workloads import QUERY
 HOST = os.environ.get("DJ_HOST", "127.0.0.1")
 USER = os.environ.get("DJ_USER", "root")
 PASSWORD = os.environ.get("DJ_PASS", "")
-REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "9"))
 
 
 def interleaved(impl, floor, repeat: int = REPEAT) -> dict:
+    """Best times of each, and the median of the paired ratios (each implementation run
+    divided by the floor run just before it): robust against drifting machine load."""
     impl()  # warm up (catalog reads, caches)
     floor()
-    best_impl = best_floor = float("inf")
+    impl_times, floor_times = [], []
     for _ in range(repeat):
         start = time.perf_counter()
         floor()
-        best_floor = min(best_floor, time.perf_counter() - start)
+        floor_times.append(time.perf_counter() - start)
         start = time.perf_counter()
         impl()
-        best_impl = min(best_impl, time.perf_counter() - start)
-    return {"impl": best_impl, "floor": best_floor}
+        impl_times.append(time.perf_counter() - start)
+    ratios = sorted(i / f for i, f in zip(impl_times, floor_times))
+    return {"impl": min(impl_times), "floor": min(floor_times), "ratio": ratios[len(ratios) // 2]}
 
 
 def tables_ours(db):

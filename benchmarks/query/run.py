@@ -117,8 +117,8 @@ def main() -> None:
         drop(db)
     print(f"query benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(
-        f"python {sys.version.split()[0]}; best of several interleaved runs; "
-        "floor = pymysql fetchall() of the same SQL, timed in the same process\n"
+        f"python {sys.version.split()[0]}; times: best of interleaved runs; ratio: median of "
+        "paired runs; floor = pymysql fetchall() of the same SQL, in the same process\n"
     )
     header = (
         f"{'workload':14} {'dj-query':>11} {'floor':>11} {'ratio':>7}"
@@ -130,9 +130,9 @@ def main() -> None:
         theirs = upstream[name]
         print(
             f"{name:14} {fmt(mine['impl']):>11} {fmt(mine['floor']):>11}"
-            f" {mine['impl'] / mine['floor']:6.2f}x"
+            f" {mine['ratio']:6.2f}x"
             f" {fmt(theirs['impl']):>11} {fmt(theirs['floor']):>11}"
-            f" {theirs['impl'] / theirs['floor']:6.2f}x"
+            f" {theirs['ratio']:6.2f}x"
         )
 
 
