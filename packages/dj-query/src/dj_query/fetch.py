@@ -98,7 +98,9 @@ def _structured(rows: list[tuple], names: list[str], dtypes: list[np.dtype]) -> 
 def _frame(array: np.ndarray, primary_key: list[str]) -> Any:
     import pandas  # optional: only the frame format needs it
 
-    frame = pandas.DataFrame(array)
+    names = array.dtype.names
+    # from the columns (views into the array): cheaper than from the records
+    frame = pandas.DataFrame({n: array[n] for n in names}) if names else pandas.DataFrame(array)
     return frame.set_index(primary_key) if primary_key else frame
 
 
