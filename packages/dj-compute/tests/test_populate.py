@@ -304,3 +304,32 @@ def test_progress_display_logs_one_line(lab, caplog):
         assert lab.Stats.progress(display=True) == (9, 12)
     (record,) = [r for r in caplog.records if "Completed" in r.getMessage()]
     assert record.getMessage().startswith("Stats                Completed 3 of 12 (25.0%)")
+
+
+def test_lost_connection_during_make_is_an_error_and_populate_goes_on(lab, db_params):
+    connection = lab.schema.connection
+    admin = db_params.connect()
+    original = lab.Stats.make
+    killed = []
+
+    def make(self, key, **kwargs):
+        original(self, key, **kwargs)
+        if not killed:  # the first key loses its connection after inserting
+            killed.append(key)
+            with admin.cursor() as cursor:
+                cursor.execute(f"KILL CONNECTION {connection.connection_id}")
+            (lab.Session & key).fetch1("value")  # the next statement notices
+
+    lab.Stats.make = make
+    try:
+        result = lab.Stats.populate(reserve_jobs=True, suppress_errors=True)
+    finally:
+        lab.Stats.make = original
+        admin.close()
+    ((key, message),) = result["error_list"]
+    assert key == killed[0]
+    assert message.startswith("LostConnectionError: Connection was lost during a transaction")
+    assert result["success_count"] == 11
+    assert len(lab.Stats & key) == 0 and len(lab.Stats.Detail & key) == 0
+    row = lab.schema.jobs.fetch1()
+    assert row["status"] == "error" and row["key"] == key

@@ -108,6 +108,9 @@ class JobTable(FreeTable):
         super().__init__(connection, full_name)
         self._user: str | None = None
 
+    def __repr__(self) -> str:
+        return "JobTable" + super().__repr__()[len("FreeTable") :]
+
     # --- writing rows ----------------------------------------------------------------
 
     @property
