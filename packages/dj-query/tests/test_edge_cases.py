@@ -100,3 +100,12 @@ def test_key_of_an_empty_primary_key(lab):
     assert total.fetch("KEY") == [{}]
     n, key = total.fetch1("n", "KEY")
     assert (n, key) == (len(SESSIONS), {})
+
+
+def test_pandas_is_imported_only_for_frames():
+    import subprocess
+    import sys
+
+    code = "import sys, dj_query; print('pandas' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
