@@ -1,5 +1,5 @@
-"""The error classes dj-query raises (all from DataJoint's one hierarchy)."""
+"""The error classes dj-query raises: dj-core's, one hierarchy for all of DataJoint."""
 
-from dj_blob.errors import DataJointError
+from dj_core.errors import DataJointError
 
 __all__ = ["DataJointError"]
