@@ -24,7 +24,9 @@ def test_used_unused_and_exact_delete(lab):
     assert len(lab.external.used()) == 4
     unused = lab.external.unused().fetch("hash")
     assert len(unused) == 2
-    expected_gone = {layout.blob_key(lab.schema.database, h, lab.objects.subfolding) for h in unused}
+    expected_gone = {
+        layout.blob_key(lab.schema.database, h, lab.objects.subfolding) for h in unused
+    }
     assert lab.external.delete(delete_external_files=True) == []
     assert set(before) - set(lab.keys()) == expected_gone
     assert len(lab.external) == 4 and len(lab.external.unused()) == 0
