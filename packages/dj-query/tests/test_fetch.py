@@ -189,3 +189,16 @@ def test_order_by_computed_attribute_not_fetched(lab):
     totals = lab.Animal.aggr(lab.Session, n="count(*)")
     assert totals.fetch("animal_id", order_by="n desc").tolist() == [3, 1, 2]
     assert totals.fetch("KEY", order_by="n desc", limit=1) == [{"animal_id": 3}]
+
+
+def test_html_preview_structure(lab, connection):
+    text = lab.Session._repr_html_()
+    assert 'class="primary_key">animal_id</p>' in text
+    assert '<p id="nonprimary">rig</p>' in text
+    assert '<span class="djtooltiptext">minutes</span>' in text
+    assert text.count("<tr>") == 1 + len(SESSIONS)
+    with connection.config(**{"display.limit": 2, "display.show_tuple_count": False}):
+        short = lab.Session._repr_html_()
+    assert short.count("<tr>") == 3
+    assert "<p>...</p>" in short
+    assert "Total" not in short

@@ -75,13 +75,7 @@ def html_preview(expr: Any) -> str:
     rows, has_more = _rows(expr, limit)
     shown = set(rows.dtype.names or ())
     primary = set(heading.primary_key)
-    head = "".join(
-        f'<th><div class="djtooltip"><p id="{"primary" if n in primary else "nonprimary"}"'
-        f"{' class=' + chr(34) + 'primary_key' + chr(34) if n in primary else ''}>"
-        f'{html.escape(n)}</p><span class="djtooltiptext">'
-        f"{html.escape(heading[n].comment or '')}</span></div></th>"
-        for n in heading.names
-    )
+    head = "".join(_header_cell(n, heading[n].comment, n in primary) for n in heading.names)
     body = "".join(
         "<tr>"
         + "".join(
@@ -105,6 +99,16 @@ def html_preview(expr: Any) -> str:
         parts.append(f"<p>Total: {len(expr)}</p>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _header_cell(name: str, comment: str | None, primary: bool) -> str:
+    """An attribute's header cell: its name (emphasised for the primary key), with the
+    attribute comment as tooltip."""
+    kind = 'id="primary" class="primary_key"' if primary else 'id="nonprimary"'
+    return (
+        f'<th><div class="djtooltip"><p {kind}>{html.escape(name)}</p>'
+        f'<span class="djtooltiptext">{html.escape(comment or "")}</span></div></th>'
+    )
 
 
 def _table_comment(expr: Any) -> str:
