@@ -97,6 +97,9 @@ def test_preview_hides_blob_like_columns(things):
     text = things.preview()
     assert "=BLOB=" in text
     assert "Rever" not in text
+    html = things._repr_html_()
+    assert "<td>=BLOB=</td>" in html
+    assert "Rever" not in html
 
 
 def test_blobs_in_aggregation_select_list(things, connection):
