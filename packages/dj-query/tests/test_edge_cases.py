@@ -107,5 +107,7 @@ def test_pandas_is_imported_only_for_frames():
     import sys
 
     code = "import sys, dj_query; print('pandas' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
