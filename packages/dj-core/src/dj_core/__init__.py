@@ -12,7 +12,6 @@ from dj_core.attribute_types import AttributeType, TypeContext, register_type
 from dj_core.connection import Connection, conn
 from dj_core.declaration import declare_table
 from dj_core.declare import declare
-from dj_core.dependencies import Dependencies, topo_sort
 from dj_core.describe import describe
 from dj_core.errors import DataJointError
 from dj_core.hash import key_hash
@@ -24,6 +23,16 @@ from dj_core.settings import Config, config
 from dj_core.table_ref import TableRef
 from dj_core.tiers import get_tier, register_class_binder, register_tier
 from dj_core.version import client_version, set_client_version
+
+
+def __getattr__(name: str):
+    """`Dependencies` and `topo_sort` load networkx, so they load on first access."""
+    if name in ("Dependencies", "topo_sort"):
+        from dj_core import dependencies
+
+        return getattr(dependencies, name)
+    raise AttributeError(f"module 'dj_core' has no attribute {name!r}")
+
 
 __all__: list[str] = [
     "Attribute",

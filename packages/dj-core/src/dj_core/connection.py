@@ -25,13 +25,15 @@ import os
 from collections.abc import Sequence
 from contextlib import contextmanager
 from getpass import getpass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dj_core import plugin, query_cache, settings, utils
-from dj_core.dependencies import Dependencies
 from dj_core.dialects import Dialect, MySQLDialect
 from dj_core.errors import DataJointError, LostConnectionError
 from dj_core.version import client_version
+
+if TYPE_CHECKING:  # networkx loads with the graph, not with the connection
+    from dj_core.dependencies import Dependencies
 
 __all__ = ["Connection", "conn"]
 
@@ -213,6 +215,8 @@ class Connection:
         """The dependency graph of the registered schemas (loaded on first query)."""
         graph = self.__dict__.get("_dependencies")
         if graph is None:
+            from dj_core.dependencies import Dependencies
+
             graph = self._dependencies = Dependencies(self)
         return graph
 

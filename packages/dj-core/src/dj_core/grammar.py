@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import pyparsing as pp
+from functools import cache
+from typing import TYPE_CHECKING
 
 from dj_core.errors import DataJointError
+
+if TYPE_CHECKING:
+    import pyparsing as pp
 
 __all__ = [
     "AttributeLine",
@@ -71,6 +74,8 @@ class Definition:
 
 
 def _build_attribute_parser() -> pp.ParserElement:
+    import pyparsing as pp
+
     quoted = pp.QuotedString('"', esc_char="\\", unquote_results=False) | pp.QuotedString(
         "'", esc_char="\\", unquote_results=False
     )
@@ -93,6 +98,8 @@ def _build_attribute_parser() -> pp.ParserElement:
 
 
 def _build_foreign_key_parser() -> pp.ParserElement:
+    import pyparsing as pp
+
     option = pp.Regex(r"\w+").set_name("option")
     options = (
         pp.Suppress("[")
@@ -108,6 +115,8 @@ def _build_foreign_key_parser() -> pp.ParserElement:
 
 
 def _build_index_parser() -> pp.ParserElement:
+    import pyparsing as pp
+
     unique = pp.CaselessKeyword("unique")
     index = pp.CaselessKeyword("index")
     return (
@@ -120,9 +129,24 @@ def _build_index_parser() -> pp.ParserElement:
     )
 
 
-_ATTRIBUTE = _build_attribute_parser()
-_FOREIGN_KEY = _build_foreign_key_parser()
-_INDEX = _build_index_parser()
+@cache
+def _parser(kind: str) -> pp.ParserElement:
+    """The parser of one line kind, built on first use: importing pyparsing and building
+    the grammar costs tens of milliseconds that `import datajoint` should not pay."""
+    builders = {
+        "attribute": _build_attribute_parser,
+        "foreign key": _build_foreign_key_parser,
+        "index": _build_index_parser,
+    }
+    return builders[kind]()
+
+
+def _parse_errors() -> type[Exception]:
+    import pyparsing as pp
+
+    return pp.ParseBaseException
+
+
 _INDEX_LINE = re.compile(r"^(unique\s+)?index", re.I)
 
 
@@ -142,8 +166,8 @@ def _syntax_error(
 
 def parse_attribute(line: str, lineno: int = 0) -> AttributeLine:
     try:
-        result = _ATTRIBUTE.parse_string(line, parse_all=True)
-    except pp.ParseBaseException as error:
+        result = _parser("attribute").parse_string(line, parse_all=True)
+    except _parse_errors() as error:
         raise _syntax_error(error, line, lineno, "attribute") from None
     default = result.get("default")
     return AttributeLine(
@@ -158,8 +182,8 @@ def parse_attribute(line: str, lineno: int = 0) -> AttributeLine:
 
 def parse_foreign_key(line: str, lineno: int = 0) -> ForeignKeyLine:
     try:
-        result = _FOREIGN_KEY.parse_string(line, parse_all=True)
-    except pp.ParseBaseException as error:
+        result = _parser("foreign key").parse_string(line, parse_all=True)
+    except _parse_errors() as error:
         if not line.lstrip().startswith("->"):
             raise DataJointError(
                 f'Table definition syntax error in line {lineno} "{line}": a foreign key line '
@@ -183,8 +207,8 @@ def split_index_items(text: str) -> tuple[str, ...]:
 
 def parse_index(line: str, lineno: int = 0) -> IndexLine:
     try:
-        result = _INDEX.parse_string(line, parse_all=True)
-    except pp.ParseBaseException as error:
+        result = _parser("index").parse_string(line, parse_all=True)
+    except _parse_errors() as error:
         found = _syntax_error(error, line, lineno, "index")
         if ":" in line:
             found = DataJointError(
