@@ -1,5 +1,6 @@
 """The meta-package: version, exported names, and the aliasing contract of api-surface.md §2."""
 
+import importlib
 import os
 import pickle
 import subprocess
@@ -37,12 +38,17 @@ def test_aliases_are_the_same_objects():
 
 @pytest.mark.parametrize("name", sorted(_modules.ALIASES))
 def test_submodule_paths_are_the_layer_modules(name):
-    target = _modules.ALIASES[name]
-    if target not in sys.modules:  # a layer that has not built this module yet
-        assert not hasattr(dj, name) or name == "cli"
-        return
-    assert sys.modules[f"datajoint.{name}"] is sys.modules[target]
-    assert getattr(dj, name) is sys.modules[target]
+    module = importlib.import_module(f"datajoint.{name}")
+    assert module is sys.modules[_modules.ALIASES[name]]
+    assert sys.modules[f"datajoint.{name}"] is module
+    assert getattr(dj, name) is module
+
+
+def test_from_import_of_an_alias_gives_the_layer_module():
+    from datajoint import dependencies, diagram
+
+    assert dependencies is sys.modules["dj_core.dependencies"]
+    assert diagram is sys.modules["dj_diagram.diagram"]
 
 
 def test_blob_switches_set_through_datajoint_reach_the_codec():
@@ -135,7 +141,8 @@ def test_import_loads_no_heavy_optional_library():
     result = _run(
         """
         import sys, datajoint
-        heavy = {"pandas", "matplotlib", "pydot", "IPython"} & set(sys.modules)
+        heavy = {"pandas", "matplotlib", "pydot", "IPython", "pyparsing"}
+        heavy &= set(sys.modules)
         print(sorted(heavy))
         """
     )

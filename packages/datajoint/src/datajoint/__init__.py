@@ -13,8 +13,7 @@ __author__ = "DataJoint Contributors"
 __date__ = "November 7, 2020"
 
 _wiring.install(__version__)
-_modules.install(__import__(__name__))
-globals().update(_exports.available())
+_modules.install(__name__)
 
 from datajoint import user_tables  # noqa: E402, F401  (datajoint.user_tables, as upstream)
 from datajoint.cli import cli  # noqa: E402, F401  (dj.cli is the function)
@@ -26,4 +25,18 @@ _UPSTREAM_ALL = (
     "Diagram", "Di", "ERD", "set_password", "kill", "MatCell", "MatStruct",
     "AttributeAdapter", "errors", "DataJointError", "key", "key_hash", "logger", "cli",
 )  # fmt: skip
-__all__ = [name for name in _UPSTREAM_ALL if name in globals()]
+__all__ = list(_UPSTREAM_ALL)
+
+
+def __getattr__(name: str):
+    """Top-level names and submodule aliases load their layer on first access."""
+    if name in _exports.HOMES:
+        value = globals()[name] = _exports.resolve(name)
+        return value
+    if name in _modules.ALIASES:
+        return _modules.resolve(__name__, name)  # the import binds it as an attribute
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_exports.HOMES) | set(_modules.ALIASES))

@@ -1,7 +1,7 @@
 """The top-level `dj.*` names (upstream's `__all__`, api-surface.md §1) and their homes.
 
-A name appears in `datajoint` once the layer that provides it has built it; until then
-it is absent rather than a placeholder that pretends to work.
+Names resolve on first access, so a layer that only some sessions need (dj-diagram and
+its networkx) loads only when used.
 """
 
 from __future__ import annotations
@@ -45,11 +45,7 @@ HOMES: dict[str, tuple[str, str]] = {
 }
 
 
-def available() -> dict[str, Any]:
-    """Each top-level name whose home layer provides it, with its object."""
-    found = {}
-    for name, (module_name, attribute) in HOMES.items():
-        value = getattr(importlib.import_module(module_name), attribute, None)
-        if value is not None:
-            found[name] = value
-    return found
+def resolve(name: str) -> Any:
+    """The object behind `dj.<name>`, importing its layer on first use."""
+    module_name, attribute = HOMES[name]
+    return getattr(importlib.import_module(module_name), attribute)

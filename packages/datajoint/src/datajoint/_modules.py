@@ -9,6 +9,8 @@ an alias in `sys.modules`, never a re-exporting copy (api-surface.md §2.2).
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
 import sys
 from types import ModuleType
 
@@ -41,24 +43,36 @@ ALIASES: dict[str, str] = {
 }
 
 
-def _find(target: str) -> ModuleType | None:
-    """The layer module, or None while the layer has not built it yet."""
-    try:
-        return importlib.import_module(target)
-    except ModuleNotFoundError as error:
-        if error.name is not None and target.startswith(error.name):
+class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolves `import datajoint.<name>` to the layer module, imported on first use.
+
+    Aliasing lazily keeps `import datajoint` from loading what a session may never need
+    (networkx for diagrams, minio for S3): the layer module is imported when the path is
+    first imported or the attribute first read, and then it *is* `datajoint.<name>`.
+    """
+
+    def __init__(self, package: str):
+        self.package = package
+
+    def find_spec(self, fullname: str, path=None, target=None):
+        prefix, _, name = fullname.rpartition(".")
+        if prefix != self.package or name not in ALIASES:
             return None
-        raise
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        return importlib.import_module(ALIASES[spec.name.rpartition(".")[2]])
+
+    def exec_module(self, module: ModuleType) -> None:
+        """The layer module is already executed; nothing to do."""
 
 
-def install(package: ModuleType) -> list[str]:
-    """Alias every available layer module as `datajoint.<name>`; return the names aliased."""
-    installed = []
-    for name, target in ALIASES.items():
-        module = _find(target)
-        if module is None:
-            continue
-        sys.modules[f"{package.__name__}.{name}"] = module
-        setattr(package, name, module)
-        installed.append(name)
-    return installed
+def install(package_name: str) -> None:
+    """Make every `datajoint.<name>` of ALIASES importable as its layer module."""
+    if not any(isinstance(f, AliasFinder) and f.package == package_name for f in sys.meta_path):
+        sys.meta_path.insert(0, AliasFinder(package_name))
+
+
+def resolve(package_name: str, name: str) -> ModuleType:
+    """The layer module behind `datajoint.<name>` (importing it registers the alias)."""
+    return importlib.import_module(f"{package_name}.{name}")

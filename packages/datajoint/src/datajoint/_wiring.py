@@ -9,6 +9,8 @@ Nothing here reads a file or opens a connection: that waits for first use.
 
 from __future__ import annotations
 
+import importlib
+
 import dj_blob.codec
 import dj_core.errors
 import dj_core.logging
@@ -30,7 +32,15 @@ def _relabel_errors() -> None:
                 value.__module__ = "datajoint.errors"
 
 
+# Layers whose import registers table tiers and attribute types with dj-core: spawning a
+# virtual module or reading a heading with `blob@store` needs them even when no name of
+# theirs is touched, so they load with `datajoint` (each keeps its own heavy imports lazy).
+REGISTERING_LAYERS = ("dj_query", "dj_external", "dj_compute")
+
+
 def install(version: str) -> None:
+    for layer in REGISTERING_LAYERS:
+        importlib.import_module(layer)
     dj_core.settings.set_loader(dj_core.settings.load_settings)
     dj_blob.codec.set_option_source(_config_option)
     dj_core.version.set_client_version(version)
