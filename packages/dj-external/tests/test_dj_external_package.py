@@ -19,6 +19,9 @@ def test_exported_names():
     assert set(dj_external.__all__) == {
         "BlobCache",
         "BucketInaccessible",
+        "ExternalChecksumError",
+        "ExternalMapping",
+        "ExternalTable",
         "FileStore",
         "MissingExternalFile",
         "ObjectInfo",
@@ -39,3 +42,24 @@ def test_readme_example_runs():
     namespace: dict = {}
     exec(compile(example, str(README), "exec"), namespace)
     assert namespace["store"].get_many([k for k, _ in namespace["items"]])[0] == b"one"
+
+
+def test_importing_registers_the_types_and_schema_external():
+    from dj_core.attribute_types import get_handler
+    from dj_core.schemas import Schema
+    from dj_external import types
+
+    assert isinstance(get_handler("EXTERNAL_BLOB"), types.ExternalBlobType)
+    assert isinstance(get_handler("INTERNAL_ATTACH"), types.AttachType)
+    assert isinstance(get_handler("EXTERNAL_ATTACH"), types.ExternalAttachType)
+    assert isinstance(get_handler("FILEPATH"), types.FilepathType)
+    assert Schema._extensions["external"] is dj_external.ExternalMapping
+
+
+def test_datajoint_external_is_this_module():
+    import datajoint
+    import datajoint.external
+    from dj_external import external
+
+    assert datajoint.external is external
+    assert datajoint.external.ExternalTable is dj_external.ExternalTable

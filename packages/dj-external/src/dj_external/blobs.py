@@ -10,7 +10,9 @@ thousand hashes, so a fetch of many blobs costs one round of concurrent store re
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +20,8 @@ import dj_blob
 from dj_core.hash import uuid_from_buffer
 
 from dj_external.cache import BlobCache
-from dj_external.errors import ExternalChecksumError, MissingExternalFile
+from dj_external.errors import DataJointError, ExternalChecksumError, MissingExternalFile
+from dj_external.storage.base import _raise_labelled
 
 __all__ = ["decode_blobs", "encode_blobs", "get_packed", "put_packed", "write_tracked"]
 
@@ -56,10 +59,70 @@ def put_packed(
 
 
 def encode_blobs(table: Any, values: Sequence[Any], labels: Sequence[str] | None = None) -> list:
-    """Column values (16-byte hashes) of `values`, their objects and tracking rows written."""
-    pairs = table.objects.map(_pack_and_hash, values, labels=labels)
-    _store(table, pairs, labels)
-    return [h.bytes for _, h in pairs]
+    """Column values (16-byte hashes) of `values`, their objects and tracking rows written.
+
+    Inside a transaction (every insert with external columns runs in one) this is a
+    pipeline: values are packed and hashed on a CPU-sized pool; each chunk of hashes, as soon
+    as it is known, gets its tracking rows upserted (locking them) and its objects handed to
+    the store's I/O pool, so serialization and transfer overlap.
+    """
+    if not table.connection.in_transaction or len(values) <= _CHUNK:
+        pairs = table.objects.map(_pack_and_hash, values, labels=labels)
+        _store(table, pairs, labels)
+        return [h.bytes for _, h in pairs]
+    return _pipelined(table, values, labels)
+
+
+# values per pipeline step: one upsert statement and one group of uploads each
+_CHUNK = 64
+_CPU_WORKERS = max(2, os.cpu_count() or 1)
+
+
+def _pipelined(table: Any, values: Sequence[Any], labels: Sequence[str] | None) -> list[bytes]:
+    objects = table.objects
+    database = table.database
+    skip = objects.protocol == "file"
+    seen: set[UUID] = set()
+    uploads: list[tuple[int, Future]] = []
+    packer = ThreadPoolExecutor(_CPU_WORKERS, thread_name_prefix="dj-pack")
+    sender = ThreadPoolExecutor(objects.max_workers, thread_name_prefix=f"dj-store-{objects.name}")
+    hashes: list[bytes] = []
+    try:
+        packed = [packer.submit(_pack_and_hash, value) for value in values]
+        for start in range(0, len(packed), _CHUNK):
+            rows, chunk = [], []
+            for index in range(start, min(start + _CHUNK, len(packed))):
+                data, hash_ = _result(packed[index], labels, index)
+                hashes.append(hash_.bytes)
+                if hash_ not in seen:
+                    seen.add(hash_)
+                    rows.append((hash_, len(data), None))
+                    chunk.append((index, objects.blob_key(database, hash_), data))
+            if rows:
+                table.upsert(rows)
+            for index, key, data in chunk:
+                uploads.append((index, sender.submit(objects.put, key, data, skip_existing=skip)))
+            for index in range(start, min(start + _CHUNK, len(packed))):
+                packed[index] = None  # type: ignore[call-overload]  (the upload holds the bytes)
+        for index, future in uploads:
+            _result(future, labels, index)
+    except BaseException:
+        packer.shutdown(wait=True, cancel_futures=True)
+        sender.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        packer.shutdown(wait=True)
+        sender.shutdown(wait=True)
+    return hashes
+
+
+def _result(future: Future, labels: Sequence[str] | None, index: int) -> Any:
+    error = future.exception()
+    if error is None:
+        return future.result()
+    if isinstance(error, DataJointError):
+        _raise_labelled(error, labels, index)
+    raise error
 
 
 def _store(table: Any, pairs: Sequence[tuple[bytes, UUID]], labels: Sequence[str] | None) -> None:
@@ -81,10 +144,15 @@ def _store(table: Any, pairs: Sequence[tuple[bytes, UUID]], labels: Sequence[str
 
 
 def get_packed(
-    table: Any, hashes: Sequence[UUID], labels: Sequence[str] | None = None
-) -> dict[UUID, bytes]:
+    table: Any,
+    hashes: Sequence[UUID],
+    labels: Sequence[str] | None = None,
+    then: Any = None,
+) -> dict[UUID, Any]:
     """The verified serialized bytes of each distinct hash: from the cache, the store, or
-    (for blobs migrated from DataJoint 0.11) the legacy path in the tracking row."""
+    (for blobs migrated from DataJoint 0.11) the legacy path in the tracking row. With
+    `then`, the result for each hash is `then(bytes)`, computed in the worker that read it
+    (so unpacking overlaps the other transfers)."""
     objects = table.objects
     database = table.database
     folder = table.connection.config.get("cache")
@@ -99,7 +167,7 @@ def get_packed(
         if cache is not None:
             cached = cache.get(hash_)
             if cached is not None:
-                return cached
+                return cached if then is None else then(cached)
         key = objects.blob_key(database, hash_)
         try:
             data = objects.get(key)
@@ -113,7 +181,7 @@ def get_packed(
             )
         if cache is not None:
             cache.put(hash_, data)
-        return data
+        return data if then is None else then(data)
 
     found = objects.map(
         read, unique, labels=None if labels is None else [first_label[h] for h in unique]
@@ -121,7 +189,8 @@ def get_packed(
     result = dict(zip(unique, found))
     missing = [h for h, data in result.items() if data is None]
     if missing:
-        result.update(_read_migrated(table, missing, first_label, cache))
+        migrated = _read_migrated(table, missing, first_label, cache)
+        result.update(migrated if then is None else {h: then(data) for h, data in migrated.items()})
     return result
 
 
@@ -162,10 +231,19 @@ def decode_blobs(
     present_labels = (
         None if labels is None else [lab for h, lab in zip(hashes, labels) if h is not None]
     )
-    data = get_packed(table, present, present_labels)
 
-    def unpack(hash_: UUID | None) -> Any:
-        return None if hash_ is None else dj_blob.unpack(data[hash_], squeeze=squeeze)
+    def unpack(data: bytes) -> tuple[bytes, Any]:
+        return data, dj_blob.unpack(data, squeeze=squeeze)
 
-    # one unpack per row, so rows sharing a value never share a mutable object
-    return table.objects.map(unpack, hashes)
+    fetched = get_packed(table, present, present_labels, then=unpack)
+    result = []
+    used: set[UUID] = set()
+    for hash_ in hashes:
+        if hash_ is None:
+            result.append(None)
+        elif hash_ in used:  # a repeated value: its own copy, never a shared object
+            result.append(dj_blob.unpack(fetched[hash_][0], squeeze=squeeze))
+        else:
+            used.add(hash_)
+            result.append(fetched[hash_][1])
+    return result

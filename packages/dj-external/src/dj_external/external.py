@@ -41,7 +41,7 @@ __all__ = [
 logger = logging.getLogger("datajoint.external")
 
 # Threads per store for batch I/O: store latency, not CPU, bounds these transfers.
-DEFAULT_MAX_WORKERS = 32
+DEFAULT_MAX_WORKERS = 16
 # Hashes per tracking-table statement (keeps statements far below max_allowed_packet).
 _QUERY_CHUNK = 1000
 

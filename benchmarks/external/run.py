@@ -1,0 +1,88 @@
+"""External-blob benchmark: dj-external vs upstream DataJoint 0.14.10.
+
+    hatch run bench external       (or: hatch run python benchmarks/external/run.py)
+
+Starts one moto S3 server (the test suite's), then runs bench_impl.py with this
+implementation and with upstream 0.14.10 (its own virtual environment, from
+`dj_testing.upstream.ensure_upstream_venv()`), each on its own bucket, file-store directory
+and scratch database. The two alternate, one repetition each at a time (BENCH_REPEAT
+rounds, default 3), so that both see the same machine load; the best time of each workload
+is kept and the ratios printed. Nothing asserts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO / "testing"))
+
+from dj_testing.s3 import start_moto, stop_moto  # noqa: E402
+from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
+
+
+def measure(python: str, which: str, server, scratch: Path) -> dict:
+    env = dict(os.environ, BENCH_REPEAT="1")
+    if which == "upstream":
+        env.pop("PYTHONPATH", None)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    db = f"djbench_{uuid.uuid4().hex[:10]}_ext"
+    bucket = server.make_bucket("djbench")
+    location = scratch / f"{which}-{uuid.uuid4().hex[:6]}"
+    location.mkdir()
+    result = subprocess.run(
+        [python, str(HERE / "bench_impl.py"), db, server.endpoint, bucket, str(location)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(HERE),
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{which} benchmark failed:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    print("preparing upstream datajoint 0.14.10 environment ...", file=sys.stderr, flush=True)
+    upstream_python = str(ensure_upstream_venv())
+    server = start_moto()
+    results = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="djbench-ext-") as scratch:
+            for round_ in range(int(os.environ.get("BENCH_REPEAT", "3"))):
+                for which, python in (("ours", sys.executable), ("upstream", upstream_python)):
+                    print(f"timing {which}, round {round_ + 1} ...", file=sys.stderr, flush=True)
+                    times = measure(python, which, server, Path(scratch))
+                    best = results.setdefault(which, {})
+                    for name, seconds in times.items():
+                        best[name] = min(best.get(name, seconds), seconds)
+    finally:
+        stop_moto(server)
+    ours, upstream = results["ours"], results["upstream"]
+    rows = os.environ.get("BENCH_ROWS", "1000")
+    print(f"external benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(
+        f"python {sys.version.split()[0]}; {rows} blobs of 80 kB; "
+        f"best of {os.environ.get('BENCH_REPEAT', '3')} runs\n"
+    )
+    header = f"{'workload':12} {'dj-external':>12} {'upstream':>10} {'up/ours':>8}"
+    print(header)
+    print("-" * len(header))
+    for name in ours:
+        print(
+            f"{name:12} {ours[name]:11.3f}s {upstream[name]:9.3f}s "
+            f"{upstream[name] / ours[name]:7.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
