@@ -43,12 +43,13 @@ def blob_arrays() -> list[np.ndarray]:
 # --- cascade: a root, then levels of children; every child row hangs off one root ---
 
 # level → list of (table, parent table, rows per parent row)
+# (table names follow DataJoint's conventions, so virtual modules spawn classes for them)
 WIDE = {
-    1: [(f"l1_{k}", "root", 5) for k in range(4)],
-    2: [(f"l2_{k}", f"l1_{k // 2}", 4) for k in range(8)],
-    3: [(f"l3_{k}", f"l2_{k}", 2) for k in range(8)],
+    1: [(f"one_{k}", "root", 5) for k in "abcd"],
+    2: [(f"two_{k}", f"one_{'abcd'[i // 2]}", 4) for i, k in enumerate("abcdefgh")],
+    3: [(f"three_{k}", f"two_{k}", 2) for k in "abcdefgh"],
 }
-SMALL = {1: [("l1_0", "root", 3)], 2: [("l2_0", "l1_0", 2)]}
+SMALL = {1: [("one_a", "root", 3)], 2: [("two_a", "one_a", 2)]}
 N_ROOTS = 5
 WIDE_PER_ROOT = 200  # rows per root in each level-1 table: 20,000 dependents per root
 
