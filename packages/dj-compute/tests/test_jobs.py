@@ -257,3 +257,56 @@ def test_upstream_declared_jobs_table_is_the_same(schema, upstream, connection, 
 def test_registered_as_schema_extension(connection, make_database):
     schema = Schema(make_database("ext"), connection=connection)
     assert type(schema.jobs).__name__ == "JobTable"
+
+
+def test_reserve_many_and_release(schema):
+    jobs = schema.jobs
+    jobs.reserve("__a", {"id": 1})
+    jobs.error("__a", {"id": 2}, "E")
+    keys = [{"id": i} for i in range(5)]
+    assert jobs.reserve_many("__a", keys) == [True, False, False, True, True]
+    assert jobs.reserve_many("__a", keys) == [False] * 5
+    assert jobs.reserve_many("__a", [{"id": 9}]) == [True]
+    assert jobs.reserve_many("__a", []) == []
+    assert len(jobs & {"status": "reserved"}) == 5  # ids 0, 1, 3, 4, 9
+    jobs.release("__a", [{"id": 0}, {"id": 2}, {"id": 3}])  # the error row stays
+    assert sorted(jobs.fetch("status").tolist()) == ["error", "reserved", "reserved", "reserved"]
+    assert jobs.reserve("__a", {"id": 0}) is True
+
+
+def test_reservations_are_batched_only_for_quick_makes(schema):
+    import time
+
+    import dj_compute as dc
+    import dj_query as dq
+
+    @schema
+    class Source(dq.Lookup):
+        definition = "id : int"
+        contents = [(i,) for i in range(12)]
+
+    held = []
+
+    @schema
+    class Quick(dc.Computed):
+        definition = "-> Source"
+
+        def make(self, key):
+            held.append(len(schema.jobs & {"status": "reserved", "table_name": "__quick"}))
+            self.insert1(key)
+
+    @schema
+    class Slow(dc.Computed):
+        definition = "-> Source"
+
+        def make(self, key):
+            held.append(len(schema.jobs & {"status": "reserved", "table_name": "__slow"}))
+            time.sleep(0.06)
+            self.insert1(key)
+
+    assert Quick.populate(reserve_jobs=True)["success_count"] == 12
+    assert held[0] == 1 and max(held) > 1
+    held.clear()
+    assert Slow.populate(reserve_jobs=True, max_calls=4)["success_count"] == 4
+    assert held == [1, 1, 1, 1]
+    assert len(schema.jobs) == 0

@@ -160,9 +160,10 @@ class JobTable(FreeTable):
         return True
 
     def reserve_many(self, table_name: str, keys: Sequence[Mapping]) -> list[bool]:
-        """`reserve` for several keys with one statement and one commit: for each key,
-        whether this worker got it. The rows are written in key-hash order, so two
-        workers reserving overlapping batches lock rows in the same order."""
+        """`reserve` for several keys with one insert (one commit): for each key, whether
+        this worker got it — the rows it inserted, told apart by the worker's connection,
+        process and host. The rows are written in key-hash order, so two workers
+        reserving overlapping batches lock rows in the same order."""
         if len(keys) < 2:
             return [self.reserve(table_name, key) for key in keys]
         rows = sorted(
@@ -172,7 +173,13 @@ class JobTable(FreeTable):
         names = ",".join(f"`{name}`" for name in rows[0])
         marks = "(" + ",".join(["%s"] * len(rows[0])) + ")"
         hashes = [key_hash(key) for key in keys]
+        in_batch = f"`table_name`=%s AND `key_hash` IN ({','.join(['%s'] * len(hashes))})"
         try:
+            # rows this session already holds are not new reservations
+            before = self._run(
+                f"SELECT `key_hash` FROM {self.full_table_name} WHERE {in_batch}",
+                (table_name, *hashes),
+            ).fetchall()
             self._run(
                 f"INSERT INTO {self.full_table_name} ({names}) VALUES "
                 + ",".join([marks] * len(rows))
@@ -180,17 +187,16 @@ class JobTable(FreeTable):
                 tuple(value for row in rows for value in row.values()),
             )
             cursor = self.connection.query(
-                f"SELECT `key_hash` FROM {self.full_table_name} WHERE `table_name`=%s "
-                "AND `status`='reserved' AND `connection_id`=%s AND `pid`=%s AND `host`=%s "
-                f"AND `key_hash` IN ({','.join(['%s'] * len(hashes))})",
-                (table_name, rows[0]["connection_id"], rows[0]["pid"], rows[0]["host"], *hashes),
+                f"SELECT `key_hash` FROM {self.full_table_name} WHERE {in_batch} "
+                "AND `status`='reserved' AND `connection_id`=%s AND `pid`=%s AND `host`=%s",
+                (table_name, *hashes, rows[0]["connection_id"], rows[0]["pid"], rows[0]["host"]),
             )
         except LostConnectionError:
             raise
         except Exception as error:  # e.g. a deadlock with another worker: one at a time
             logger.debug("Reserving %d jobs at once failed (%s); one at a time", len(keys), error)
             return [self.reserve(table_name, key) for key in keys]
-        mine = {row[0] for row in cursor.fetchall()}
+        mine = {row[0] for row in cursor.fetchall()} - {row[0] for row in before}
         return [digest in mine for digest in hashes]
 
     def release(self, table_name: str, keys: Iterable[Mapping]) -> None:
