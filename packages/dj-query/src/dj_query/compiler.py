@@ -115,9 +115,10 @@ def _select(expr: Any, fields: list[str] | None, statement: _Statement) -> str:
 def _field_list(names: list[str], heading: Any, statement: _Statement) -> str:
     if not names:
         return "1"  # an empty heading (e.g. dj.U() & q) still selects rows
+    attributes = None if heading is None else heading.attributes  # built once per call
     items = []
     for name in names:
-        expression = None if heading is None else heading[name].attribute_expression
+        expression = None if attributes is None else attributes[name].attribute_expression
         if expression is None:
             items.append(statement.quote(name))
         else:

@@ -103,9 +103,6 @@ class QueryExpression(Relation):
         result._heading = derive.subquery(self.heading)
         return result
 
-    def _is_derived(self, name: str) -> bool:
-        return self.heading[name].attribute_expression is not None
-
     @property
     def _derived_names(self) -> set[str]:
         return set(self.heading.new_attributes)
@@ -245,7 +242,7 @@ class QueryExpression(Relation):
             or self._kind != "select"
             or self._distinct
             or self._top is not None
-            or any(self._is_derived(name) for name in shared)
+            or not self._derived_names.isdisjoint(shared)
             or (right_of is not None and any(self._left))
             or (right_of == "left" and bool(self._restriction or len(self.support) > 1))
         )
