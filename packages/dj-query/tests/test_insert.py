@@ -12,6 +12,7 @@ import dj_query as dq
 import numpy as np
 import pandas as pd
 import pytest
+from dj_core.attribute_types import AttributeType, registered_types
 from dj_core.errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
 from dj_query import insert as insert_module
 from table_schema import declare_lab, fill_lab, make_schema
@@ -254,3 +255,53 @@ def test_blob_rows_encoded_in_chunks_are_one_transaction(things, monkeypatch):
     with pytest.raises(DuplicateError):
         things.insert(rows)
     assert len(things()) == 50 and not things.connection.in_transaction
+
+
+class RecordingExternal(AttributeType):
+    """Stands in for dj-external's blob@store handler: stores the 16-byte hash in a
+    tracking table of its own and records how insert called it."""
+
+    category = "EXTERNAL_BLOB"
+
+    def __init__(self):
+        self.calls = []
+
+    def before_declare(self, schema, type_text):
+        schema.connection.query(
+            f"CREATE TABLE IF NOT EXISTS `{schema.database}`.`~external_store` "
+            "(hash binary(16) NOT NULL PRIMARY KEY) ENGINE=InnoDB"
+        )
+
+    def encode_column(self, values, ctx):
+        connection = ctx.connection
+        self.calls.append((list(values), connection.in_transaction, ctx.table.table_name))
+        hashes = [uuid.uuid5(uuid.NAMESPACE_OID, repr(v)).bytes for v in values]
+        for h in hashes:
+            connection.query(
+                f"INSERT IGNORE INTO `{ctx.database}`.`~external_store` VALUES (%s)", (h,)
+            )
+        return hashes
+
+
+def test_external_column_encoded_once_inside_the_transaction(schema):
+    handler = RecordingExternal()
+    with registered_types(handler):
+
+        @schema
+        class Stored(dq.Manual):
+            definition = """
+            k : int
+            ---
+            big = null : blob@store
+            """
+
+        Stored.insert([(1, "a"), (2, None), (3, "c")])
+        assert handler.calls == [(["a", "c"], True, "stored")]  # one call, NULL skipped
+        assert not Stored.connection.in_transaction
+        tracking = f"`{schema.database}`.`~external_store`"
+        assert len(Stored.connection.query(f"SELECT * FROM {tracking}").fetchall()) == 2
+        with pytest.raises(DuplicateError):
+            Stored.insert([(4, "d"), (1, "again")])
+        # the failed insert's tracking rows went with it
+        assert len(Stored.connection.query(f"SELECT * FROM {tracking}").fetchall()) == 2
+        assert handler.calls[-1][1] is True
