@@ -49,6 +49,14 @@ EXPRESSIONS = {
     "empty_dict": "Session & {}",
     "not_empty_dict": "Session - {}",
     "not_empty_list": "Session - []",
+    "left_join": "Animal.join(Session, left=True)",
+    "left_join_part": "Session.join(Trial, left=True)",
+    "union_chain": "(Session & 'animal_id=1').proj() + (Session & 'animal_id=2').proj()"
+    " + (Session & 'animal_id=3').proj()",
+    "restrict_by_aggregation": "Animal & (Animal.aggr(Session, n='count(*)') & 'n > 1')",
+    "proj_of_join": "(Session * Animal).proj('species', minutes='duration')",
+    "u_of_join": "U('species', 'rig') & (Session * Animal)",
+    "top_offset": "Session & Top(3, 'KEY DESC', 2)",
 }
 
 # 0.14 defects fixed here (README "Differences"): upstream must differ on these
@@ -57,6 +65,9 @@ FIXED_QUIRKS = {
     "negated_andlist": "Session - AndList(['animal_id = 3', 'session > 1'])",
     "join_drops_top": "(Session & Top(2)) * Trial",
     "bool_of_aggregation": "Animal.aggr(Session, n='count(*)') & 'n > 100'",
+    "keep_all_rows_restricted_group": (
+        "Animal.aggr(Session & 'rig=\"A\"', n='count(session)', keep_all_rows=True)"
+    ),
 }
 
 SNIPPET = """
