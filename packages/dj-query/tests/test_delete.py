@@ -184,3 +184,40 @@ def test_cascade_into_unregistered_schema(db_params, schema, make_database):
     (lab.Subject & {"subject_id": 1}).delete()
     assert Review.fetch("subject_id").tolist() == [2]
     other_conn.close()
+
+
+def test_parts_of_lookup_masters_follow_the_part_rules(schema):
+    @schema
+    class Protocol(dq.Lookup):
+        definition = """
+        protocol : varchar(8)
+        """
+        contents = [("p1",), ("p2",)]
+
+        class Step(dq.Part):
+            definition = """
+            -> master
+            step : int
+            """
+
+    assert Protocol.Step.table_name == "#protocol__step"
+    Protocol.Step.insert([("p1", 1), ("p1", 2), ("p2", 1)])
+    step = dq.FreeTable(schema.connection, Protocol.Step.full_table_name)
+    with pytest.raises(DataJointError, match="force_parts"):  # 0.14 did not see this part
+        (step & {"step": 2}).delete()
+    assert len(Protocol.Step()) == 3
+    assert (Protocol & {"protocol": "p1"}).delete() == 1
+    assert Protocol.Step.fetch("protocol").tolist() == ["p2"]
+
+
+def test_free_tables_insert_delete_and_drop(schema):
+    lab = declare_lab(schema)
+    fill_lab(lab)
+    subject = dq.FreeTable(schema.connection, lab.Subject.full_table_name)
+    subject.insert1({"subject_id": 7, "name": "free"})
+    assert (subject & {"subject_id": 7}).delete() == 1
+    assert (subject & {"subject_id": 1}).delete() == 1
+    assert len(lab.Session()) == 1  # the cascade works from a FreeTable too
+    scan = dq.FreeTable(schema.connection, lab.Scan.full_table_name)
+    scan.drop()
+    assert not lab.Scan.is_declared
