@@ -173,30 +173,28 @@ class JobTable(FreeTable):
         names = ",".join(f"`{name}`" for name in rows[0])
         marks = "(" + ",".join(["%s"] * len(rows[0])) + ")"
         hashes = [key_hash(key) for key in keys]
-        in_batch = f"`table_name`=%s AND `key_hash` IN ({','.join(['%s'] * len(hashes))})"
+        mine_sql = (
+            f"SELECT `key_hash` FROM {self.full_table_name} WHERE `table_name`=%s "
+            f"AND `key_hash` IN ({','.join(['%s'] * len(hashes))}) AND `status`='reserved' "
+            "AND `connection_id`=%s AND `pid`=%s AND `host`=%s"
+        )
+        session = (rows[0]["connection_id"], rows[0]["pid"], rows[0]["host"])
+        # reservations this session already held are not new ones
+        before = self._run(mine_sql, (table_name, *hashes, *session)).fetchall()
         try:
-            # rows this session already holds are not new reservations
-            before = self._run(
-                f"SELECT `key_hash` FROM {self.full_table_name} WHERE {in_batch}",
-                (table_name, *hashes),
-            ).fetchall()
             self._run(
                 f"INSERT INTO {self.full_table_name} ({names}) VALUES "
                 + ",".join([marks] * len(rows))
                 + " ON DUPLICATE KEY UPDATE `table_name`=`table_name`",
                 tuple(value for row in rows for value in row.values()),
             )
-            cursor = self.connection.query(
-                f"SELECT `key_hash` FROM {self.full_table_name} WHERE {in_batch} "
-                "AND `status`='reserved' AND `connection_id`=%s AND `pid`=%s AND `host`=%s",
-                (table_name, *hashes, rows[0]["connection_id"], rows[0]["pid"], rows[0]["host"]),
-            )
         except LostConnectionError:
             raise
         except Exception as error:  # e.g. a deadlock with another worker: one at a time
             logger.debug("Reserving %d jobs at once failed (%s); one at a time", len(keys), error)
             return [self.reserve(table_name, key) for key in keys]
-        mine = {row[0] for row in cursor.fetchall()} - {row[0] for row in before}
+        after = self.connection.query(mine_sql, (table_name, *hashes, *session)).fetchall()
+        mine = {row[0] for row in after} - {row[0] for row in before}
         return [digest in mine for digest in hashes]
 
     def release(self, table_name: str, keys: Iterable[Mapping]) -> None:
