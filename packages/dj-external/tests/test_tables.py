@@ -97,3 +97,50 @@ def test_many_rows_insert_and_fetch(lab, count):
     assert len(lab.keys()) == count
     fetched = lab.Item.fetch("data", order_by="item_id")
     assert all(np.array_equal(a, b) for a, b in zip(values, fetched))
+
+
+def test_update1_replaces_the_value_and_leaves_the_old_object_unused(lab):
+    lab.Item.insert1(dict(item_id=1, data="first"))
+    lab.Item.update1(dict(item_id=1, data="second"))
+    assert lab.Item.fetch1("data") == "second"
+    assert len(lab.external) == 2 and len(lab.external.unused()) == 1
+    assert lab.external.delete(delete_external_files=True) == []
+    assert len(lab.keys()) == 1
+
+
+def test_external_table_object_api(lab, tmp_path):
+    ext = lab.external
+    packed = pack({"x": 1})
+    hash_ = ext.put(packed)
+    assert hash_ == uuid_from_buffer(packed)
+    assert ext.get(hash_) == packed
+    (path,) = [p for h, p in ext.fetch_external_paths() if h == hash_]
+    assert ext.exists(str(path))
+    doc = tmp_path / "report.pdf"
+    doc.write_bytes(b"%PDF")
+    attachment = ext.upload_attachment(doc)
+    assert ext.get_attachment_name(attachment) == "report.pdf"
+    ext.download_attachment(attachment, "report.pdf", tmp_path / "copy.pdf")
+    assert (tmp_path / "copy.pdf").read_bytes() == b"%PDF"
+    staged = lab.stage / "f.txt"
+    staged.write_bytes(b"staged")
+    filepath = ext.upload_filepath(staged)
+    assert ext.download_filepath(filepath) == (str(staged.absolute()), uuid_from_buffer(b"staged"))
+    assert ext.download_filepath(None) is None
+    # nothing refers to these rows: all three are unused, and cleanup removes all objects
+    assert len(ext.unused()) == 3
+    assert ext.delete(delete_external_files=True) == []
+    assert lab.keys() == []
+
+
+def test_fetch_through_a_free_table_without_a_schema(lab):
+    from dj_query import FreeTable
+
+    lab.Item.insert1(dict(item_id=1, data=[4, 5]))
+    connection = lab.schema.connection
+    del connection.schemas[lab.schema.database]
+    try:
+        table = FreeTable(connection, f"`{lab.schema.database}`.`item`")
+        assert table.fetch1("data") == [4, 5]
+    finally:
+        connection.schemas[lab.schema.database] = lab.schema
