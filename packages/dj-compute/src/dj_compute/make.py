@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -35,6 +34,7 @@ from dj_core.errors import DataJointError, LostConnectionError
 
 from dj_compute.fingerprint import fingerprint
 from dj_compute.permission import inserts_allowed
+from dj_compute.presence import Presence
 
 __all__ = ["SKIPPED", "SUCCESS", "KeyRunner", "MakeOptions", "error_message"]
 
@@ -193,68 +193,3 @@ def _roll_back(connection: Any) -> None:
         connection.cancel_transaction()
     except LostConnectionError:  # the server has rolled back with the connection
         pass
-
-
-# key attribute types compared exactly by `=` with a bound parameter
-_EXACT_TYPE = re.compile(
-    r"^(tiny|small|medium|big)?int|^decimal|^numeric|^(var)?char|^enum|^date|^datetime"
-    r"|^timestamp|^time",
-    re.I,
-)
-
-
-class Presence:
-    """`key in target`: is a key already computed (by another worker, meanwhile)?
-
-    For a stored table and keys of plain attributes (integers, decimals, strings, dates,
-    times) one prepared `SELECT` per key; anything else is asked through the query
-    algebra (`bool(target & key)`), which knows every attribute type."""
-
-    def __init__(self, target: Any) -> None:
-        self.target = target
-        support = getattr(target, "support", ())
-        self.plain = (
-            not target._restriction
-            and len(support) == 1
-            and isinstance(support[0], str)
-            and support[0] == getattr(target, "full_table_name", None)
-        )
-        self.statements: dict[tuple[str, ...], str | None] = {}
-
-    def __call__(self, key: dict[str, Any]) -> bool:
-        statement = self._statement(tuple(key)) if self.plain else None
-        if statement is None:
-            return bool(self.target & key)
-        args = [key[name] for name in self._names(tuple(key))]
-        return self.target.connection.query(statement, args).fetchone() is not None
-
-    def _names(self, names: tuple[str, ...]) -> list[str]:
-        heading = self.target.heading
-        return [name for name in names if name in heading.names]
-
-    def _statement(self, names: tuple[str, ...]) -> str | None:
-        if names not in self.statements:
-            heading = self.target.heading
-            used = self._names(names)
-            exact = used and all(_exact(heading[name]) for name in used)
-            self.statements[names] = (
-                f"SELECT 1 FROM {self.target.full_table_name} WHERE "
-                + " AND ".join(f"`{name}`=%s" for name in used)
-                + " LIMIT 1"
-                if exact
-                else None
-            )
-        return self.statements[names]
-
-
-def _exact(attribute: Any) -> bool:
-    special = (
-        attribute.uuid
-        or attribute.json
-        or attribute.is_blob
-        or attribute.is_attachment
-        or attribute.is_filepath
-        or attribute.adapter is not None
-        or attribute.attribute_expression is not None
-    )
-    return not special and bool(_EXACT_TYPE.match(attribute.type))

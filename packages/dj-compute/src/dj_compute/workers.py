@@ -1,7 +1,7 @@
 """`populate(processes=N)`: keys computed by a pool of worker processes (compute.md §11).
 
 Each worker opens its own server connection when it starts (a database connection is
-never shared between processes), then runs keys through the same `populate_one` as
+never shared between processes), then runs keys through the same `KeyRunner` as
 in-process populate, so reservations, error rows and outcomes are identical. Keys go
 out in chunks and outcomes come back in key order; the parent tallies them.
 
