@@ -333,3 +333,35 @@ def test_lost_connection_during_make_is_an_error_and_populate_goes_on(lab, db_pa
     assert len(lab.Stats & key) == 0 and len(lab.Stats.Detail & key) == 0
     row = lab.schema.jobs.fetch1()
     assert row["status"] == "error" and row["key"] == key
+
+
+def test_sigterm_under_reserve_jobs_ends_the_make_and_is_recorded(schema):
+    import os
+    import signal
+    import time
+
+    @schema
+    class Source(dq.Lookup):
+        definition = "id : int"
+        contents = [(1,), (2,)]
+
+    @schema
+    class Terminated(dc.Computed):
+        definition = "-> Source"
+
+        def make(self, key):
+            self.insert1(key)
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler interrupts this
+
+    before = signal.getsignal(signal.SIGTERM)
+    started = time.monotonic()
+    with pytest.raises(SystemExit, match="SIGTERM received"):
+        Terminated.populate(reserve_jobs=True, suppress_errors=True)
+    assert time.monotonic() - started < 4
+    assert signal.getsignal(signal.SIGTERM) is before  # restored, also after failing
+    assert len(Terminated()) == 0
+    jobs = schema.jobs
+    assert jobs.fetch("status", "error_message", as_dict=True) == [
+        {"status": "error", "error_message": "SystemExit: SIGTERM received"}
+    ]
