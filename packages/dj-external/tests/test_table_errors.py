@@ -191,3 +191,62 @@ def test_adapted_type_over_blob_at_store(lab, monkeypatch):
     ).fetchone()[1]
     assert ":<graph>:adjacency" in create and "REFERENCES `~external_ext`" in create
     assert len(lab.external) == 1
+
+
+def test_filepath_switch_off_refuses_an_existing_table(lab, monkeypatch):
+    lab.Item.insert1(dict(item_id=1, data=[1]))
+    monkeypatch.delenv("DJ_SUPPORT_FILEPATH_MANAGEMENT")
+    from dj_query import FreeTable
+
+    with pytest.raises(DataJointError, match="DJ_SUPPORT_FILEPATH_MANAGEMENT"):
+        FreeTable(lab.schema.connection, f"`{lab.schema.database}`.`item`").fetch("data")
+
+
+def test_adapted_switch_off_refuses_declaration(lab, monkeypatch):
+    import dj_query as dq
+
+    monkeypatch.delenv("DJ_SUPPORT_ADAPTED_TYPES", raising=False)
+
+    class Net2(dq.Manual):
+        definition = """
+        net_id : int
+        ---
+        edges : <graph>
+        """
+
+    with pytest.raises(DataJointError, match="Adapted Attribute types is disabled"):
+        lab.schema(Net2, context={"graph": Graph()})
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"protocol": "ftp"}, "protocol"),
+        ({"bucket": None}, 'is missing "bucket"'),
+        ({"color": "red"}, 'Invalid key "color"'),
+    ],
+)
+def test_bad_store_spec_is_refused_clearly(
+    add_store, item_table, connection, make_database, monkeypatch, change, message
+):
+    monkeypatch.setenv("DJ_SUPPORT_FILEPATH_MANAGEMENT", "TRUE")
+    spec = add_store("s3", "bad")
+    for key, value in change.items():
+        if value is None:
+            del spec[key]
+        else:
+            spec[key] = value
+    schema = Schema(make_database("badspec"), connection=connection)
+    with pytest.raises(DataJointError, match=message):
+        item_table(schema, "bad")
+
+
+def test_file_store_location_must_exist(
+    add_store, item_table, connection, make_database, monkeypatch
+):
+    monkeypatch.setenv("DJ_SUPPORT_FILEPATH_MANAGEMENT", "TRUE")
+    spec = add_store("file", "gone")
+    spec["location"] = spec["location"] + "-missing"
+    schema = Schema(make_database("noloc"), connection=connection)
+    with pytest.raises(FileNotFoundError, match="Inaccessible local directory"):
+        item_table(schema, "gone")
