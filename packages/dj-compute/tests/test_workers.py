@@ -106,3 +106,9 @@ def test_worker_count_and_chunks():
         worker_count(-2, 10)
     assert chunk_size(10, 2) == 1
     assert chunk_size(2000, 2) == 64
+
+
+def test_pool_progress_bar(counted, capsys):
+    counted.populate(processes=2, suppress_errors=True, display_progress=True)
+    err = capsys.readouterr().err
+    assert "Processes: " in err and "40/40" in err

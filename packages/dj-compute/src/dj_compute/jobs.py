@@ -261,7 +261,7 @@ class JobTable(FreeTable):
 
     def drop(self) -> None:  # type: ignore[override]
         """Drop the jobs table without asking (it is created again when next used)."""
-        self.connection.query(f"DROP TABLE IF EXISTS {self.full_table_name}")
+        self.drop_quick()
 
     # --- seeing and clearing jobs -------------------------------------------------------
 
