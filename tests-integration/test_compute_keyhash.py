@@ -69,3 +69,8 @@ def test_upstream_error_rows_block_our_populate(database, upstream):
     assert ours == theirs
     assert Derived.populate(reserve_jobs=True) == {"success_count": 0, "error_list": []}
     assert len(jobs & 'status = "error"') == 6
+    # upstream's rows read back here: the key dict, the message and the stack text
+    rows = jobs.fetch(as_dict=True)
+    assert {row["key"]["n"] for row in rows} == set(range(6))
+    assert {row["error_message"] for row in rows} == {"ValueError: refused"}
+    assert all("Traceback" in row["error_stack"] for row in rows)
