@@ -9,6 +9,7 @@ that every later compilation of the query sees the same predicates.
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,7 @@ from dj_query.errors import DataJointError
 from dj_query.predicate import (
     Equals,
     InQuery,
+    InValues,
     JSONPath,
     Predicate,
     SQLText,
@@ -80,9 +82,24 @@ def check_join_compatibility(left: Any, right: Any) -> None:
 
 def translate(heading: Any, restriction: Any, *, semantic_check: bool = True) -> Predicate | bool:
     """Translate a restriction into a predicate, or True/False when it is constant."""
+    return _translate(_Snapshot(heading), restriction, semantic_check)
+
+
+class _Snapshot:
+    """The heading facts translation reads, computed once per restriction (a list of
+    100,000 keys reads them 100,000 times)."""
+
+    def __init__(self, heading: Any) -> None:
+        self.attributes = heading.attributes
+        self.names = list(self.attributes)
+        self.name_set = set(self.names)
+        self.secondary_attributes = [n for n, a in self.attributes.items() if not a.in_key]
+
+
+def _translate(heading: _Snapshot, restriction: Any, semantic_check: bool) -> Predicate | bool:
     restriction = as_relation(restriction)
     if isinstance(restriction, Not):
-        return negate(translate(heading, restriction.restriction, semantic_check=semantic_check))
+        return negate(_translate(heading, restriction.restriction, semantic_check))
     if isinstance(restriction, UniversalSet):
         return True
     if isinstance(restriction, (bool, np.bool_)):
@@ -93,9 +110,7 @@ def translate(heading: Any, restriction: Any, *, semantic_check: bool = True) ->
         text = restriction.strip()
         return SQLText(text, frozenset(names_in_sql(text)))
     if isinstance(restriction, AndList):
-        return conjunction(
-            [translate(heading, item, semantic_check=semantic_check) for item in restriction]
-        )
+        return conjunction([_translate(heading, item, semantic_check) for item in restriction])
     if isinstance(restriction, Top):
         raise invalid(restriction)
     if isinstance(restriction, Mapping):
@@ -107,10 +122,40 @@ def translate(heading: Any, restriction: Any, *, semantic_check: bool = True) ->
     if _is_dataframe(restriction):
         restriction = restriction.to_records()
     if isinstance(restriction, Iterable) and not isinstance(restriction, (bytes, bytearray)):
-        return disjunction(
-            [translate(heading, item, semantic_check=semantic_check) for item in restriction]
-        )
+        items = restriction if isinstance(restriction, (list, tuple)) else list(restriction)
+        fast = _key_list(heading, items)
+        if fast is not None:
+            return fast
+        return disjunction([_translate(heading, item, semantic_check) for item in items])
     raise invalid(restriction)
+
+
+def _key_list(heading: _Snapshot, items: list | tuple) -> Predicate | None:
+    """A list of dicts with the same plain keys and int/str values (fetched keys, the
+    usual way to restrict by many rows) as one IN list, without translating each dict;
+    None when the list is anything else (the general translation then applies)."""
+    if len(items) < 2 or type(items[0]) is not dict:
+        return None
+    keys = tuple(items[0])
+    attributes = heading.attributes
+    columns = tuple(k for k in keys if k in heading.name_set)
+    if not columns or any(
+        attributes[c].uuid or attributes[c].json or _bulky(attributes[c]) for c in columns
+    ):
+        return None
+    rows = []
+    for item in items:
+        if type(item) is not dict or tuple(item) != keys:
+            return None
+        row = tuple(item[c] for c in columns)
+        if not all(type(v) in _PLAIN for v in row):
+            return None
+        rows.append(row)
+    return InValues(columns, tuple(rows))
+
+
+def _bulky(attr: Any) -> bool:
+    return bool(attr.is_blob or attr.is_attachment or attr.is_filepath)
 
 
 def _is_dataframe(obj: Any) -> bool:
@@ -118,20 +163,28 @@ def _is_dataframe(obj: Any) -> bool:
     return type(obj).__name__ == "DataFrame" and hasattr(obj, "to_records")
 
 
-def _mapping(heading: Any, mapping: Mapping) -> Predicate | bool:
-    names = set(heading.names)
+def _mapping(heading: _Snapshot, mapping: Mapping) -> Predicate | bool:
+    names = heading.name_set
     equalities: list[Predicate | bool] = []
+    attributes = heading.attributes
     for key, value in mapping.items():
-        parsed = parse_json_attribute(key) if isinstance(key, str) else None
-        if parsed is None or parsed.attribute not in names:
-            continue
-        attr = heading[parsed.attribute]
-        if value is not None and (attr.is_blob or attr.is_attachment or attr.is_filepath):
+        if key in names:  # the common case: a plain attribute name
+            name, path = key, None
+        else:
+            parsed = parse_json_attribute(key) if isinstance(key, str) else None
+            if parsed is None or parsed.attribute not in names:
+                continue
+            name = parsed.attribute
+            path = JSONPath(name, parsed.path, parsed.type) if parsed.path else None
+        attr = attributes[name]
+        if value is not None and _bulky(attr):
             # stored bytes are not compared: a fetched record restricts by its other fields
             continue
-        path = JSONPath(parsed.attribute, parsed.path, parsed.type) if parsed.path else None
-        equalities.append(_equality(attr, parsed.attribute, path, value))
+        equalities.append(_equality(attr, name, path, value))
     return conjunction(equalities)
+
+
+_PLAIN = frozenset({int, str})
 
 
 def _equality(attr: Any, name: str, path: Any, value: Any) -> Predicate:
@@ -141,8 +194,10 @@ def _equality(attr: Any, name: str, path: Any, value: Any) -> Predicate:
         return Equals(name, value, path)
     if value is None:
         return Equals(name, None)
-    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
-        if np.isnan(value):
+    if type(value) in _PLAIN and not (attr.uuid or attr.json):
+        return Equals(name, value)  # the common case, kept cheap for long key lists
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        if math.isnan(value):
             # a NULL float fetched into an array reads back as nan; match it as NULL
             return Equals(name, None)
         raise DataJointError(
@@ -170,10 +225,10 @@ def _uuid_bytes(value: Any, name: str) -> bytes:
         ) from None
 
 
-def _semijoin(heading: Any, other: Any, semantic_check: bool) -> Predicate | bool:
+def _semijoin(heading: _Snapshot, other: Any, semantic_check: bool) -> Predicate | bool:
     if semantic_check:
         check_join_compatibility(_HeadingOnly(heading), other)
-    common = tuple(name for name in other.heading.names if name in set(heading.names))
+    common = tuple(name for name in other.heading.names if name in heading.name_set)
     if not common:
         # without shared attributes, any row of a non-empty set matches everything
         return bool(other)
