@@ -202,3 +202,10 @@ def test_html_preview_structure(lab, connection):
     assert short.count("<tr>") == 3
     assert "<p>...</p>" in short
     assert "Total" not in short
+
+
+def test_order_by_entry_with_commas(lab):
+    one = lab.Session.fetch("KEY", order_by="rig desc, KEY")
+    two = lab.Session.fetch("KEY", order_by=["rig desc", "KEY"])
+    assert one == two
+    assert one[0] == {"animal_id": 3, "session": 1}

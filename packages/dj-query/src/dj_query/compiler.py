@@ -195,12 +195,15 @@ def _top_clause(expr: Any, statement: _Statement) -> str:
 def order_by_clause(
     order_by: list[str], primary_key: list[str], quote: Callable[[str], str]
 ) -> str:
-    """` ORDER BY ...` for Top entries: `KEY`/`KEY ASC`/`KEY DESC` expand to the primary
-    key; every other word is an attribute name and is backquoted."""
+    """` ORDER BY ...` for Top entries (an entry may hold several, comma-separated):
+    `KEY`/`KEY ASC`/`KEY DESC` expand to the primary key; every other word is an
+    attribute name and is backquoted."""
     parts: list[str] = []
-    for entry in order_by:
+    for entry in (part for text in order_by for part in text.split(",")):
         words = entry.split()
-        if words and words[0].upper() == "KEY":
+        if not words:
+            continue
+        if words[0].upper() == "KEY":
             direction = " DESC" if len(words) > 1 and words[1].upper() == "DESC" else ""
             parts.extend(quote(name) + direction for name in primary_key)
             continue
