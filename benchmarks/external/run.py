@@ -24,12 +24,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
+sys.path.insert(0, str(HERE))
 
 from dj_testing.s3 import start_moto, stop_moto  # noqa: E402
+from latency_proxy import LatencyProxy  # noqa: E402
+
+# Added to every S3 request in the `*_s3_latency` workloads (seconds, one way).
+LATENCY = float(os.environ.get("BENCH_S3_LATENCY", "0.010"))
 from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
 
 
-def measure(python: str, which: str, server, scratch: Path) -> dict:
+def measure(python: str, which: str, server, scratch: Path, proxy: LatencyProxy) -> dict:
     env = dict(os.environ, BENCH_REPEAT="1")
     if which == "upstream":
         env.pop("PYTHONPATH", None)
@@ -39,7 +44,15 @@ def measure(python: str, which: str, server, scratch: Path) -> dict:
     location = scratch / f"{which}-{uuid.uuid4().hex[:6]}"
     location.mkdir()
     result = subprocess.run(
-        [python, str(HERE / "bench_impl.py"), db, server.endpoint, bucket, str(location)],
+        [
+            python,
+            str(HERE / "bench_impl.py"),
+            db,
+            server.endpoint,
+            bucket,
+            str(location),
+            proxy.endpoint,
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -55,31 +68,34 @@ def main() -> None:
     print("preparing upstream datajoint 0.14.10 environment ...", file=sys.stderr, flush=True)
     upstream_python = str(ensure_upstream_venv())
     server = start_moto()
-    results = {}
+    proxy = LatencyProxy(server.port, LATENCY).start()
+    results: dict[str, dict[str, float]] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="djbench-ext-") as scratch:
             for round_ in range(int(os.environ.get("BENCH_REPEAT", "3"))):
                 for which, python in (("ours", sys.executable), ("upstream", upstream_python)):
                     print(f"timing {which}, round {round_ + 1} ...", file=sys.stderr, flush=True)
-                    times = measure(python, which, server, Path(scratch))
+                    times = measure(python, which, server, Path(scratch), proxy)
                     best = results.setdefault(which, {})
                     for name, seconds in times.items():
                         best[name] = min(best.get(name, seconds), seconds)
     finally:
+        proxy.stop()
         stop_moto(server)
     ours, upstream = results["ours"], results["upstream"]
     rows = os.environ.get("BENCH_ROWS", "1000")
     print(f"external benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(
         f"python {sys.version.split()[0]}; {rows} blobs of 80 kB; "
-        f"best of {os.environ.get('BENCH_REPEAT', '3')} runs\n"
+        f"best of {os.environ.get('BENCH_REPEAT', '3')} runs; *_s3_latency: "
+        f"{LATENCY * 1000:.0f} ms added to every S3 request\n"
     )
-    header = f"{'workload':12} {'dj-external':>12} {'upstream':>10} {'up/ours':>8}"
+    header = f"{'workload':18} {'dj-external':>12} {'upstream':>10} {'up/ours':>8}"
     print(header)
     print("-" * len(header))
     for name in ours:
         print(
-            f"{name:12} {ours[name]:11.3f}s {upstream[name]:9.3f}s "
+            f"{name:18} {ours[name]:11.3f}s {upstream[name]:9.3f}s "
             f"{upstream[name] / ours[name]:7.2f}x"
         )
 
