@@ -394,3 +394,17 @@ def test_left_join_with_a_join_on_the_right(lab):
     assert got == expected
     inner = lab.Rig.proj() * lab.Session.join(lab.Trial.proj("outcome"), left=True)
     assert len(inner) == len(TRIALS) + 2  # sessions (2,1) and (3,2) have no trials
+
+
+def test_outer_union_of_projections_with_renames(lab):
+    left = (lab.Session & "rig='A'").proj(where="rig")
+    right = (lab.Session & "duration > 40").proj(minutes="duration")
+    result = left + right
+    assert result.heading.names == ["animal_id", "session", "where", "minutes"]
+    expected = {
+        (a, s, r if r == "A" else None, d if d and d > 40 else None)
+        for a, s, r, d in SESSIONS
+        if r == "A" or (d and d > 40)
+    }
+    assert rows(result) == expected
+    assert len(result & "minutes IS NULL") == 3
