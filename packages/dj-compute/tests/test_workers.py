@@ -112,3 +112,40 @@ def test_pool_progress_bar(counted, capsys):
     counted.populate(processes=2, suppress_errors=True, display_progress=True)
     err = capsys.readouterr().err
     assert "Processes: " in err and "40/40" in err
+
+
+def test_a_dead_worker_stops_populate_instead_of_hanging(schema):
+    import signal
+    import time
+
+    @schema
+    class Thing(dq.Lookup):
+        definition = "thing : int"
+        contents = [(i,) for i in range(8)]
+
+    @schema
+    class Fragile(dc.Computed):
+        definition = "-> Thing"
+
+        def make(self, key):
+            if key["thing"] == 5:
+                os.kill(os.getpid(), signal.SIGKILL)
+            self.insert1(key)
+
+    started = time.monotonic()
+    with pytest.raises(DataJointError, match="died with exit code -9"):
+        Fragile.populate(processes=2, reserve_jobs=True)
+    assert time.monotonic() - started < 30
+    assert 5 not in Fragile.fetch("thing")
+    jobs = schema.jobs
+    # the dead worker's reservation is left behind, and is stale once the server
+    # has noticed the closed connection
+    deadline = time.monotonic() + 10
+    while not len(jobs.stale()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert {"thing": 5} in list(jobs.stale().fetch("key"))
+    assert jobs.clear_stale() >= 1
+    Fragile.make = lambda self, key: self.insert1(key)
+    Fragile.populate(reserve_jobs=True)
+    assert 5 in Fragile.fetch("thing")
+    assert len(Fragile()) + len(jobs & {"status": "error"}) == 8
