@@ -6,8 +6,10 @@ finds the keys not yet computed and runs `make` for each — in this process or 
 of workers, optionally coordinating with other workers through the schema's `~jobs`
 table (`reserve_jobs=True`). compute.md §2-§5 and §11 are the contract.
 
-The pieces live in their own modules: `key_source.py` (which keys), `make.py` (one key:
-transaction, make protocols, outcome), `workers.py` (process pool), `signals.py`
+The pieces live in their own modules: `key_source.py` (which keys), `make.py` (keys
+through make: reservation batches, transaction, make protocols, outcome),
+`presence.py` (already computed?), `fingerprint.py` (did the inputs change?),
+`permission.py` (who may insert), `workers.py` (worker processes), `signals.py`
 (SIGTERM), `jobs.py` (`~jobs`), `progress.py`.
 """
 
