@@ -15,7 +15,7 @@ exception)`. With jobs, the `~jobs` row tells the other workers: reserved while 
 is worked on, removed in the same transaction that commits the results (so results and
 reservation never disagree), or replaced by an `error` row after a rollback.
 
-Reservations are taken a few keys at a time (`Reserver`) when makes are quick: one
+Reservations are taken a few keys at a time (`jobs.reserve_many`) when makes are quick: one
 statement and one commit for the batch instead of one per key, while a batch is never
 held longer than about `BATCH_SECONDS` — with slow makes it is one key, as in 0.14.
 """
