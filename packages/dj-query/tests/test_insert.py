@@ -86,6 +86,17 @@ def test_dicts_tuples_records_and_frames(things):
     assert rows[7]["amount"] is None and rows[8]["label"] == "ix"
 
 
+def test_rows_of_different_forms(things):
+    record = np.array([(3, "rec")], dtype=[("thing_id", int), ("label", "U8")])[0]
+    things.insert([{"thing_id": 1, "label": "dict"}, record])
+    full = (2, "tuple", None, 7, None, None, None, 0, None, None, None)
+    things.insert([dict(zip(things.heading.names, full)), (4, *full[1:])])
+    labels = dict(zip(*things.fetch("thing_id", "label")))
+    assert labels == {1: "dict", 2: "tuple", 3: "rec", 4: "tuple"}
+    with pytest.raises(DataJointError, match="different fields"):
+        things.insert([{"thing_id": 5}, (6, *full[1:])])  # the first row fixes the fields
+
+
 def test_csv_path_and_generators(things, tmp_path):
     path = tmp_path / "things.csv"
     path.write_text("thing_id,label,amount\n10,csv,2.5\n11,csv,\n")

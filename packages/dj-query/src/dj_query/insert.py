@@ -186,17 +186,39 @@ def rows_to_columns(
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return [], []
-    first = rows[0]
-    if isinstance(first, np.void):
+    kinds = {_row_kind(kind) for kind in set(map(type, rows))}
+    if kinds == {"record"}:
         return _record_rows(rows, names, ignore_extra_fields)
-    if isinstance(first, Mapping):
+    if kinds == {"mapping"}:
         return _dict_rows(rows, names, ignore_extra_fields)
-    if isinstance(first, (str, bytes)) or not isinstance(first, Sequence):
+    if kinds == {"sequence"}:
+        return _positional_rows(rows, names)
+    # rows of different forms: each as a mapping (positional rows give every attribute)
+    return _dict_rows([_as_mapping(row, names) for row in rows], names, ignore_extra_fields)
+
+
+def _row_kind(kind: type) -> str:
+    """ "record", "mapping" or "sequence": the form of rows of this type."""
+    if issubclass(kind, np.void):
+        return "record"
+    if issubclass(kind, Mapping):
+        return "mapping"
+    if issubclass(kind, (str, bytes)) or not issubclass(kind, Sequence):
         raise DataJointError(
-            f"Cannot insert a row of type {type(first).__name__}: give a dict, a sequence of "
+            f"Cannot insert a row of type {kind.__name__}: give a dict, a sequence of "
             "all attribute values in heading order, or a numpy record."
         )
-    return _positional_rows(rows, names)
+    return "sequence"
+
+
+def _as_mapping(row: Any, names: list[str]) -> Mapping[str, Any]:
+    kind = _row_kind(type(row))
+    if kind == "record":
+        return {name: _python_value(row[name]) for name in row.dtype.names}
+    if kind == "sequence":
+        _positional_rows([row], names)  # checks the length
+        return dict(zip(names, row))
+    return row
 
 
 def _is_dataframe(rows: Any) -> bool:
