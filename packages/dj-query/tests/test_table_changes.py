@@ -102,3 +102,25 @@ def test_update1(schema, lab):
         lab.Subject.update1({"subject_id": 2})
     with pytest.raises(DataJointError, match="dict"):
         lab.Subject.update1([2, "x"])
+
+
+def test_drop_reaches_dependents_in_unregistered_schemas(db_params, schema, make_database):
+    from dj_core.schemas import Schema
+    from table_schema import open_connection
+
+    lab = declare_lab(schema)
+    other_conn = open_connection(db_params)
+    other = Schema(make_database("other"), connection=other_conn)
+    subject = dq.FreeTable(other_conn, lab.Subject.full_table_name)  # noqa: F841 (context)
+
+    @other
+    class Review(dq.Manual):
+        definition = """
+        -> subject
+        reviewer : varchar(8)
+        """
+
+    assert other.database not in schema.connection.schemas
+    lab.Subject.drop()
+    assert not Review.is_declared and not lab.Subject.is_declared
+    other_conn.close()

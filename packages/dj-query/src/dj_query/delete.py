@@ -31,7 +31,14 @@ from dj_query.compiler import compile_where
 from dj_query.condition import AndList
 from dj_query.predicate import AllOf, AnyOf, InQuery, Negation
 
-__all__ = ["cascade_plan", "delete", "delete_quick", "delete_sql"]
+__all__ = [
+    "cascade_plan",
+    "delete",
+    "delete_quick",
+    "delete_sql",
+    "dependency_graph",
+    "tables_read",
+]
 
 logger = logging.getLogger("datajoint")
 
@@ -64,7 +71,7 @@ def _log(table: Any, sql: str) -> None:
 # --- the cascade --------------------------------------------------------------------
 
 
-def _graph(connection: Any, top: str) -> Any:
+def dependency_graph(connection: Any, top: str) -> Any:
     """The dependency graph, extended (from the catalog) with the schemas of dependent
     tables that are not registered on this connection, until none is missing."""
     graph = connection.dependencies
@@ -124,7 +131,7 @@ def cascade_plan(table: Any, force_masters: bool = False) -> list[tuple[str, Any
     order (the restricted table first); delete in reverse order."""
     connection = table.connection
     top = table.full_table_name
-    graph = _graph(connection, top)
+    graph = dependency_graph(connection, top)
     if top not in graph:
         return [(top, table)]
     nodes = {n for n in graph.descendants(top) if not n.isdigit()}

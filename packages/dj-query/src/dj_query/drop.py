@@ -11,6 +11,8 @@ from dj_core.errors import DataJointError
 from dj_core.heading import invalidate
 from dj_core.log import log_event
 
+from dj_query.delete import dependency_graph
+
 __all__ = ["drop", "drop_quick"]
 
 logger = logging.getLogger("datajoint")
@@ -46,7 +48,8 @@ def drop(table: Any, *, part_ok: bool = False) -> None:
     connection = table.connection
     connection.dependencies.load()
     top = table.full_table_name
-    names = table.descendants()
+    graph = dependency_graph(connection, top)  # dependents in other schemas included
+    names = [n for n in graph.descendants(top) if not n.isdigit()] if top in graph else [top]
     for name in names:
         master = utils.get_master(name)
         if master and master not in names and not (part_ok and name == top):
