@@ -3,6 +3,8 @@ describe, spawning classes for virtual modules."""
 
 from __future__ import annotations
 
+import re
+
 import dj_query as dq
 import pytest
 from dj_core import tiers
@@ -38,6 +40,15 @@ def test_tier_table_names_and_class_properties(schema):
         "scan",
         "pairing",
     }
+
+
+def test_tier_regexps_recognise_table_names(schema):
+    lab = declare_lab(schema)
+    for cls in (lab.Subject, lab.Rig, lab.Session, lab.Session.Trial):
+        assert re.fullmatch(cls.tier_regexp, cls.table_name), cls
+    assert not re.fullmatch(dq.Manual.tier_regexp, "#rig")
+    assert not re.fullmatch(dq.Lookup.tier_regexp, "subject")
+    assert re.fullmatch(dq.Part.tier_regexp, "__spike_rate__unit")["part"] == "unit"
 
 
 def test_registered_tiers_are_dj_query_classes():

@@ -8,9 +8,11 @@ of `UserTable`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dj_core.errors import DataJointError
+from dj_core.tiers import BASE_NAME, MASTER_TIERS
 from dj_core.utils import from_camel_case
 
 from dj_query import drop as _drop
@@ -41,6 +43,8 @@ class Manual(UserTable):
     """Rows entered by people or by scripts, outside any computation."""
 
     _prefix = ""
+    #: full-match pattern of the table names of this tier (as 0.14's)
+    tier_regexp = rf"(?P<manual>{BASE_NAME})"
 
 
 class Lookup(UserTable):
@@ -48,6 +52,7 @@ class Lookup(UserTable):
     decorated."""
 
     _prefix = "#"
+    tier_regexp = rf"(?P<lookup>#{BASE_NAME})"
 
 
 class Part(UserTable):
@@ -57,6 +62,11 @@ class Part(UserTable):
     and `drop` on a part need `force=True`."""
 
     _master: type | None = None
+    _ANY_MASTER = "|".join(
+        rf"(?P<{tier.lower()}>{re.escape(prefix)}{BASE_NAME})"
+        for tier, prefix in MASTER_TIERS.items()
+    )
+    tier_regexp = rf"(?P<master>{_ANY_MASTER}){{1,1}}__(?P<part>{BASE_NAME})"
 
     @class_property
     def master(owner: Any) -> type | None:
