@@ -88,9 +88,9 @@ def main() -> None:
             # rounds alternate between the implementations, so that all see the same load
             first = [workers[w].time(name, op) for w in workers]
             slowest = max(t for t in first if t is not None)
-            rounds = 4 if slowest > 2 else 11 if slowest > 0.05 else 15
-            # fast operations are timed over several calls (about 50 ms per timing)
-            calls = {w: max(1, int(0.05 / t)) for w, t in zip(workers, first) if t}
+            rounds = 5 if slowest > 2 else 15 if slowest > 0.05 else 40
+            # fast operations are timed over several calls (about 10 ms per timing)
+            calls = {w: max(1, int(0.01 / t)) for w, t in zip(workers, first) if t}
             for w, t in zip(workers, first):
                 if t is not None:
                     best[w, name, op] = t
@@ -105,8 +105,8 @@ def main() -> None:
         f"blob codec benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"
     )
     print(
-        f"python {sys.version.split()[0]}; upstream datajoint {version}; best of 4-15 rounds"
-        " interleaved between the implementations\n"
+        f"python {sys.version.split()[0]}; upstream datajoint {version}; best of 5-40 rounds"
+        " interleaved between the implementations, CPU time\n"
     )
     header = (
         f"{'workload':28} {'op':6} {'dj_blob':>10} {'upstream':>10} {'floor':>10}"
