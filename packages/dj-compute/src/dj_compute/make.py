@@ -129,15 +129,15 @@ class KeyRunner:
         jobs = self.jobs if job_key is not None else None
         if not self.deferred:
             connection.start_transaction()
-        if self.present(key):
-            if not self.deferred:
-                connection.cancel_transaction()
-            if jobs is not None:
-                jobs.complete(target.table_name, job_key)
-            return SKIPPED
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("Making %s -> %s", key, target.full_table_name)
         try:
+            if self.present(key):
+                if not self.deferred:
+                    connection.cancel_transaction()
+                if jobs is not None:
+                    jobs.complete(target.table_name, job_key)
+                return SKIPPED
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("Making %s -> %s", key, target.full_table_name)
             with inserts_allowed(self.table.full_table_name):
                 if self.deferred:
                     self._run_deferred(key)
