@@ -114,3 +114,11 @@ def test_schema_external_mapping(lab):
     assert {r["column_name"] for r in refs} == {"data", "doc", "path"}
     with pytest.raises(DataJointError, match="drop the tables"):
         lab.external.drop()
+
+
+@pytest.mark.parametrize("name", ["1abc", "a`b", "has space", ""])
+def test_invalid_store_names_are_refused(lab, name):
+    from dj_external import ExternalTable
+
+    with pytest.raises(DataJointError, match="Invalid store name"):
+        ExternalTable(lab.schema.connection, name, lab.schema.database)

@@ -17,6 +17,7 @@ committed row ever refers to a missing object.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -40,6 +41,7 @@ __all__ = [
 
 logger = logging.getLogger("datajoint.external")
 
+_STORE_NAME = re.compile(r"[a-z][-\w]*", re.I)
 # Threads per store for batch I/O: store latency, not CPU, bounds these transfers.
 DEFAULT_MAX_WORKERS = 16
 # Hashes per tracking-table statement (keeps statements far below max_allowed_packet).
@@ -76,6 +78,11 @@ class ExternalTable(FreeTable):
     """The `~external_<store>` table of `database`, and the store behind it."""
 
     def __init__(self, connection: Any, store: str, database: str) -> None:
+        if not isinstance(store, str) or not _STORE_NAME.fullmatch(store):
+            raise DataJointError(
+                f"Invalid store name {store!r}: a store name starts with a letter, followed by "
+                "letters, digits, '_' or '-' (use lowercase)."
+            )
         self.store = store
         connection.config.get_store_spec(store)  # validated now: a clear error early
         self._declare(connection, database)
