@@ -15,6 +15,7 @@ from dj_core import logging as dj_logging
 def clean_logger():
     logger = logging.getLogger("datajoint")
     handlers, level = list(logger.handlers), logger.level
+    logger.handlers[:] = []  # another package's tests may have set it up in this process
     yield logger
     logger.handlers[:] = handlers
     logger.setLevel(level)
