@@ -151,3 +151,10 @@ def test_import_loads_no_heavy_optional_library():
 
 def test_logger_is_the_datajoint_logger():
     assert dj.logger.name == "datajoint"
+
+
+def test_expression_module_holds_the_query_classes():
+    from datajoint.expression import Aggregation, QueryExpression, U, Union
+
+    assert U is dj.U
+    assert issubclass(Aggregation, QueryExpression) and issubclass(Union, QueryExpression)

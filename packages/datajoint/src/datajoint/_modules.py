@@ -31,7 +31,6 @@ ALIASES: dict[str, str] = {
     "schemas": "dj_core.schemas",
     "logging": "dj_core.logging",
     "condition": "dj_query.condition",
-    "expression": "dj_query.expression",
     "fetch": "dj_query.fetch",
     "preview": "dj_query.preview",
     "table": "dj_query.table",

@@ -1,0 +1,10 @@
+"""`datajoint.expression`: the query expression classes, gathered from dj-query.
+
+A re-export rather than an alias because `U` lives in its own dj-query module; nothing
+patches this module's globals, so a thin copy of the names is safe (api-surface.md §2.2).
+"""
+
+from dj_query.expression import Aggregation, QueryExpression, Union
+from dj_query.universal import U
+
+__all__ = ["Aggregation", "QueryExpression", "U", "Union"]
