@@ -25,6 +25,7 @@ def test_missing_blob_object_names_store_path_and_row(lab):
         lab.Item.fetch("data")
     message = str(info.value)
     assert "'ext'" in message and key in message and "`data`" in message
+    assert "{'item_id': 1}" in message  # the row holding it, by primary key
 
 
 def test_corrupted_blob_fails_its_checksum(lab):
@@ -32,8 +33,8 @@ def test_corrupted_blob_fails_its_checksum(lab):
     (key,) = lab.keys()
     lab.objects.put(key, b"not the blob")
     with pytest.raises(ExternalChecksumError, match="did not pass checksum") as info:
-        lab.Item.fetch1("data")
-    assert key in str(info.value)
+        lab.Item.proj(renamed="data").fetch1("renamed")
+    assert key in str(info.value) and "{'item_id': 1}" in str(info.value)
 
 
 def test_corrupted_attachment_is_not_returned(lab):

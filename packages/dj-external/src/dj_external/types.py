@@ -14,6 +14,7 @@ from uuid import UUID
 
 from dj_core.attribute_types import AttributeType, TypeContext, register_type, store_of
 from dj_core.errors import DataJointError
+from dj_query import FreeTable
 
 from dj_external import blobs, files
 from dj_external.external import external_table
@@ -51,6 +52,39 @@ def _fetch_labels(ctx: TypeContext, hashes: list[UUID]) -> list[str]:
     return [f"the row whose `{name}` is {h} in schema `{ctx.database}`" for h in hashes]
 
 
+def _raise_with_rows(error: DataJointError, table: Any, ctx: TypeContext, hashes: list[UUID]):
+    """Re-raise a fetch error with the primary keys of the rows holding the failing value.
+
+    Only the error path pays for this: the hash named in the message is looked up in the
+    tables whose column of this name refers to the tracking table."""
+    text = str(error)
+    failing = next((h for h in dict.fromkeys(hashes) if str(h) in text), None)
+    attribute = ctx.attribute
+    column = getattr(attribute, "original_name", None) or getattr(attribute, "name", None)
+    if failing is None or not column:
+        raise error
+    found = []
+    try:
+        for ref in table.references:
+            if ref["column_name"] != column:
+                continue
+            referencing = FreeTable(table.connection, ref["referencing_table"])
+            names = list(referencing.primary_key)
+            cursor = table.connection.query(
+                f"SELECT {','.join(f'`{n}`' for n in names)} FROM {ref['referencing_table']} "
+                f"WHERE `{column}`=%s LIMIT 3",
+                (failing.bytes,),
+            )
+            found += [f"{ref['referencing_table']} {dict(zip(names, row))}" for row in cursor]
+    except DataJointError:
+        raise error from None
+    if not found:
+        raise error
+    labelled = type(error)(f"{text} Rows holding it: {'; '.join(found)}.")
+    labelled.__dict__.update(error.__dict__)
+    raise labelled from error
+
+
 def _hashes(values: list[Any]) -> list[UUID]:
     return [UUID(bytes=bytes(v)) for v in values]
 
@@ -78,7 +112,11 @@ class _External(AttributeType):
         if not present:
             return list(values)
         hashes = _hashes([values[i] for i in present])
-        decoded = self._decode(_table(ctx), hashes, ctx, _fetch_labels(ctx, hashes))
+        table = _table(ctx)
+        try:
+            decoded = self._decode(table, hashes, ctx, _fetch_labels(ctx, hashes))
+        except DataJointError as error:
+            _raise_with_rows(error, table, ctx, hashes)
         result: list[Any] = [None] * len(values)
         for i, value in zip(present, decoded):
             result[i] = value
