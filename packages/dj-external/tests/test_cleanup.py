@@ -122,3 +122,32 @@ def test_invalid_store_names_are_refused(lab, name):
 
     with pytest.raises(DataJointError, match="Invalid store name"):
         ExternalTable(lab.schema.connection, name, lab.schema.database)
+
+
+def test_small_batches_everywhere(lab, monkeypatch):
+    """Chunked tracking statements, pipeline steps and cleanup transactions give the same
+    result as one big batch (duplicates spread over several chunks included)."""
+    from dj_external import blobs, cleanup, external
+
+    monkeypatch.setattr(external, "_QUERY_CHUNK", 7)
+    monkeypatch.setattr(blobs, "_CHUNK", 5)
+    monkeypatch.setattr(cleanup, "_BATCH", 4)
+    lab.Item.insert(dict(item_id=i, data=i % 23) for i in range(60))
+    assert len(lab.external) == 23 and len(lab.keys()) == 23
+    assert [v for v in lab.Item.fetch("data", order_by="item_id")] == [i % 23 for i in range(60)]
+    (lab.Item & "item_id >= 23").delete()
+    (lab.Item & "item_id < 10").delete()
+    assert len(lab.external.unused()) == 10
+    assert lab.external.delete(delete_external_files=True) == []
+    assert len(lab.external) == 13 and len(lab.keys()) == 13
+    assert sorted(lab.Item.fetch("data")) == list(range(10, 23))
+
+
+def test_missing_attachment_file_inserts_nothing(lab):
+    present = lab.stage.parent / "present.txt"
+    present.write_bytes(b"here")
+    with pytest.raises(DataJointError, match="no such file"):
+        lab.Item.insert(
+            [dict(item_id=1, doc=present), dict(item_id=2, doc=lab.stage.parent / "absent.txt")]
+        )
+    assert len(lab.Item()) == 0 and len(lab.external) == 0
