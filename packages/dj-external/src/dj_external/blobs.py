@@ -223,25 +223,18 @@ def _read_migrated(
 
 
 def decode_blobs(
-    table: Any, raws: Sequence[Any], squeeze: bool, labels: Sequence[str] | None = None
+    table: Any, hashes: Sequence[UUID], squeeze: bool, labels: Sequence[str] | None = None
 ) -> list[Any]:
-    """Fetched column values (16-byte hashes or None) → unpacked values."""
-    hashes = [None if raw is None else UUID(bytes=bytes(raw)) for raw in raws]
-    present = [h for h in hashes if h is not None]
-    present_labels = (
-        None if labels is None else [lab for h, lab in zip(hashes, labels) if h is not None]
-    )
+    """The unpacked values of the blobs with these hashes (one per row, in order)."""
 
     def unpack(data: bytes) -> tuple[bytes, Any]:
         return data, dj_blob.unpack(data, squeeze=squeeze)
 
-    fetched = get_packed(table, present, present_labels, then=unpack)
+    fetched = get_packed(table, hashes, labels, then=unpack)
     result = []
     used: set[UUID] = set()
     for hash_ in hashes:
-        if hash_ is None:
-            result.append(None)
-        elif hash_ in used:  # a repeated value: its own copy, never a shared object
+        if hash_ in used:  # a repeated value: its own copy, never a shared object
             result.append(dj_blob.unpack(fetched[hash_][0], squeeze=squeeze))
         else:
             used.add(hash_)

@@ -137,13 +137,7 @@ class ExternalBlobType(_External):
         return blobs.encode_blobs(_table(ctx), values, _insert_labels(ctx, len(values)))
 
     def _decode(self, table: Any, hashes: list[UUID], ctx: TypeContext, labels: list[str]) -> list:
-        return blobs.decode_blobs(
-            table, hashes_as_bytes(hashes), ctx.extra.get("squeeze", False), labels
-        )
-
-
-def hashes_as_bytes(hashes: list[UUID]) -> list[bytes]:
-    return [h.bytes for h in hashes]
+        return blobs.decode_blobs(table, hashes, ctx.extra.get("squeeze", False), labels)
 
 
 class ExternalAttachType(_External):
