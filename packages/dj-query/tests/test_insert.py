@@ -97,6 +97,21 @@ def test_rows_of_different_forms(things):
         things.insert([{"thing_id": 5}, (6, *full[1:])])  # the first row fixes the fields
 
 
+def test_plain_numpy_rows_are_positional(schema):
+    @schema
+    class Pair(dq.Manual):
+        definition = """
+        a : int
+        ---
+        b : double
+        """
+
+    Pair.insert(np.array([[1, 0.5], [2, 1.5]]))  # rows of a 2-D array: every attribute
+    assert Pair.fetch("b").tolist() == [0.5, 1.5]
+    with pytest.raises(DataJointError, match="expected 2"):
+        Pair.insert(np.array([[3, 0.5, 9]]))
+
+
 def test_csv_path_and_generators(things, tmp_path):
     path = tmp_path / "things.csv"
     path.write_text("thing_id,label,amount\n10,csv,2.5\n11,csv,\n")

@@ -59,7 +59,10 @@ def _row_kind(kind: type) -> str:
         return "record"
     if issubclass(kind, Mapping):
         return "mapping"
-    if issubclass(kind, (str, bytes)) or not issubclass(kind, Sequence):
+    positional = issubclass(kind, Sequence) or (
+        hasattr(kind, "__len__") and hasattr(kind, "__iter__")  # e.g. numpy rows
+    )
+    if issubclass(kind, (str, bytes)) or not positional:
         raise DataJointError(
             f"Cannot insert a row of type {kind.__name__}: give a dict, a sequence of "
             "all attribute values in heading order, or a numpy record."
