@@ -9,8 +9,12 @@ from dj_core import errors, version
 
 @pytest.fixture(autouse=True)
 def restore():
-    yield
+    """Start from dj-core's default (the meta-package may have set its own in this
+    process) and put back whatever was set before."""
+    before = version._client_version
     version.set_client_version(None)
+    yield
+    version.set_client_version(before)
 
 
 def test_default_is_dj_cores_version():
