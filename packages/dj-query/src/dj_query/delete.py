@@ -22,7 +22,6 @@ import logging
 from typing import Any
 
 from dj_core import utils
-from dj_core.dependencies import Dependencies, topo_sort
 from dj_core.errors import DataJointError, IntegrityError
 from dj_core.heading import is_cached, preload_schema
 from dj_core.log import log_event
@@ -74,6 +73,8 @@ def _log(table: Any, sql: str) -> None:
 def dependency_graph(connection: Any, top: str) -> Any:
     """The dependency graph, extended (from the catalog) with the schemas of dependent
     tables that are not registered on this connection, until none is missing."""
+    from dj_core.dependencies import Dependencies  # networkx, on first use
+
     graph = connection.dependencies
     graph.load(force=False)
     databases = set(connection.schemas)
@@ -129,6 +130,8 @@ def _reference(parent_rows: Any, props: dict[str, Any]) -> Any:
 def cascade_plan(table: Any, force_masters: bool = False) -> list[tuple[str, Any]]:
     """(full name, doomed rows) of the table and every dependent table, in topological
     order (the restricted table first); delete in reverse order."""
+    from dj_core.dependencies import topo_sort  # networkx, on first use
+
     connection = table.connection
     top = table.full_table_name
     graph = dependency_graph(connection, top)
