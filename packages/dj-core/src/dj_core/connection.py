@@ -28,7 +28,7 @@ from getpass import getpass
 from typing import TYPE_CHECKING, Any
 
 from dj_core import plugin, query_cache, settings, utils
-from dj_core.dialects import Dialect, MySQLDialect
+from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
 from dj_core.errors import DataJointError, LostConnectionError
 from dj_core.version import client_version
 
@@ -118,6 +118,7 @@ class Connection:
         self._conn: Any = None
         self._pid: int | None = None
         self.connection_id: int | None = None
+        self._server_version: ServerVersion | None = None
         self.connect()
         if not self.is_connected:
             raise LostConnectionError(f"Connection failed {self._address}.")
@@ -154,6 +155,7 @@ class Connection:
         # (an inherited connection of a parent process is dropped without a word to the
         # server: closing it would end the parent's session)
         self._pid = os.getpid()
+        self._server_version = None  # the server may have changed (upgraded) meanwhile
         info = self.conn_info
         self._conn = self.dialect.open(
             host=info["host"],
@@ -187,6 +189,7 @@ class Connection:
         state["_conn"] = None
         state["_pid"] = None
         state["_in_transaction"] = False
+        state["_server_version"] = None
         state.pop("_dependencies", None)
         return state
 
@@ -198,6 +201,15 @@ class Connection:
         except Exception:
             return False
         return True
+
+    @property
+    def server_version(self) -> ServerVersion:
+        """The server's flavour and version, asked once per session: dialects and query
+        builders consult it for every statement and heading they build."""
+        version = self._server_version
+        if version is None:
+            version = self._server_version = self.dialect.read_server_version(self)
+        return version
 
     def get_user(self) -> str:
         """``user@host`` as the server sees this session."""

@@ -22,6 +22,7 @@ from dj_core.errors import DataJointError
 
 __all__ = ["Dependencies", "extract_master", "topo_sort", "unite_master_parts"]
 
+_FULL_NAME = re.compile(r"`((?:[^`]|``)+)`\.`(?:[^`]|``)+`")
 _PART = re.compile(r"(?P<master>`[^`]+`\.`#?\w+)__\w+`")
 
 
@@ -82,32 +83,61 @@ def topo_sort(graph: nx.DiGraph) -> list[str]:
 
 
 class Dependencies(nx.DiGraph):
-    """The dependency graph of `connection`'s registered schemas (`connection.dependencies`).
+    """The dependency graph of `connection`'s schemas (`connection.dependencies`).
 
-    Loaded lazily on first query, or explicitly with `load()`; `clear()` forgets it
-    (called when a schema is registered or a table declared).
+    Covers the registered schemas plus any other database asked about: `load(databases=
+    [...])` adds databases explicitly, and `parents`, `children`, `descendants` and
+    `ancestors` add the database of the table they are asked about (and, for
+    descendants and ancestors, of every table reached), so plain MySQL tables that no
+    `Schema` registered have their foreign keys too. Each (re)load reads the whole set
+    of databases in one catalog query.
+
+    Loaded lazily on first query, or explicitly with `load()`; `clear()` forgets the
+    graph (called when a schema is registered or a table declared) but not which
+    databases it covers.
     """
 
     def __init__(self, connection: Any = None):
         self._conn = connection
         self._loaded = False
+        self._extra: set[str] = set()  # databases asked about beyond the registered schemas
+        self._covered: frozenset[str] = frozenset()  # the databases of the loaded graph
         super().__init__()
 
     def clear(self) -> None:
         self._loaded = False
         super().clear()
 
-    def load(self, force: bool = True) -> None:
-        """Read the graph of the registered schemas from the catalog (one query)."""
-        if self._loaded and not force:
+    @property
+    def databases(self) -> frozenset[str]:
+        """The databases whose tables the loaded graph holds."""
+        return self._covered
+
+    def _wanted(self, databases: Iterable[str] = ()) -> set[str]:
+        registered = set(self._conn.schemas) if self._conn is not None else set()
+        return registered | self._extra | set(databases)
+
+    def load(self, force: bool = True, databases: Iterable[str] | None = None) -> None:
+        """Read the graph of the registered schemas, of the databases added before, and of
+        `databases` (names of further databases to include) from the catalog, in one
+        query. With `force=False` nothing is read when the loaded graph already covers
+        them all."""
+        databases = [] if databases is None else list(databases)
+        if self._conn is None:  # a graph built by hand (`_build`): nothing to read
+            return
+        self._extra.update(databases)
+        wanted = self._wanted()
+        if self._loaded and not force and wanted <= self._covered:
             return
         self.clear()
-        databases = list(self._conn.schemas) if self._conn is not None else []
-        rows = self._conn.dialect.key_catalog(self._conn, databases) if databases else []
-        self._build(rows, set(databases))
+        rows = self._conn.dialect.key_catalog(self._conn, sorted(wanted)) if wanted else []
+        self._build(rows, wanted)
         self._loaded = True
 
     def _build(self, rows: Iterable[dict[str, Any]], databases: set[str]) -> None:
+        """Nodes and edges from `key_catalog` rows; nodes with their primary key for the
+        tables of `databases`."""
+        self._covered = frozenset(databases)
         quote = "`{}`.`{}`".format
         primary_keys: dict[str, set[str]] = {}
         foreign_keys: dict[tuple[str, str, str], dict[str, str]] = {}
@@ -147,9 +177,25 @@ class Dependencies(nx.DiGraph):
                 "of the registered schemas form a cycle."
             )
 
-    def _ensure(self) -> None:
-        if not self._loaded:
-            self.load()
+    def _ensure(self, *table_names: str) -> None:
+        """Load the graph if needed, covering the databases of `table_names` too."""
+        if self._conn is None:
+            return
+        wanted = self._wanted(_databases_of(table_names))
+        if not self._loaded or not wanted <= self._covered:
+            self.load(databases=wanted - self._wanted())
+
+    def _ensure_closure(self, table_name: str, reach: Any) -> set[str]:
+        """The tables `reach(table)` finds, after loading every database they lie in (one
+        catalog query per round; a round is needed only when the reached tables enter a
+        database the graph did not cover yet)."""
+        self._ensure(table_name)
+        while True:
+            found = reach(self, table_name) if table_name in self else set()
+            missing = _databases_of(found) - self._covered
+            if not missing or self._conn is None:
+                return found
+            self.load(databases=missing)
 
     def topo_sort(self) -> list[str]:
         self._ensure()
@@ -157,7 +203,9 @@ class Dependencies(nx.DiGraph):
 
     def parents(self, table_name: str, primary: bool | None = None) -> dict[str, dict]:
         """Parent nodes (alias nodes included) → edge properties; `primary` filters."""
-        self._ensure()
+        self._ensure(table_name)
+        if table_name not in self:
+            return {}
         return {
             parent: props
             for parent, _, props in self.in_edges(table_name, data=True)
@@ -166,7 +214,9 @@ class Dependencies(nx.DiGraph):
 
     def children(self, table_name: str, primary: bool | None = None) -> dict[str, dict]:
         """Child nodes (alias nodes included) → edge properties; `primary` filters."""
-        self._ensure()
+        self._ensure(table_name)
+        if table_name not in self:
+            return {}
         return {
             child: props
             for _, child, props in self.out_edges(table_name, data=True)
@@ -174,13 +224,21 @@ class Dependencies(nx.DiGraph):
         }
 
     def descendants(self, full_table_name: str) -> list[str]:
-        """The table, then all its descendants in topological order."""
-        self._ensure()
-        nodes = self.subgraph(nx.descendants(self, full_table_name))
-        return [full_table_name, *topo_sort(nodes)]
+        """The table, then all its descendants in topological order (across databases)."""
+        found = self._ensure_closure(full_table_name, nx.descendants)
+        return [full_table_name, *topo_sort(self.subgraph(found))]
 
     def ancestors(self, full_table_name: str) -> list[str]:
         """The table, then its ancestors from nearest to farthest (reverse topological)."""
-        self._ensure()
-        nodes = self.subgraph(nx.ancestors(self, full_table_name))
-        return list(reversed([*topo_sort(nodes), full_table_name]))
+        found = self._ensure_closure(full_table_name, nx.ancestors)
+        return list(reversed([*topo_sort(self.subgraph(found)), full_table_name]))
+
+
+def _databases_of(table_names: Iterable[str]) -> set[str]:
+    """The databases of full table names (alias nodes and other names skipped)."""
+    databases = set()
+    for name in table_names:
+        match = _FULL_NAME.fullmatch(name)
+        if match is not None:
+            databases.add(match[1].replace("``", "`"))
+    return databases

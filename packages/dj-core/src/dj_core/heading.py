@@ -108,9 +108,13 @@ class Heading:
         self._table_status = table_status
         self._indexes = indexes
         self._attributes: dict[str, Attribute] | None = None
+        self._visible: dict[str, Attribute] | None = None
+        self._names: tuple[str, ...] = ()
+        self._primary_key: tuple[str, ...] = ()
         if attributes is not None:
-            attrs = [a if isinstance(a, Attribute) else Attribute(**a) for a in attributes]
-            self._attributes = {a.name: a for a in attrs}
+            self._set_attributes(
+                [a if isinstance(a, Attribute) else Attribute(**a) for a in attributes]
+            )
 
     @classmethod
     def from_table(
@@ -126,23 +130,40 @@ class Heading:
             )
         )
 
+    def _set_attributes(self, attrs: Iterable[Attribute]) -> None:
+        """Install the attributes once, with what every query asks of them precomputed.
+
+        Query building reads `attributes`, `names` and `primary_key` many times per
+        expression; rebuilding them on each access cost a fifth of its time. A heading's
+        attributes never change after this (DDL makes the table owner build a new
+        `Heading`), so the derived views are computed here, once."""
+        self._attributes = {a.name: a for a in attrs}
+        self._visible = {n: a for n, a in self._attributes.items() if not a.is_hidden}
+        self._names = tuple(self._visible)
+        self._primary_key = tuple(n for n, a in self._visible.items() if a.in_key)
+
     def _load(self) -> None:
         info = self.table_info
         assert info is not None
         rows = load_table_info(info["conn"], info["database"], info["table_name"])
         database = info["database"]
         attrs = [attribute_from_column(c, database, info.get("context")) for c in rows["columns"]]
-        self._attributes = {a.name: a for a in attrs}
+        self._set_attributes(attrs)
         self._table_status = dict(rows["status"])
         self._indexes = _group_indexes(rows["indexes"], self._attributes)
 
-    @property
-    def _all(self) -> dict[str, Attribute]:
-        if self._attributes is None:
+    def _loaded(self) -> None:
+        if self._visible is None:
             if self.table_info is None:
-                self._attributes = {}
+                self._set_attributes([])
             else:
                 self._load()
+
+    @property
+    def _all(self) -> dict[str, Attribute]:
+        """All attributes, hidden ones included."""
+        if self._attributes is None:
+            self._loaded()
         assert self._attributes is not None
         return self._attributes
 
@@ -150,8 +171,14 @@ class Heading:
 
     @property
     def attributes(self) -> dict[str, Attribute]:
-        """Visible attributes (hidden `_…` ones excluded), in order."""
-        return {name: a for name, a in self._all.items() if not a.is_hidden}
+        """Visible attributes (hidden `_…` ones excluded), in order. The same dict on
+        every access: read it, do not modify it."""
+        visible = self._visible
+        if visible is None:
+            self._loaded()
+            visible = self._visible
+            assert visible is not None
+        return visible
 
     @property
     def table_status(self) -> dict[str, Any] | None:
@@ -165,11 +192,15 @@ class Heading:
 
     @property
     def names(self) -> list[str]:
-        return list(self.attributes)
+        if self._visible is None:
+            self._loaded()
+        return list(self._names)
 
     @property
     def primary_key(self) -> list[str]:
-        return [name for name, a in self.attributes.items() if a.in_key]
+        if self._visible is None:
+            self._loaded()
+        return list(self._primary_key)
 
     @property
     def secondary_attributes(self) -> list[str]:
@@ -249,53 +280,64 @@ class Heading:
         rename_map: Mapping[str, str] | None = None,
         compute_map: Mapping[str, str] | None = None,
     ) -> Heading:
-        """A heading with the selected attributes; renamed ones (new → old) take the old
-        attribute's place, computed ones (name → SQL expression) come last."""
+        """Projection (query.md §4.3): kept attributes in their order, each renamed or
+        duplicated attribute (`rename_map`: new → old) right after its source with all
+        its properties, computed ones (`compute_map`: name → SQL expression) at the end;
+        primary-key attributes first."""
         selected = set(select_list)
-        rename_map = dict(rename_map or {})
-        attrs = []
+        renamed_from: dict[str, list[str]] = {}
+        for new_name, old_name in (rename_map or {}).items():
+            renamed_from.setdefault(old_name, []).append(new_name)
+        attrs: list[Attribute] = []
         for name, attr in self.attributes.items():
             if name in selected:
-                attrs.append(attr.todict())
-            for new_name, old_name in rename_map.items():
-                if old_name == name:
-                    expression = attr.attribute_expression or f"`{old_name}`"
-                    attrs.append(
-                        dict(attr.todict(), name=new_name, attribute_expression=expression)
-                    )
+                attrs.append(attr)
+            for new_name in renamed_from.get(name, ()):
+                # the source column by name: a renamed attribute reads it back as
+                # `original_name` (a derived source is wrapped in a subquery first)
+                attrs.append(attr._replace(name=new_name, attribute_expression=f"`{name}`"))
         attrs += [
-            dict(default_attribute_properties, name=name, attribute_expression=expression)
-            for name, expression in (compute_map or {}).items()
+            Attribute(**dict(default_attribute_properties, name=name, attribute_expression=sql))
+            for name, sql in (compute_map or {}).items()
         ]
-        # primary-key attributes precede the others in every derived heading
-        return Heading([a for a in attrs if a["in_key"]] + [a for a in attrs if not a["in_key"]])
+        return _derived([a for a in attrs if a.in_key] + [a for a in attrs if not a.in_key])
 
     def join(self, other: Heading) -> Heading:
-        """Joined heading: self's key, other's further key attributes, then self's and
-        other's secondary attributes (an attribute appears once)."""
+        """Natural join (query.md §5.1): self's key, other's further key attributes, then
+        self's and other's secondary attributes. A secondary attribute of one operand
+        that is a key attribute of the other belongs to the key; a namesake secondary of
+        both (a join without the semantic check) appears once, as self's."""
         mine, theirs = self.attributes, other.attributes
-        key = self.primary_key
-        return Heading(
-            [mine[n].todict() for n in key]
-            + [theirs[n].todict() for n in other.primary_key if n not in key]
-            + [mine[n].todict() for n in mine if n not in key]
-            + [theirs[n].todict() for n in theirs if n not in key and n not in mine]
+        my_key, their_key = self.primary_key, other.primary_key
+        my_keys, their_keys = set(my_key), set(their_key)
+        return _derived(
+            [mine[n] for n in my_key]
+            + [theirs[n] for n in their_key if n not in my_keys]
+            + [a for n, a in mine.items() if not a.in_key and n not in their_keys]
+            + [a for n, a in theirs.items() if not a.in_key and n not in my_keys]
         )
 
     def set_primary_key(self, primary_key: Iterable[str]) -> Heading:
         """The same attributes with a new primary key (listed first, in the given order)."""
         keys = list(primary_key)
         attrs = self.attributes
-        ordered = [dict(attrs[n].todict(), in_key=True) for n in keys] + [
-            dict(a.todict(), in_key=False) for n, a in attrs.items() if n not in keys
-        ]
-        return Heading(ordered)
+        key_set = set(keys)
+        return _derived(
+            [attrs[n]._replace(in_key=True) for n in keys]
+            + [a._replace(in_key=False) for n, a in attrs.items() if n not in key_set]
+        )
 
     def make_subquery_heading(self) -> Heading:
         """The heading seen from outside a subquery: computed/renamed become plain columns."""
-        return Heading(
-            dict(a.todict(), attribute_expression=None) for a in self.attributes.values()
-        )
+        return _derived(a._replace(attribute_expression=None) for a in self.attributes.values())
+
+
+def _derived(attrs: Iterable[Attribute]) -> Heading:
+    """A derived heading; an attribute listed twice keeps its first occurrence."""
+    seen: dict[str, Attribute] = {}
+    for attr in attrs:
+        seen.setdefault(attr.name, attr)
+    return Heading(list(seen.values()))
 
 
 def _group_indexes(

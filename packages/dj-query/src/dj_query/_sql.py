@@ -6,9 +6,9 @@ escaped for MySQL/MariaDB literal rules. Statements later pass through the drive
 `%`-interpolation (dj-core's `Connection.query` contract), so every `%` that must reach
 the server is written `%%`.
 
-JSON paths are rendered here rather than by the dialect's `json_value_sql` because
-MariaDB's CAST accepts fewer type names than columns do (`int unsigned`, `bigint`); once
-the dialect maps them, these functions can delegate.
+JSON paths are the dialect's text (`json_value_sql`, `json_equals_sql`: MySQL's
+`RETURNING`, MariaDB's casts); the helpers here only pass the server version and double
+`%`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import math
-import re
 import uuid
-import weakref
 from typing import Any
 
 import numpy as np
@@ -104,63 +102,20 @@ def literal(value: Any) -> str:
 
 
 def json_value(connection: Any, attribute: str, path: str, type_: str | None) -> str:
-    """SQL for the value at `$.path` inside json `attribute`, optionally as `type_`.
-
-    MySQL 8 has `json_value(doc, path RETURNING type)`; MariaDB's json_value has no
-    RETURNING clause, so the value is cast instead (same result).
-    """
-    column = _quote(connection, attribute)
-    if _is_mariadb(connection):
-        sql = f"json_value({column}, '$.{path}')"
-        return f"cast({sql} as {_mariadb_cast(type_)})" if type_ else sql
-    returning = f" returning {type_}" if type_ else ""
-    return f"json_value({column}, _utf8mb4'$.{path}'{returning})"
+    """SQL for the value at `$.path` inside json `attribute`, optionally as `type_` (the
+    dialect's text for this server, `%` doubled)."""
+    dialect = connection.dialect
+    return escape_percent(
+        dialect.json_value_sql(attribute, path, type_, server=dialect.server_version(connection))
+    )
 
 
 def json_document_equals(connection: Any, attribute: str, path: str, document: str) -> str:
-    """Whether the object or array at `$.path` equals the JSON text `document`.
-
-    MySQL's json_value returns an object as its JSON text, compared as text (as
-    DataJoint 0.14 does); MariaDB's returns NULL for objects, so the document is
-    extracted with json_query and compared structurally.
-    """
-    column = _quote(connection, attribute)
-    if _is_mariadb(connection):
-        # json_equals(NULL, x) is true on MariaDB 10.11: test for presence first
-        found = f"json_query({column}, '$.{path}')"
-        return f"{found} IS NOT NULL AND json_equals({found}, {string_literal(document)})"
-    return f"json_value({column}, _utf8mb4'$.{path}')={string_literal(document)}"
-
-
-def _quote(connection: Any, name: str) -> str:
-    return escape_percent(connection.dialect.quote(name))
-
-
-def _mariadb_cast(type_: str) -> str:
-    # CAST accepts fewer type names than column declarations
-    lowered = type_.strip().lower()
-    if re.match(r"(tiny|small|medium|big)?int(eger)?\b", lowered):
-        return "unsigned" if "unsigned" in lowered else "signed"
-    if lowered.startswith(("varchar", "char", "text")):
-        return "char"
-    if lowered.startswith(("float", "real")):
-        return "double"
-    return type_
-
-
-_FLAVOURS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _is_mariadb(connection: Any) -> bool:
-    """Whether the server is MariaDB (asked once per connection)."""
-    try:
-        return _FLAVOURS[connection]
-    except KeyError:
-        pass
-    version = connection.dialect.server_version(connection)
-    flavour = version.flavour == "mariadb"
-    try:
-        _FLAVOURS[connection] = flavour
-    except TypeError:
-        pass
-    return flavour
+    """Whether the object or array at `$.path` equals the JSON text `document` (the
+    dialect's text for this server, `%` doubled)."""
+    dialect = connection.dialect
+    return escape_percent(
+        dialect.json_equals_sql(
+            attribute, path, document, server=dialect.server_version(connection)
+        )
+    )

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from dj_core.jsonpath import parse_json_attribute
 
-from dj_query import compiler, derive, fetch, preview, projection
+from dj_query import compiler, fetch, preview, projection
 from dj_query._sql import json_value
 from dj_query.condition import AndList, Not
 from dj_query.errors import DataJointError
@@ -100,7 +100,7 @@ class QueryExpression(Relation):
         result = QueryExpression()
         result._connection = self.connection
         result._support = (self,)
-        result._heading = derive.subquery(self.heading)
+        result._heading = self.heading.make_subquery_heading()
         return result
 
     @property
@@ -177,7 +177,7 @@ class QueryExpression(Relation):
             or bool((derived - set(spec.keep)) & self._order_names)
         )
         source = self.make_subquery() if need_subquery else self
-        heading = derive.select(source.heading, spec.keep, spec.rename_map, compute_map)
+        heading = source.heading.select(spec.keep, spec.rename_map, compute_map)
         return source._derive(heading=heading, original_heading=source.original_heading)
 
     @property
@@ -220,12 +220,12 @@ class QueryExpression(Relation):
         result._connection = self.connection
         result._support = (*first.support, *second.support)
         result._left = (*first._left, left, *second._left)
-        result._heading = derive.join(first.heading, second.heading)
+        result._heading = first.heading.join(second.heading)
         result._restriction = (*first._restriction, *second._restriction)
         result._restriction_attributes = (
             first._restriction_attributes | second._restriction_attributes
         )
-        result._original_heading = derive.join(first.original_heading, second.original_heading)
+        result._original_heading = first.original_heading.join(second.original_heading)
         return result
 
     def _join_operand(
@@ -362,7 +362,7 @@ class Aggregation(QueryExpression):
         joined = arg.join(group, left=keep_all_rows)
         result = cls()
         result._connection = joined.connection
-        result._heading = derive.set_primary_key(joined.heading, arg.primary_key)
+        result._heading = joined.heading.set_primary_key(arg.primary_key)
         result._support = joined.support
         result._left = joined._left
         result._where = joined._restriction
@@ -410,7 +410,7 @@ class Union(QueryExpression):
             )
         result = cls()
         result._connection = arg1.connection
-        result._heading = derive.join(arg1.heading, arg2.heading)
+        result._heading = arg1.heading.join(arg2.heading)
         result._support = (arg1, arg2)
         return result
 

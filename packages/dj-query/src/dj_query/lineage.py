@@ -14,8 +14,9 @@ __all__ = ["ancestors", "descendants", "neighbours", "parts", "table_size"]
 
 
 def _graph(table: Any) -> Any:
+    # the table's own database is loaded too: it may be one no Schema registered
     graph = table.connection.dependencies
-    graph.load(force=False)
+    graph.load(force=False, databases=[table.database])
     return graph
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from dj_query import derive
 from dj_query.errors import DataJointError
 from dj_query.expression import Aggregation, QueryExpression
 from dj_query.relation import UniversalSet, as_relation
@@ -50,7 +49,7 @@ class U(UniversalSet):
         other = self._operand(other, "restrict")
         if other._kind != "select" or other._top is not None or other._distinct:
             other = other.make_subquery()
-        heading = derive.set_primary_key(other.heading, self._primary_key)
+        heading = other.heading.set_primary_key(self._primary_key)
         result = QueryExpression()
         result._connection = other.connection
         result._support = other.support
@@ -66,7 +65,7 @@ class U(UniversalSet):
         """`other` with the attributes added to the end of its primary key."""
         other = self._operand(other, "join")
         key = list(other.primary_key) + [k for k in self._primary_key if k not in other.primary_key]
-        return other._derive(heading=derive.set_primary_key(other.heading, key))
+        return other._derive(heading=other.heading.set_primary_key(key))
 
     def __mul__(self, other: Any) -> QueryExpression:
         return self.join(other)

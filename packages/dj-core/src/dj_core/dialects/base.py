@@ -136,9 +136,15 @@ class Dialect(ABC):
 
     # --- catalog readings --------------------------------------------------------------
 
-    @abstractmethod
     def server_version(self, connection: Connection) -> ServerVersion:
-        """The server's flavour and version (cheap to call again: cached per connection)."""
+        """The server's flavour and version. Cheap to call again: the connection keeps it
+        for its session (`Connection.server_version`) and asks `read_server_version`
+        once, and once more after a reconnect (the server may have been upgraded)."""
+        return connection.server_version
+
+    @abstractmethod
+    def read_server_version(self, connection: Connection) -> ServerVersion:
+        """Ask the server for its flavour and version (uncached; see `server_version`)."""
 
     @abstractmethod
     def current_user(self, connection: Connection) -> str:
@@ -188,6 +194,20 @@ class Dialect(ABC):
         """SQL extracting the JSON value at `path` (without the leading ``$.``; empty for
         the whole document) of json column `attribute`, converted to SQL `type` if given.
         `server` (from `server_version`) selects a flavour's form; None: the canonical one."""
+        raise NotImplementedError(f"{self.name} dialect: JSON paths are not supported")
+
+    def json_equals_sql(
+        self,
+        attribute: str,
+        path: str,
+        document: str,
+        *,
+        server: ServerVersion | None = None,
+    ) -> str:
+        """SQL condition: the object or array at `path` of json column `attribute` equals
+        `document` (JSON text, rendered by the dialect as a string literal), as a
+        restriction by a dict compares it (query.md §3.3). False where the path is
+        missing."""
         raise NotImplementedError(f"{self.name} dialect: JSON paths are not supported")
 
     def table_catalog(

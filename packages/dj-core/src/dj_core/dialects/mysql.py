@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import ssl
-import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +44,6 @@ _FOREIGN_KEY = frozenset({1216, 1217, 1451, 1452})
 _PROCESS_COLUMNS = ("ID", "USER", "HOST", "DB", "COMMAND", "TIME", "STATE", "INFO")
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _BINARY16 = "binary(16)"
-_VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> version
 
 
 class MySQLConnectError(errors.ConnectionFailedError, pymysql.err.OperationalError):
@@ -219,15 +217,8 @@ class MySQLDialect(Dialect):
             raise errors.DataJointError(f"Cannot read the server version from {text!r}.")
         return ServerVersion(flavour, tuple(int(part or 0) for part in match.groups()), text)
 
-    def server_version(self, connection: Connection) -> ServerVersion:
-        # asked once per connection: callers may consult it for every statement they build
-        try:
-            return _VERSIONS[connection]
-        except KeyError:
-            pass
-        version = self.parse_version(connection.query("SELECT VERSION()").fetchone()[0])
-        _VERSIONS[connection] = version
-        return version
+    def read_server_version(self, connection: Connection) -> ServerVersion:
+        return self.parse_version(connection.query("SELECT VERSION()").fetchone()[0])
 
     def current_user(self, connection: Connection) -> str:
         return connection.query("SELECT USER()").fetchone()[0]
@@ -294,13 +285,33 @@ class MySQLDialect(Dialect):
         server: ServerVersion | None = None,
     ) -> str:
         # MySQL 8: json_value(doc, path RETURNING type). MariaDB has no RETURNING clause:
-        # a cast gives the same result (query.md §3.5). Functional index parts (where
-        # declarations use this) exist on MySQL only.
-        column = self.quote(attribute)
-        if server is not None and server.flavour == "mariadb":
-            sql = f"json_value({column}, _utf8mb4'$.{path}')"
-            return f"cast({sql} as {type})" if type else sql
-        return f"json_value({column}, _utf8mb4'$.{path}'" + (f" returning {type})" if type else ")")
+        # a cast gives the same result (query.md §3.5), with the type spelled as CAST
+        # accepts it. Functional index parts (where declarations use this, without
+        # `server`) exist on MySQL only.
+        column, json_path = self.quote(attribute), _json_path(path)
+        if _is_mariadb(server):
+            sql = f"json_value({column}, {json_path})"
+            return f"cast({sql} as {_mariadb_cast_type(type)})" if type else sql
+        return f"json_value({column}, {json_path}" + (f" returning {type})" if type else ")")
+
+    def json_equals_sql(
+        self,
+        attribute: str,
+        path: str,
+        document: str,
+        *,
+        server: ServerVersion | None = None,
+    ) -> str:
+        column, json_path = self.quote(attribute), _json_path(path)
+        literal = self.string_literal(document)
+        if _is_mariadb(server):
+            # MariaDB's json_value gives NULL for objects and arrays: extract the document
+            # with json_query and compare structurally. json_equals(NULL, x) is true on
+            # 10.11, so a missing path is tested first.
+            found = f"json_query({column}, {json_path})"
+            return f"({found} IS NOT NULL AND json_equals({found}, {literal}))"
+        # MySQL's json_value gives the document's JSON text, compared as text (as 0.14)
+        return f"json_value({column}, {json_path})={literal}"
 
     def _flavour(self, connection: Connection) -> ServerVersion:
         return self.server_version(connection)
@@ -435,6 +446,44 @@ _STATUS_FIELDS = {
     "create_options": "create_options",
     "comment": "table_comment",
 }
+
+
+def _is_mariadb(server: ServerVersion | None) -> bool:
+    return server is not None and server.flavour == "mariadb"
+
+
+def _json_path(path: str) -> str:
+    """The path literal: `$.path`, or `$` (the whole document) for an empty path."""
+    return "_utf8mb4'$" + (f".{path}'" if path else "'")
+
+
+_INTEGER_TYPE = re.compile(r"(tiny|small|medium|big)?int(eger)?\b|bool(ean)?\b")
+_CAST_TYPES = (  # type prefix as declared → MariaDB CAST target
+    (("varchar", "char", "tinytext", "mediumtext", "longtext", "text", "enum"), "char"),
+    (("float", "real", "double"), "double"),
+    (("numeric",), "decimal"),
+    (("timestamp",), "datetime"),
+    (("year",), "unsigned"),
+    (("varbinary", "binary", "tinyblob", "mediumblob", "longblob", "blob"), "binary"),
+)
+
+
+def _mariadb_cast_type(declared: str) -> str:
+    """A column type as MariaDB's CAST accepts it (CAST knows fewer type names than column
+    declarations): integers → signed/unsigned, strings → char, floats → double,
+    `numeric(p,s)` → `decimal(p,s)`; decimal, date, datetime(n) and time(n) as given."""
+    lowered = declared.strip().lower()
+    if _INTEGER_TYPE.match(lowered):
+        return "unsigned" if re.search(r"\bunsigned\b", lowered) else "signed"
+    for prefixes, target in _CAST_TYPES:
+        for prefix in prefixes:
+            if lowered.startswith(prefix):
+                rest = lowered[len(prefix) :]
+                if target == "decimal":
+                    return target + rest
+                if not rest or not rest[0].isalpha():
+                    return target
+    return declared
 
 
 def _mariadb_default(default: str | None) -> str | None:
