@@ -12,10 +12,12 @@ import dj_compute
 import pytest
 from dj_compute import jobs as jobs_module
 from dj_compute.jobs import JobTable
+from dj_core.connection import Connection
 from dj_core.declare import declare
 from dj_core.errors import DataJointError
 from dj_core.hash import key_hash
 from dj_core.schemas import Schema
+from dj_core.settings import Config
 
 # compute.md §8.1, verbatim
 SPEC_DDL = """
@@ -169,9 +171,13 @@ def test_summary_counts_per_table_and_status(schema):
 
 
 def test_stale_reservations_of_closed_connections_are_cleared(schema, db_params):
-    from conftest import open_connection
-
-    other = open_connection(db_params)
+    other = Connection(
+        db_params.host,
+        db_params.user,
+        db_params.password,
+        db_params.port,
+        config=Config.independent(),
+    )
     other_jobs = JobTable(other, schema.database)
     assert other_jobs.reserve("__a", {"id": 1})
     jobs = schema.jobs
