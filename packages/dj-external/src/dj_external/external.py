@@ -17,6 +17,7 @@ committed row ever refers to a missing object.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import weakref
@@ -33,6 +34,7 @@ from dj_external.storage import Store, shared_store
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
+    "FILE_MAX_WORKERS",
     "ExternalMapping",
     "ExternalTable",
     "external_table",
@@ -42,8 +44,11 @@ __all__ = [
 logger = logging.getLogger("datajoint.external")
 
 _STORE_NAME = re.compile(r"[a-z][-\w]*", re.I)
-# Threads per store for batch I/O: store latency, not CPU, bounds these transfers.
+# Threads per store for batch I/O. S3: round trips, not CPU, bound the transfers, so many
+# requests are kept in flight. File stores: reads and writes are cheap and the work is
+# hashing and (de)compression, so more threads than cores only add contention for the GIL.
 DEFAULT_MAX_WORKERS = 16
+FILE_MAX_WORKERS = max(4, 2 * (os.cpu_count() or 1))
 # Hashes per tracking-table statement (keeps statements far below max_allowed_packet).
 _QUERY_CHUNK = 1000
 
@@ -119,7 +124,10 @@ class ExternalTable(FreeTable):
     @property
     def objects(self) -> Store:
         """The store's backend (`dj_external.storage.Store`), shared per process and spec."""
-        return shared_store(self.store, self.spec, max_workers=DEFAULT_MAX_WORKERS)
+        spec = self.spec
+        file = str(spec["protocol"]).lower() == "file"
+        workers = min(FILE_MAX_WORKERS, DEFAULT_MAX_WORKERS) if file else DEFAULT_MAX_WORKERS
+        return shared_store(self.store, spec, max_workers=workers)
 
     @property
     def s3(self) -> Store:
