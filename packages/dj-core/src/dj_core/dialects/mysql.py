@@ -305,11 +305,11 @@ class MySQLDialect(Dialect):
         column, json_path = self.quote(attribute), _json_path(path)
         literal = self.string_literal(document)
         if _is_mariadb(server):
-            # MariaDB's json_value gives NULL for objects and arrays: extract the document
-            # with json_query and compare structurally. json_equals(NULL, x) is true on
-            # 10.11, so a missing path is tested first.
-            found = f"json_query({column}, {json_path})"
-            return f"({found} IS NOT NULL AND json_equals({found}, {literal}))"
+            # MariaDB's json_value gives NULL for objects and arrays: extract the value
+            # with json_extract and compare structurally. json_equals(NULL, x) is true on
+            # 10.11, so a missing path gives NULL explicitly (unknown, as on MySQL).
+            found = f"json_extract({column}, {json_path})"
+            return f"if({found} IS NULL, NULL, json_equals({found}, {literal}))"
         # MySQL's json_value gives the document's JSON text, compared as text (as 0.14)
         return f"json_value({column}, {json_path})={literal}"
 

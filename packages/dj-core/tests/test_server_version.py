@@ -1,0 +1,72 @@
+"""The server version: asked once per session, asked again after a reconnect."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from dj_core.connection import Connection
+from dj_core.heading import Heading, invalidate
+from dj_core.schemas import Schema, declare_table
+from dj_core.settings import Config
+
+
+@pytest.fixture
+def connection(db_params):
+    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def sent(connection, monkeypatch):
+    """The statements the connection sends from now on."""
+    statements: list[str] = []
+    original = connection.query
+
+    def recording(sql, *args, **kwargs):
+        statements.append(sql)
+        return original(sql, *args, **kwargs)
+
+    monkeypatch.setattr(connection, "query", recording)
+    return statements
+
+
+def test_version_is_read_once_per_session(connection, sent, db_admin):
+    version = connection.server_version
+    assert connection.dialect.server_version(connection) is version
+    assert connection.server_version is version
+    assert sent.count("SELECT VERSION()") == 1
+    with db_admin.cursor() as cursor:
+        cursor.execute("SELECT VERSION()")
+        assert version.text == cursor.fetchone()[0]
+
+
+def test_version_is_read_again_after_a_reconnect(connection, sent):
+    first = connection.server_version
+    session = connection.connection_id
+    connection.connect()
+    assert connection.connection_id != session
+    second = connection.server_version
+    assert second == first and second is not first  # asked the new session
+    assert sent.count("SELECT VERSION()") == 2
+    assert connection.server_version is second
+
+
+def test_loading_headings_does_not_ask_for_the_version(connection, make_database, sent):
+    db = make_database()
+    Schema(db, connection=connection)
+    for name in ("a", "b", "c"):
+        declare_table(connection, f"`{db}`.`{name}`", "k : int\n---\nv : int", {})
+    invalidate(connection)
+    for name in ("a", "b", "c"):
+        assert Heading.from_table(connection, db, name).primary_key == ["k"]
+    assert sent.count("SELECT VERSION()") <= 1
+
+
+def test_a_copy_in_another_process_asks_its_own_session(connection):
+    connection.server_version  # noqa: B018 - cached here
+    copy = pickle.loads(pickle.dumps(connection))
+    assert copy._server_version is None
+    assert copy.server_version == connection.server_version
+    copy.close()
