@@ -69,9 +69,13 @@ def test_parents_and_children_of_a_table_in_an_unregistered_database(
     b = plain["b"]
     assert set(graph.parents(b)) == {plain["a"]}
     assert graph.parents(b)[plain["a"]]["attr_map"] == {"id": "id"}
-    assert set(graph.children(b)) == {plain["c"]}
     assert graph.nodes[b]["primary_key"] == {"id", "k"}
     assert len(catalog_queries) == 1  # b's database, read once
+    # children: their databases are read too, for the edges' primary/multi flags
+    assert graph.children(b, primary=True) == {
+        plain["c"]: dict(primary=True, aliased=False, multi=True, attr_map={"id": "id", "k": "k"})
+    }
+    assert len(catalog_queries) == 2
     assert plain["dbs"][1] in graph.databases
     assert graph.parents(plain["loose"]) == {} and graph.children(plain["loose"]) == {}
     # the renamed foreign key goes through an alias node, as in registered schemas

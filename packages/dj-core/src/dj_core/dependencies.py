@@ -106,6 +106,7 @@ class Dependencies(nx.DiGraph):
 
     def clear(self) -> None:
         self._loaded = False
+        self._covered = frozenset()
         super().clear()
 
     @property
@@ -213,8 +214,10 @@ class Dependencies(nx.DiGraph):
         }
 
     def children(self, table_name: str, primary: bool | None = None) -> dict[str, dict]:
-        """Child nodes (alias nodes included) → edge properties; `primary` filters."""
-        self._ensure(table_name)
+        """Child nodes (alias nodes included) → edge properties; `primary` filters. The
+        children's databases are loaded too: an edge's `primary` and `multi` need the
+        child's primary key."""
+        self._ensure_closure(table_name, _children_reached)
         if table_name not in self:
             return {}
         return {
@@ -232,6 +235,14 @@ class Dependencies(nx.DiGraph):
         """The table, then its ancestors from nearest to farthest (reverse topological)."""
         found = self._ensure_closure(full_table_name, nx.ancestors)
         return list(reversed([*topo_sort(self.subgraph(found)), full_table_name]))
+
+
+def _children_reached(graph: nx.DiGraph, table_name: str) -> set[str]:
+    """The children of a table, through alias nodes."""
+    found = set()
+    for child in graph.successors(table_name):
+        found.update(graph.successors(child) if child.isdigit() else (child,))
+    return found
 
 
 def _databases_of(table_names: Iterable[str]) -> set[str]:
