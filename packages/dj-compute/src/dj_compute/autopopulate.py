@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from typing import Any
 
 from dj_core.errors import DataJointError
@@ -165,7 +166,9 @@ class AutoPopulate:
                 desc="Processes: " if workers > 1 else self.class_name,
                 disable=not display_progress,
             )
-            with bar:
+            # closing: an interruption between keys still releases the reservations
+            # not reached and stops the worker processes at once
+            with bar, closing(outcomes):
                 for outcome in outcomes:
                     if outcome is SUCCESS:
                         success_count += 1
