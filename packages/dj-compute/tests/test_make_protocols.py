@@ -179,3 +179,29 @@ def test_fingerprint_equality_notion():
     assert fingerprint({1, 2}) == fingerprint({2, 1})
     records = np.array([(1, "a")], dtype=[("n", int), ("s", object)])
     assert fingerprint(records) == fingerprint(records.copy())
+
+
+def test_tripartite_in_worker_processes_with_jobs(schema, raw):
+    Raw = raw  # noqa: F841  (the definitions refer to Raw)
+
+    @schema
+    class Total(dc.Computed):
+        definition = """
+        -> Raw
+        ---
+        total : double
+        """
+
+        def make_fetch(self, key, offset=0.0):
+            return ((raw & key).fetch1("trace") + offset,)
+
+        def make_compute(self, key, trace):
+            return (float(trace.sum()),)
+
+        def make_insert(self, key, total):
+            self.insert1(dict(key, total=total))
+
+    result = Total.populate(processes=2, reserve_jobs=True, make_kwargs={"offset": 1.0})
+    assert result == {"success_count": 4, "error_list": []}
+    assert (Total & {"raw_id": 1}).fetch1("total") == 15.0
+    assert len(schema.jobs) == 0
