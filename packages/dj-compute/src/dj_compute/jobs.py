@@ -121,10 +121,13 @@ class JobTable(FreeTable):
         return self._user
 
     def _run(self, sql: str, args: tuple) -> Any:
-        """Run a write; a table dropped since (`jobs.drop()`) is declared again."""
+        """Run a write; a table dropped since (`jobs.drop()`) is declared again — but
+        not inside a transaction, which the `CREATE TABLE` would commit."""
         try:
             return self.connection.query(sql, args)
         except MissingTableError:
+            if self.connection.in_transaction:
+                raise
             declare_jobs_table(self.connection, self.database)
             return self.connection.query(sql, args)
 
