@@ -71,23 +71,12 @@ def _log(table: Any, sql: str) -> None:
 
 
 def dependency_graph(connection: Any, top: str) -> Any:
-    """The dependency graph, extended (from the catalog) with the schemas of dependent
-    tables that are not registered on this connection, until none is missing."""
-    from dj_core.dependencies import Dependencies  # networkx, on first use
-
+    """The connection's dependency graph, extended with every database that `top`'s
+    descendants live in, registered as a schema on this connection or not."""
     graph = connection.dependencies
-    graph.load(force=False)
-    databases = set(connection.schemas)
-    split = connection.dialect.split_full_table_name
-    while True:
-        reached = [top] if top not in graph else graph.descendants(top)
-        missing = {split(name)[0] for name in reached if not name.isdigit()} - databases
-        if not missing:
-            return graph
-        databases |= missing
-        graph = Dependencies(None)
-        graph._build(connection.dialect.key_catalog(connection, sorted(databases)), databases)
-        graph._loaded = True
+    graph.load(force=False, databases=[connection.dialect.split_full_table_name(top)[0]])
+    graph.descendants(top)  # reads the catalog of each further database it reaches
+    return graph
 
 
 def _parents(graph: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
