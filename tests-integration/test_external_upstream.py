@@ -237,6 +237,13 @@ print(json.dumps(report(Item, schema, keys, {str(tmp_path / "dl-up")!r})))
 
     # identical tracking rows (hashes, sizes, names, contents hashes) on both sides
     assert ours["rows"] == up["rows"]
+    # identical DDL of the tracking table and of the user table (FK, comments, types)
+    for table in ("~external_ext", "item"):
+        ddl = [
+            connection.query(f"SHOW CREATE TABLE `{db}`.`{table}`").fetchone()[1]
+            for db in (db_up, db_ours)
+        ]
+        assert ddl[0] == ddl[1], table
     ours_keys = sorted(k for k in listing_both if k.startswith(db_ours + "/"))
     up_keys = sorted(k for k in listing_up if k.startswith(db_up + "/"))
     assert [k.split("/", 1)[1] for k in ours_keys] == [k.split("/", 1)[1] for k in up_keys]

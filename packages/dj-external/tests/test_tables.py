@@ -144,3 +144,13 @@ def test_fetch_through_a_free_table_without_a_schema(lab):
         assert table.fetch1("data") == [4, 5]
     finally:
         connection.schemas[lab.schema.database] = lab.schema
+
+
+@pytest.mark.parametrize("folds", [[1, 1], (2, 4), ()])
+def test_configured_subfolding_sets_the_object_paths(lab, folds):
+    lab.spec["subfolding"] = folds
+    lab.Item.insert1(dict(item_id=1, data=[1, 2, 3]))
+    blob = UUID("4c16e9e15b64474e4b56ba22bb17faae")
+    expected = layout.blob_key(lab.schema.database, blob, folds)
+    assert sorted(lab.external.objects.list()) == [expected]
+    assert lab.Item.fetch1("data") == [1, 2, 3]
