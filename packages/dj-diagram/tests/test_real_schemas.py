@@ -210,3 +210,22 @@ def test_sources_without_a_connection_or_a_name_are_refused(lab):
 def test_a_schema_not_yet_activated_is_refused_with_the_fix():
     with pytest.raises(DiagramError, match=r"not activated yet; call schema.activate"):
         dj.Diagram(Schema())
+
+
+def test_plain_tables_of_an_unregistered_database_are_drawn(
+    own_connection, db_admin, make_database
+):
+    """Tables DataJoint never declared, in a database no Schema registered."""
+    database = make_database("plain")
+    with db_admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{database}`")
+        cursor.execute(f"CREATE TABLE `{database}`.`owner` (owner_id INT PRIMARY KEY)")
+        cursor.execute(
+            f"CREATE TABLE `{database}`.`pet` (id INT, owner_id INT, PRIMARY KEY (id), "
+            f"FOREIGN KEY (owner_id) REFERENCES `{database}`.`owner` (owner_id))"
+        )
+    pet = TableRef(own_connection, f"`{database}`.`pet`")
+    diagram = dj.Diagram(pet) - 1
+    assert diagram.nodes_to_show == {f"`{database}`.`pet`", f"`{database}`.`owner`"}
+    svg = diagram.make_svg(engine="builtin")
+    assert "owner" in svg.data and "pet" in svg.data

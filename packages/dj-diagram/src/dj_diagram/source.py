@@ -60,14 +60,16 @@ def _connection_of(source: Any) -> Any:
     )
 
 
-def _load_dependencies(connection: Any) -> nx.DiGraph:
+def _load_dependencies(connection: Any, databases: Iterable[str] = ()) -> nx.DiGraph:
+    """The connection's graph, reloaded, with `databases` included whether or not they
+    are registered as schemas (so plain tables and unregistered schemas can be drawn)."""
     dependencies = getattr(connection, "dependencies", None)
     if dependencies is None:
         raise DiagramError(
             f"The connection {connection!r} has no `dependencies` graph; "
             "a dj_core Connection is needed to draw a Diagram."
         )
-    dependencies.load()
+    dependencies.load(databases=list(databases))
     return dependencies
 
 
@@ -89,11 +91,12 @@ def resolve_source(source: Any) -> Resolved:
     """The dependency graph and the initial selection for `Diagram(source)`."""
     name = _table_name(source)
     if name is not None:
-        graph = _load_dependencies(_connection_of(source))
+        connection = _connection_of(source)
+        database = connection.dialect.split_full_table_name(name)[0]
+        graph = _load_dependencies(connection, [database])
         if name not in graph:
             raise DiagramError(
-                f"Table {name} is not in the dependency graph: declare it (and register its "
-                "schema on the connection) before drawing it."
+                f"Table {name} is not in the dependency graph: declare it before drawing it."
             )
         return Resolved(graph, {name}, _connection_of(source))
     database = getattr(source, "database", None)
@@ -104,7 +107,7 @@ def resolve_source(source: Any) -> Resolved:
         )
     if isinstance(database, str):
         connection = _connection_of(source)
-        graph = _load_dependencies(connection)
+        graph = _load_dependencies(connection, [database])
         return Resolved(graph, schema_tables(graph, database), connection)
     schema = getattr(source, "schema", None)
     if schema is not None and isinstance(getattr(schema, "database", None), str):
