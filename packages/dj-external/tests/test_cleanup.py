@@ -151,3 +151,39 @@ def test_missing_attachment_file_inserts_nothing(lab):
             [dict(item_id=1, doc=present), dict(item_id=2, doc=lab.stage.parent / "absent.txt")]
         )
     assert len(lab.Item()) == 0 and len(lab.external) == 0
+
+
+def test_objects_that_cannot_be_removed_keep_their_rows(
+    add_store, item_table, connection, make_database, monkeypatch, s3
+):
+    import urllib3
+    from dj_core.schemas import Schema
+    from minio import Minio
+
+    monkeypatch.setenv("DJ_SUPPORT_FILEPATH_MANAGEMENT", "TRUE")
+    add_store("s3", "ext")
+    schema = Schema(make_database("norm"), connection=connection)
+    item = item_table(schema, "ext")
+    item.insert(dict(item_id=i, data=i) for i in range(3))
+    item.delete()
+    ext = schema.external["ext"]
+    hashes = set(ext.fetch("hash"))
+    original = ext.s3.client
+    # an endpoint that refuses connections, without retries (moto checks no credentials)
+    ext.s3.client = Minio(
+        "127.0.0.1:1",
+        access_key=s3.access_key,
+        secret_key=s3.secret_key,
+        secure=False,
+        http_client=urllib3.PoolManager(retries=urllib3.Retry(total=0)),
+    )
+    try:
+        errors = ext.delete(delete_external_files=True)
+    finally:
+        ext.s3.client = original
+    assert {h for h, _, _ in errors} == hashes
+    assert all(isinstance(e, str) and "Failed to delete" in e for _, _, e in errors)
+    assert all(str(path).startswith("lab/v1/") for _, path, _ in errors)
+    assert set(ext.fetch("hash")) == hashes  # rows restored: the objects are still there
+    assert ext.delete(delete_external_files=True) == []
+    assert len(ext) == 0 and list(ext.objects.list()) == []
