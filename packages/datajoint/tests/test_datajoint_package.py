@@ -141,7 +141,7 @@ def test_import_loads_no_heavy_optional_library():
     result = _run(
         """
         import sys, datajoint
-        heavy = {"pandas", "matplotlib", "pydot", "IPython", "pyparsing"}
+        heavy = {"pandas", "matplotlib", "pydot", "IPython", "pyparsing", "networkx", "minio"}
         heavy &= set(sys.modules)
         print(sorted(heavy))
         """

@@ -25,11 +25,20 @@ from dj_external.external import ExternalMapping, ExternalTable
 from dj_external.storage import (
     FileStore,
     ObjectInfo,
-    S3Store,
     Store,
     open_store,
     store_from_config,
 )
+
+
+def __getattr__(name: str):
+    """`S3Store` loads the minio client, so it is imported on first use."""
+    if name == "S3Store":
+        from dj_external.storage.s3 import S3Store
+
+        return S3Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BlobCache",
