@@ -124,7 +124,7 @@ class AutoPopulate:
         connection = self.connection
         if connection.in_transaction:
             raise DataJointError("Populate cannot be called during a transaction.")
-        if keys is None and self._restriction:
+        if keys is None and self.restriction:
             raise DataJointError(
                 "Cannot call populate on a restricted table. Instead, pass conditions to "
                 "populate() as arguments: Table.populate(condition)."

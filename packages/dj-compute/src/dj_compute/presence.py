@@ -33,7 +33,7 @@ class Presence:
         self.target = target
         support = getattr(target, "support", ())
         self.plain = (
-            not target._restriction
+            not target.restriction
             and len(support) == 1
             and isinstance(support[0], str)
             and support[0] == getattr(target, "full_table_name", None)
