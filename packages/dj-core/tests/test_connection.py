@@ -521,3 +521,14 @@ def test_forked_child_gets_its_own_session(connection, explicit_connect):
     # the parent's own session was neither used nor closed by the child
     assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == parent_id
     assert connection.connection_id == parent_id
+
+
+def test_transaction_open_is_the_flag_without_a_round_trip(connection, db_admin):
+    assert connection.transaction_open is False
+    connection.start_transaction()
+    assert connection.transaction_open is True
+    kill_from_outside(db_admin, connection)
+    assert connection.transaction_open is True  # it did not ask the server
+    with pytest.raises(errors.LostConnectionError):
+        connection.query("SELECT 1")  # the next statement finds out, inside the transaction
+    assert connection.transaction_open is False

@@ -340,8 +340,17 @@ class Connection:
 
     @property
     def in_transaction(self) -> bool:
-        """True while a transaction is open on a live connection."""
+        """True while a transaction is open on a live connection (pings the server when
+        one was started, as 0.14 does)."""
         self._in_transaction = self._in_transaction and self.is_connected
+        return self._in_transaction
+
+    @property
+    def transaction_open(self) -> bool:
+        """True after `start_transaction` until commit, rollback or a detected loss of the
+        connection, without asking the server. For hot paths (insert inside `make`) that
+        run statements next anyway: a connection lost meanwhile fails those statements
+        with `LostConnectionError`, and nothing is committed."""
         return self._in_transaction
 
     @property

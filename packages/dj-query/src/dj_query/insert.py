@@ -79,7 +79,7 @@ def insert(
     connection = table.connection
     attributes = [heading[name] for name in fields]
     external = any(attribute_category(attr) in EXTERNAL_TYPES for attr in attributes)
-    own = not connection.in_transaction
+    own = not connection.transaction_open
     if own and external:
         connection.start_transaction()  # tracking rows written while encoding belong to it
     try:
@@ -102,10 +102,10 @@ def insert(
                 connection.start_transaction()
         for statement in statements:
             _execute(connection, statement)
-        if connection.in_transaction and own:
+        if connection.transaction_open and own:
             connection.commit_transaction()
     except BaseException:
-        if own and connection.in_transaction:
+        if own and connection.transaction_open:
             connection.cancel_transaction()
         raise
 

@@ -48,7 +48,7 @@ def update1(table: Any, row: Mapping[str, Any]) -> None:
         )
     connection = table.connection
     external = any(attribute_category(heading[name]) in EXTERNAL_TYPES for name in fields)
-    own = external and not connection.in_transaction
+    own = external and not connection.transaction_open
     if own:
         connection.start_transaction()
     try:
@@ -59,6 +59,6 @@ def update1(table: Any, row: Mapping[str, Any]) -> None:
         if own:
             connection.commit_transaction()
     except BaseException:
-        if own and connection.in_transaction:
+        if own and connection.transaction_open:
             connection.cancel_transaction()
         raise
