@@ -316,3 +316,10 @@ def test_reservations_are_batched_only_for_quick_makes(schema):
     assert Slow.populate(reserve_jobs=True, max_calls=4)["success_count"] == 4
     assert held == [1, 1, 1, 1]
     assert len(schema.jobs) == 0
+
+
+def test_the_documented_stale_recipe_runs_as_written(schema, connection):
+    """compute.md §8.4's lowercase recipe (a subquery in a string restriction)."""
+    schema.jobs.reserve("__a", {"id": 7})
+    alive = schema.jobs & "connection_id not in (select id from information_schema.processlist)"
+    assert len(alive) == 0  # our own connection is alive: nothing is stale

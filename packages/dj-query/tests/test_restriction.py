@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -238,3 +240,17 @@ def test_temporal_and_decimal_values(lab):
 def test_non_finite_numbers_are_refused(lab):
     with pytest.raises(DataJointError, match="non-finite"):
         lab.Session & {"duration": float("inf")}
+
+
+def test_words_inside_a_subquery_are_not_taken_for_attributes(lab):
+    database = lab.Session.full_table_name.split(".")[0]
+    condition = (
+        f"animal_id in (select animal_id from {database}.`animal` where born > '2020-03-01')"
+    )
+    mice_born_late = {a for a, _, born in ANIMALS if born and born > datetime.date(2020, 3, 1)}
+    assert keys(lab.Session & condition) == sessions_where(lambda a, *_: a in mice_born_late)
+
+
+def test_misspelled_attribute_outside_a_subquery_still_raises(lab):
+    with pytest.raises(DataJointError, match="sesion"):
+        lab.Session & "sesion in (select 1 from dual)"

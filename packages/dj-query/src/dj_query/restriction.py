@@ -47,15 +47,34 @@ def invalid(restriction: Any) -> DataJointError:
     return DataJointError(f"Invalid restriction type {restriction!r}")
 
 
+_SUBQUERY_START = re.compile(r"\(\s*select\b", re.IGNORECASE)
+
+
+def _without_subqueries(text: str) -> str:
+    """`text` with each parenthesized `(select ...)` removed: its words name columns of
+    other tables (`id not in (select id from information_schema.processlist)`)."""
+    while match := _SUBQUERY_START.search(text):
+        depth, end = 0, len(text)
+        for position in range(match.start(), len(text)):
+            depth += {"(": 1, ")": -1}.get(text[position], 0)
+            if depth == 0:
+                end = position + 1
+                break
+        text = f"{text[: match.start()]} () {text[end:]}"
+    return text
+
+
 def names_in_sql(text: str) -> set[str]:
     """The attribute names a user-written SQL condition presumably refers to.
 
     Quoted literals are dropped, backquoted names are taken, words followed by `(` are
-    functions, and the remaining lowercase words are names unless they are SQL keywords.
+    functions, subqueries `(select ...)` are skipped, and the remaining lowercase words
+    are names unless they are SQL keywords.
     Words with capitals are left alone, so `TRUE` or `Rig` never trip the check.
     """
     text = re.sub(r"\\[\"']", "", text)
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "", text)
+    text = _without_subqueries(text)
     names = set(re.findall(r"`([a-z][a-z_0-9]*)`", text))
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"\b[a-z][a-z_0-9]*\s*\(", "(", text)
