@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from dj_core.connection import Connection
 from dj_core.dependencies import Dependencies, extract_master, topo_sort
 from dj_core.errors import DataJointError
 from dj_core.schemas import Schema, declare_table
-from dj_core.settings import Config
 from dj_core.table_ref import TableRef
 
 
@@ -64,13 +62,6 @@ def test_topo_sort_refuses_cycles():
     graph = nx.DiGraph([(n("m"), n("x")), (n("x"), n("m__p")), (n("m"), n("m__p"))])
     with pytest.raises(DataJointError, match="cycle"):
         topo_sort(graph)
-
-
-@pytest.fixture
-def connection(db_params):
-    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -4,17 +4,8 @@ on request or when a table of theirs is asked about, one catalog query per load.
 from __future__ import annotations
 
 import pytest
-from dj_core.connection import Connection
 from dj_core.dependencies import Dependencies
 from dj_core.schemas import Schema, declare_table
-from dj_core.settings import Config
-
-
-@pytest.fixture
-def connection(db_params):
-    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -6,11 +6,9 @@ import numpy as np
 import pytest
 from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.attribute_types import HANDLER_PACKAGES, AttributeType, registered_types
-from dj_core.connection import Connection
 from dj_core.errors import DataJointError
 from dj_core.heading import Heading, invalidate, preload_schema
 from dj_core.schemas import Schema, declare_table
-from dj_core.settings import Config
 from dj_core.table_ref import TableRef
 
 
@@ -21,13 +19,6 @@ class Plain(AttributeType):
 
 class Graph(AttributeAdapter):
     attribute_type = "longblob"
-
-
-@pytest.fixture
-def connection(db_params):
-    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -4,18 +4,9 @@ the per-heading cache of attributes, names and primary key."""
 from __future__ import annotations
 
 import pytest
-from dj_core.connection import Connection
 from dj_core.heading import Heading, invalidate
 from dj_core.schemas import Schema, declare_table
-from dj_core.settings import Config
 from dj_core.table_ref import TableRef
-
-
-@pytest.fixture
-def connection(db_params):
-    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

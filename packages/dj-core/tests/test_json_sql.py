@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from dj_core.connection import Connection
 from dj_core.dialects import MySQLDialect, ServerVersion
-from dj_core.settings import Config
 
 MARIADB = ServerVersion("mariadb", (10, 11, 6), "10.11.6-MariaDB")
 MYSQL = ServerVersion("mysql", (8, 0, 36), "8.0.36")
@@ -33,13 +31,6 @@ DOCS = [
     },
     {"name": "Empty"},
 ]
-
-
-@pytest.fixture
-def connection(db_params):
-    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -13,14 +13,6 @@ from dj_core.utils import from_camel_case
 from dj_core.version import set_client_version
 
 
-@pytest.fixture
-def connection(db_params):
-    config = Config()
-    connection = Connection(db_params.host, db_params.user, db_params.password, config=config)
-    yield connection
-    connection.close()
-
-
 class TierBase:
     """A minimal tier for these tests: what dj-query's tiers do when bound."""
 
