@@ -23,7 +23,7 @@ import numpy as np
 
 from dj_query.errors import DataJointError
 
-_STRING_ESCAPES = str.maketrans(
+STRING_ESCAPES = str.maketrans(
     {
         "\0": "\\0",
         "\n": "\\n",
@@ -44,7 +44,7 @@ def escape_percent(text: str) -> str:
 
 def string_literal(text: str) -> str:
     """A single-quoted MySQL string literal; quotes, backslashes, NUL and `%` escaped."""
-    return "'" + text.translate(_STRING_ESCAPES) + "'"
+    return "'" + text.translate(STRING_ESCAPES) + "'"
 
 
 def _timedelta_literal(value: datetime.timedelta) -> str:

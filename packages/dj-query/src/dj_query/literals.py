@@ -22,28 +22,12 @@ from typing import Any
 import numpy as np
 from pymysql.converters import encoders, escape_item
 
+from dj_query._sql import STRING_ESCAPES, string_literal
 from dj_query.errors import DataJointError
 
 __all__ = ["DEFAULT", "render_column"]
 
 DEFAULT = "DEFAULT"
-
-_STRING_ESCAPES = str.maketrans(
-    {
-        "\0": "\\0",
-        "\n": "\\n",
-        "\r": "\\r",
-        "\x1a": "\\Z",
-        "\\": "\\\\",
-        "'": "\\'",
-        '"': '\\"',
-        "%": "%%",
-    }
-)
-
-
-def _string(value: str) -> str:
-    return "'" + value.translate(_STRING_ESCAPES) + "'"
 
 
 def _bytes(value: bytes) -> str:
@@ -81,7 +65,7 @@ def render_value(value: Any, name: str = "?") -> str:
     if value is None:
         return DEFAULT
     if kind is str:
-        return _string(value)
+        return string_literal(value)
     if kind is bool or kind is np.bool_:
         return "1" if value else "0"
     if kind is int:
@@ -110,7 +94,7 @@ def render_value(value: Any, name: str = "?") -> str:
         unit = "datetime64[us]" if isinstance(value, np.datetime64) else "timedelta64[us]"
         return render_value(value.astype(unit).item(), name)
     if isinstance(value, str):
-        return _string(str(value))
+        return string_literal(str(value))
     if isinstance(value, (bytes, bytearray)):
         return _bytes(bytes(value))
     if isinstance(value, datetime.timedelta):
@@ -147,7 +131,7 @@ def _ints(values: Sequence[int], name: str) -> list[str]:
 
 def _strings(values: Sequence[str], name: str) -> list[str]:
     translate = str.translate
-    table = _STRING_ESCAPES
+    table = STRING_ESCAPES
     return ["'" + translate(v, table) + "'" for v in values]
 
 
