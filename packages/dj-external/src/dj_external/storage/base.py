@@ -154,6 +154,13 @@ class Store(ABC):
             raise MissingExternalFile(self._missing_message(key))
         return info.size
 
+    def _local_file(self, local_path: str | os.PathLike[str]) -> Path:
+        """`local_path` as a `Path`, which `put_file` requires to be an existing file."""
+        source = Path(local_path)
+        if not source.is_file():
+            raise DataJointError(f"Cannot store {source} in store '{self.name}': no such file.")
+        return source
+
     def _missing_message(self, key: str) -> str:
         return (
             f"Missing external file {self.full_path(key)} in store '{self.name}'. "

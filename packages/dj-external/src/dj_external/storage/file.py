@@ -16,8 +16,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dj_blob.errors import DataJointError
-
 from dj_external.errors import MissingExternalFile, StoreError, StoreLocationError
 from dj_external.layout import DEFAULT_SUBFOLDING, check_key
 from dj_external.storage.base import DEFAULT_MAX_WORKERS, ObjectInfo, Store
@@ -115,9 +113,8 @@ class FileStore(Store):
         metadata: Mapping[str, str] | None = None,
         skip_existing: bool = False,
     ) -> bool:
-        source, target = Path(local_path), self._path(key)
-        if not source.is_file():
-            raise DataJointError(f"Cannot store {source} in store '{self.name}': no such file.")
+        target = self._path(key)
+        source = self._local_file(local_path)
         if target.exists():
             # A store whose stage is its own location holds the file already.
             if skip_existing or os.path.samefile(source, target):

@@ -249,9 +249,7 @@ class S3Store(Store):
         metadata: Mapping[str, str] | None = None,
         skip_existing: bool = False,
     ) -> bool:
-        source = Path(local_path)
-        if not source.is_file():
-            raise DataJointError(f"Cannot store {source} in store '{self.name}': no such file.")
+        source = self._local_file(local_path)
         if skip_existing and self.exists(key):
             return False
         full = self._key(key)
