@@ -13,9 +13,7 @@ is kept and the ratios printed. Nothing asserts.
 from __future__ import annotations
 
 import datetime
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -24,8 +22,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
+sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from _impl_process import run_bench_impl  # noqa: E402
 from dj_testing.s3 import start_moto, stop_moto  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
@@ -35,33 +35,21 @@ from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
 
 
 def measure(python: str, which: str, server, scratch: Path, proxy: LatencyProxy) -> dict:
-    env = dict(os.environ, BENCH_REPEAT="1")
-    if which == "upstream":
-        env.pop("PYTHONPATH", None)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     db = f"djbench_{uuid.uuid4().hex[:10]}_ext"
     bucket = server.make_bucket("djbench")
     location = scratch / f"{which}-{uuid.uuid4().hex[:6]}"
     location.mkdir()
-    result = subprocess.run(
-        [
-            python,
-            str(HERE / "bench_impl.py"),
-            db,
-            server.endpoint,
-            bucket,
-            str(location),
-            proxy.endpoint,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(HERE),
-        check=False,
+    return run_bench_impl(
+        python,
+        which,
+        HERE,
+        db,
+        server.endpoint,
+        bucket,
+        str(location),
+        proxy.endpoint,
+        env=dict(os.environ, BENCH_REPEAT="1"),
     )
-    if result.returncode != 0:
-        raise SystemExit(f"{which} benchmark failed:\n{result.stderr[-4000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -12,9 +12,7 @@ DataJoint fetch over this driver can cost. Benchmarks are not tests: nothing ass
 from __future__ import annotations
 
 import datetime
-import json
 import os
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -25,9 +23,11 @@ import pymysql
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
+sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import dj_blob  # noqa: E402
+from _impl_process import run_bench_impl  # noqa: E402
 from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
 from workloads import BLOB_SIZE, DDL, N_BLOB, N_PARENT, N_SCALAR  # noqa: E402
 
@@ -81,21 +81,7 @@ def drop(db: str) -> None:
 
 
 def measure(python: str, which: str, db: str) -> dict:
-    env = dict(os.environ)
-    if which == "upstream":
-        env.pop("PYTHONPATH", None)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    result = subprocess.run(
-        [python, str(HERE / "bench_impl.py"), which, db],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(HERE),
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"{which} benchmark failed:\n{result.stderr[-4000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_bench_impl(python, which, HERE, which, db)
 
 
 def fmt(seconds: float) -> str:

@@ -15,9 +15,7 @@ Nothing asserts.
 from __future__ import annotations
 
 import datetime
-import json
 import os
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -25,27 +23,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
+sys.path.insert(0, str(HERE.parent))
 
+from _impl_process import run_bench_impl  # noqa: E402
 from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
 
 
 def measure(python: str, which: str) -> dict:
-    env = dict(os.environ)
-    if which == "upstream":
-        env.pop("PYTHONPATH", None)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     db = f"djbench_{uuid.uuid4().hex[:10]}_table"
-    result = subprocess.run(
-        [python, str(HERE / "bench_impl.py"), which, db],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(HERE),
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"{which} benchmark failed:\n{result.stderr[-4000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_bench_impl(python, which, HERE, which, db)
 
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))

@@ -1,0 +1,43 @@
+"""What the ratio benchmarks' run.py files share: running a folder's bench_impl.py.
+
+Each implementation is timed in a process of its own: ours with this interpreter,
+upstream DataJoint 0.14.10 with the interpreter of its virtual environment. bench_impl.py
+prints its results as JSON on the last line of its output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def run_bench_impl(
+    python: str,
+    which: str,
+    folder: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+) -> dict:
+    """Run `folder/bench_impl.py *args` with `python` in `folder`; the JSON of its last line.
+
+    `env` (default: this process's environment) loses PYTHONPATH for upstream, so that it
+    cannot import our packages, and gets OPENBLAS_NUM_THREADS=1 unless it sets it. A
+    failing run ends the benchmark with the end of its stderr."""
+    env = dict(os.environ if env is None else env)
+    if which == "upstream":
+        env.pop("PYTHONPATH", None)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    result = subprocess.run(
+        [python, str(folder / "bench_impl.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(folder),
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{which} benchmark failed:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
