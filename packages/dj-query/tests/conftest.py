@@ -1,4 +1,5 @@
-"""Fixtures: a connection and the lab database (dj_query_lab.py) wrapped in FreeTables."""
+"""Fixtures: a connection and the lab database (dj_query_lab.py) wrapped in FreeTables;
+for the table tests, a fresh schema per test."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from dj_core.connection import Connection
+from dj_core.schemas import Schema
 from dj_core.settings import Config
 from dj_query import FreeTable
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests import the shared rows module
 
 from dj_query_lab import DDL, ROWS
+from table_schema import open_connection
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +63,12 @@ class Lab:
 @pytest.fixture
 def lab(connection, lab_db):
     return Lab(connection, lab_db)
+
+
+@pytest.fixture
+def schema(db_params, make_database):
+    """An activated schema of its own, on a connection of its own (safemode off): the
+    table tests declare their tables in it (table_schema.py)."""
+    conn = open_connection(db_params)
+    yield Schema(make_database("tbl"), connection=conn)
+    conn.close()

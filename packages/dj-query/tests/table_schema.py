@@ -1,5 +1,6 @@
-"""Shared helpers of the table tests: a fresh schema per test (safemode off) and a small
-lab pipeline declared through the real schema decorator."""
+"""Shared helpers of the table tests: a connection of their own (safemode off) and a small
+lab pipeline declared through the real schema decorator (the `schema` fixture is in
+conftest.py)."""
 
 from __future__ import annotations
 
@@ -17,14 +18,6 @@ def open_connection(db_params, safemode: bool = False) -> Connection:
     return Connection(
         db_params.host, db_params.user, db_params.password, db_params.port, config=config
     )
-
-
-def make_schema(db_params, make_database):
-    """Body of the `schema` fixture of each test module: an activated schema on its own
-    connection (safemode off)."""
-    conn = open_connection(db_params)
-    yield Schema(make_database("tbl"), connection=conn)
-    conn.close()
 
 
 def declare_lab(schema: Schema) -> types.SimpleNamespace:

@@ -8,12 +8,7 @@ import pytest
 from dj_core import utils
 from dj_core.errors import DataJointError, IntegrityError
 from dj_core.schemas import Schema
-from table_schema import declare_lab, fill_lab, make_schema, open_connection
-
-
-@pytest.fixture
-def schema(db_params, make_database):
-    yield from make_schema(db_params, make_database)
+from table_schema import declare_lab, fill_lab, open_connection
 
 
 @pytest.fixture

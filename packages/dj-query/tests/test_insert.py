@@ -15,12 +15,7 @@ import pytest
 from dj_core.attribute_types import AttributeType, registered_types
 from dj_core.errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
 from dj_query import insert as insert_module
-from table_schema import declare_lab, fill_lab, make_schema
-
-
-@pytest.fixture
-def schema(db_params, make_database):
-    yield from make_schema(db_params, make_database)
+from table_schema import declare_lab, fill_lab
 
 
 @pytest.fixture

@@ -7,12 +7,7 @@ import numpy as np
 import pytest
 from dj_core import utils
 from dj_core.errors import DataJointError
-from table_schema import declare_lab, fill_lab, make_schema
-
-
-@pytest.fixture
-def schema(db_params, make_database):
-    yield from make_schema(db_params, make_database)
+from table_schema import declare_lab, fill_lab
 
 
 @pytest.fixture

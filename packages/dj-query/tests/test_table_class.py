@@ -12,12 +12,7 @@ from dj_core.declare import declare
 from dj_core.errors import DataJointError
 from dj_core.schemas import VirtualModule
 from dj_query.table import TableMeta
-from table_schema import declare_lab, fill_lab, make_schema
-
-
-@pytest.fixture
-def schema(db_params, make_database):
-    yield from make_schema(db_params, make_database)
+from table_schema import declare_lab, fill_lab
 
 
 def test_tier_table_names_and_class_properties(schema):
