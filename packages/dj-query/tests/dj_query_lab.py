@@ -2,10 +2,11 @@
 
 The tables mirror query.md's example schema (Animal, Session, Session.Trial) plus a rig
 lookup. Expected results in the tests are computed from these rows in Python,
-independently of the query compiler.
+independently of the query compiler, or by upstream DataJoint 0.14 (the oracle tests).
 """
 
 import datetime
+import json
 
 DDL = [
     """CREATE TABLE `{db}`.`animal` (
@@ -61,3 +62,26 @@ TRIALS = [
 RIGS = [("A", "r1"), ("B", "r1"), ("C", "r2"), ("D", "r3")]
 
 ROWS = {"animal": ANIMALS, "session": SESSIONS, "session__trial": TRIALS, "#rig": RIGS}
+
+# The start of the snippets the oracle tests run in upstream 0.14 (the `upstream` fixture;
+# format with db=...): the lab's tables as upstream FreeTables and the operators that
+# expressions name, in `names`.
+UPSTREAM_NAMES = """
+import json
+import datajoint as dj
+conn = dj.conn()
+names = dict(
+    Animal=dj.FreeTable(conn, '`{db}`.`animal`'),
+    Session=dj.FreeTable(conn, '`{db}`.`session`'),
+    Trial=dj.FreeTable(conn, '`{db}`.`session__trial`'),
+    Rig=dj.FreeTable(conn, '`{db}`.`#rig`'),
+    U=dj.U, Top=dj.Top, AndList=dj.AndList, Not=dj.Not,
+)
+"""
+
+
+def count_and_rows(query) -> list:
+    """What the oracle tests compare: the count and the rows as sorted JSON texts (the
+    upstream snippets compute the same)."""
+    rows = query.fetch(as_dict=True)
+    return [len(query), sorted(json.dumps(r, default=str, sort_keys=True) for r in rows)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from dj_query import AndList, FreeTable, Not, Top, U
+from dj_query_lab import UPSTREAM_NAMES, count_and_rows
 
 EXPRESSIONS = {
     "dict": "Session & {'animal_id': 3}",
@@ -70,18 +71,9 @@ FIXED_QUIRKS = {
     ),
 }
 
-SNIPPET = """
-import json
-import datajoint as dj
-conn = dj.conn()
-names = dict(
-    Animal=dj.FreeTable(conn, '`{db}`.`animal`'),
-    Session=dj.FreeTable(conn, '`{db}`.`session`'),
-    Trial=dj.FreeTable(conn, '`{db}`.`session__trial`'),
-    Rig=dj.FreeTable(conn, '`{db}`.`#rig`'),
-    U=dj.U, Top=dj.Top, AndList=dj.AndList, Not=dj.Not,
-)
-expressions = json.loads({expressions!r})
+SNIPPET = (
+    UPSTREAM_NAMES
+    + """expressions = json.loads({expressions!r})
 out = {{}}
 for name, text in expressions.items():
     query = eval(text, {{}}, names)
@@ -89,6 +81,7 @@ for name, text in expressions.items():
     out[name] = [len(query), sorted(json.dumps(r, default=str, sort_keys=True) for r in rows)]
 print(json.dumps(out))
 """
+)
 
 
 def ours(lab, expressions: dict) -> dict:
@@ -96,9 +89,7 @@ def ours(lab, expressions: dict) -> dict:
     names.update(U=U, Top=Top, AndList=AndList, Not=Not)
     out = {}
     for name, text in expressions.items():
-        query = eval(text, {}, names)
-        rows = query.fetch(as_dict=True)
-        out[name] = [len(query), sorted(json.dumps(r, default=str, sort_keys=True) for r in rows)]
+        out[name] = count_and_rows(eval(text, {}, names))
     return out
 
 

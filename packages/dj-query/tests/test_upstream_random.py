@@ -14,6 +14,7 @@ import random
 
 from dj_query import Top, U
 from dj_query.errors import DataJointError
+from dj_query_lab import UPSTREAM_NAMES, count_and_rows
 
 SEED = 20261126
 COUNT = 60
@@ -79,18 +80,9 @@ def expressions(lab) -> dict[str, str]:
     return result
 
 
-SNIPPET = """
-import json
-import datajoint as dj
-conn = dj.conn()
-names = dict(
-    Animal=dj.FreeTable(conn, '`{db}`.`animal`'),
-    Session=dj.FreeTable(conn, '`{db}`.`session`'),
-    Trial=dj.FreeTable(conn, '`{db}`.`session__trial`'),
-    Rig=dj.FreeTable(conn, '`{db}`.`#rig`'),
-    U=dj.U, Top=dj.Top,
-)
-out = {{}}
+SNIPPET = (
+    UPSTREAM_NAMES
+    + """out = {{}}
 for name, text in json.loads({expressions!r}).items():
     try:
         query = eval(text, {{}}, names)
@@ -100,6 +92,7 @@ for name, text in json.loads({expressions!r}).items():
         out[name] = "error: " + type(error).__name__
 print(json.dumps(out))
 """
+)
 
 
 def test_random_expressions_match_upstream(lab, upstream):
@@ -113,8 +106,7 @@ def test_random_expressions_match_upstream(lab, upstream):
     for name, text in exprs.items():
         if name in failed_upstream:
             continue
-        query = eval(text, {}, names)
-        rows = sorted(json.dumps(r, default=str, sort_keys=True) for r in query.fetch(as_dict=True))
-        if [len(query), rows] != theirs[name]:
-            differences[text] = ([len(query), rows], theirs[name])
+        mine = count_and_rows(eval(text, {}, names))
+        if mine != theirs[name]:
+            differences[text] = (mine, theirs[name])
     assert not differences
