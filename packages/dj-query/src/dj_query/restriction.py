@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -33,6 +32,7 @@ from dj_query.predicate import (
 )
 from dj_query.relation import Relation, UniversalSet, as_relation
 from dj_query.top import Top
+from dj_query.types import uuid_bytes
 
 # lowercase words in SQL conditions that are operators or keywords, not attribute names
 _SQL_WORDS = frozenset(
@@ -231,17 +231,13 @@ def _equality(attr: Any, name: str, path: Any, value: Any) -> Predicate:
 
 
 def _uuid_bytes(value: Any, name: str) -> bytes:
-    if isinstance(value, uuid.UUID):
-        return value.bytes
-    if isinstance(value, (bytes, bytearray)) and len(value) == 16:
-        return bytes(value)
-    try:
-        return uuid.UUID(value).bytes
-    except (AttributeError, TypeError, ValueError):
+    raw = uuid_bytes(value)
+    if raw is None:
         raise DataJointError(
             f"Badly formed UUID {value!r} in restriction by `{name}`: give a uuid.UUID or its "
             "string form."
-        ) from None
+        )
+    return raw
 
 
 def _semijoin(heading: _Snapshot, other: Any, semantic_check: bool) -> Predicate | bool:

@@ -38,6 +38,20 @@ class BlobType(AttributeType):
         return dj_blob.unpack_many(values, squeeze=ctx.extra.get("squeeze", False))
 
 
+def uuid_bytes(value: Any) -> bytes | None:
+    """The 16 bytes of a UUID given as a `uuid.UUID`, as its 16 bytes or in a string form;
+    None for anything else (callers name the attribute in their error). Insert and
+    restriction accept the same values."""
+    if isinstance(value, uuid.UUID):
+        return value.bytes
+    if isinstance(value, (bytes, bytearray)) and len(value) == 16:
+        return bytes(value)
+    try:
+        return uuid.UUID(value).bytes
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 class UUIDType(AttributeType):
     """`uuid`: stored as 16 raw bytes (`binary(16)`), fetched as `uuid.UUID`."""
 
@@ -46,18 +60,14 @@ class UUIDType(AttributeType):
     def encode(self, value: Any, ctx: TypeContext) -> Any:
         if value is None:
             return None
-        if isinstance(value, uuid.UUID):
-            return value.bytes
-        if isinstance(value, (bytes, bytearray)) and len(value) == 16:
-            return bytes(value)
-        try:
-            return uuid.UUID(value).bytes
-        except (AttributeError, TypeError, ValueError):
+        raw = uuid_bytes(value)
+        if raw is None:
             name = getattr(ctx.attribute, "name", "?")
             raise DataJointError(
                 f"Badly formed UUID value {value!r} for attribute `{name}`: give a uuid.UUID "
                 "or its string form."
-            ) from None
+            )
+        return raw
 
     def decode(self, raw: Any, ctx: TypeContext) -> Any:
         return None if raw is None else uuid.UUID(bytes=bytes(raw))
