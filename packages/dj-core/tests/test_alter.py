@@ -18,16 +18,19 @@ weight : float
 age : int
 """
 
+# OLD altered: weight dropped, notes renamed (type and comment changed), age's type
+# changed, height added, table comment changed
+NEW = """# all subjects
+subject_id : int
+---
+subject_notes = "" : varchar(2048) # {notes} purpose
+age : smallint
+height = null : float
+"""
+
 
 def test_add_drop_modify_rename_and_comment():
-    new = """# all subjects
-    subject_id : int
-    ---
-    subject_notes = "" : varchar(2048) # {notes} purpose
-    age : smallint
-    height = null : float
-    """
-    clauses, stores = alter(new, OLD, {})
+    clauses, stores = alter(NEW, OLD, {})
     assert stores == []
     assert clauses == [
         "DROP `weight`",
@@ -79,14 +82,7 @@ def test_clauses_run_on_the_server(db_params, make_database):
     Schema(name, connection=connection)
     full = f"`{name}`.`subject`"
     declare_table(connection, full, OLD, {})
-    new = """# all subjects
-    subject_id : int
-    ---
-    subject_notes = "" : varchar(2048) # {notes} purpose
-    age : smallint
-    height = null : float
-    """
-    clauses, _ = alter(new, OLD, {})
+    clauses, _ = alter(NEW, OLD, {})
     connection.query(alter_table_sql(full, clauses))
     invalidate(connection, name, "subject")
     heading = Heading.from_table(connection, name, "subject")
