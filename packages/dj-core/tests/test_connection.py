@@ -532,3 +532,15 @@ def test_transaction_open_is_the_flag_without_a_round_trip(connection, db_admin)
     with pytest.raises(errors.LostConnectionError):
         connection.query("SELECT 1")  # the next statement finds out, inside the transaction
     assert connection.transaction_open is False
+
+
+def test_a_statement_given_as_bytes_is_sent_verbatim(connection, database):
+    connection.query(f"CREATE TABLE `{database}`.t (s varchar(20))")
+    connection.query(f"INSERT INTO `{database}`.t VALUES ('50%%')")  # str: interpolated
+    connection.query(f"INSERT INTO `{database}`.t VALUES ('50%%')".encode())  # bytes: as is
+    assert sorted(connection.query(f"SELECT s FROM `{database}`.t").fetchall()) == [
+        ("50%",),
+        ("50%%",),
+    ]
+    with pytest.raises(errors.DataJointError, match="bytes is sent as it is"):
+        connection.query(b"SELECT %s", (1,))

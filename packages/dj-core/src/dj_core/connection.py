@@ -8,7 +8,9 @@ transactions, the schema registry (`schemas`) and an optional query cache.
 Interface relied on by other layers:
 - ``query(sql, args=(), *, as_dict=False, suppress_warnings=True, reconnect=None)``
   returns the driver's (buffered) cursor: rows are plain tuples (dicts with
-  ``as_dict``). The text always goes through ``%``-interpolation: write ``%%`` for ``%``.
+  ``as_dict``). Text (`str`) always goes through ``%``-interpolation: write ``%%`` for
+  ``%``. A finished statement given as `bytes` is sent as it is, never interpolated
+  (no args): large inserts build their statements as bytes and skip the copies.
 - ``query_many(sql, rows)``: one statement over many parameter rows (PyMySQL sends an
   ``INSERT ... VALUES`` as multi-row statements) — the fast path for large inserts.
 - ``dialect``, ``config`` (the `Config` it reads; default the process-wide one),
@@ -236,7 +238,7 @@ class Connection:
 
     def query(
         self,
-        query: str,
+        query: str | bytes,
         args: Any = (),
         *,
         as_dict: bool = False,
@@ -249,8 +251,15 @@ class Connection:
         ``%``). Server errors become `dj_core.errors` classes. A lost connection is
         re-opened (when `reconnect`, default ``database.reconnect``) and the statement
         re-run — except inside a transaction, which is rolled back and reported as
-        `LostConnectionError`."""
+        `LostConnectionError`. A `bytes` statement is final: sent as it is, without args."""
+        if isinstance(query, bytes) and args:
+            raise DataJointError(
+                "A statement given as bytes is sent as it is: pass its values inside it, "
+                "or pass the statement as str with %s placeholders."
+            )
         if self._query_cache is not None:
+            if isinstance(query, bytes):  # refused (no SELECT is built as bytes)
+                query_cache.check_cacheable(query[:64].decode("latin-1"))
             return self._cached_query(query, args, as_dict, suppress_warnings, reconnect)
         return self._run(query, args, as_dict, suppress_warnings, reconnect, many=False)
 
@@ -265,7 +274,7 @@ class Connection:
 
     def _run(
         self,
-        query: str,
+        query: str | bytes,
         args: Any,
         as_dict: bool,
         suppress_warnings: bool,
@@ -293,7 +302,7 @@ class Connection:
             return self._execute(query, args, as_dict, suppress_warnings, many)
 
     def _execute(
-        self, query: str, args: Any, as_dict: bool, suppress_warnings: bool, many: bool
+        self, query: str | bytes, args: Any, as_dict: bool, suppress_warnings: bool, many: bool
     ) -> Any:
         if self._conn is None or self._pid != os.getpid():
             # never opened here: a fresh process (after fork or unpickling) reconnects
@@ -302,10 +311,13 @@ class Connection:
         try:
             if many:
                 cursor.executemany(query, args)
+            elif isinstance(query, bytes):
+                cursor.execute(query, None)  # verbatim: the driver sends bytes unchanged
             else:
                 cursor.execute(query, () if args is None else args)
         except Exception as error:
-            translated = self.dialect.translate_error(error, query)
+            shown = query if isinstance(query, str) else query[:_LOG_SQL_LIMIT].decode("latin-1")
+            translated = self.dialect.translate_error(error, shown)
             if translated is None:
                 raise
             raise translated from error

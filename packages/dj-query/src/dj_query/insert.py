@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -32,7 +33,7 @@ from dj_core.attribute_types import HANDLER_PACKAGES as _SPECIAL
 from dj_core.errors import DataJointError, DuplicateError, UnknownAttributeError
 
 from dj_query.expression import QueryExpression
-from dj_query.literals import DEFAULT, render_column
+from dj_query.literals import render_column, render_column_verbatim
 from dj_query.rows import rows_to_columns
 
 __all__ = [
@@ -90,7 +91,7 @@ def insert(
         if len(chunks) > 1:
             if own and not external:
                 connection.start_transaction()
-            statements: Iterable[str] = _pipelined(
+            statements: Iterable[str | bytes] = _pipelined(
                 table, attributes, columns, chunks, prefix, suffix, packet
             )
         else:
@@ -123,7 +124,7 @@ def _duplicate_clause(table: Any, skip_duplicates: bool) -> str:
     return f" ON DUPLICATE KEY UPDATE `{key[0]}`=`{key[0]}`"
 
 
-def _execute(connection: Any, statement: str) -> None:
+def _execute(connection: Any, statement: str | bytes) -> None:
     try:
         connection.query(statement)
     except DuplicateError as error:
@@ -171,9 +172,15 @@ def attribute_category(attr: Any) -> str:
     return classify(attr.type)
 
 
-def encode_column(table: Any, attr: Any, values: list[Any], threads: bool = True) -> list[str]:
+def encode_column(
+    table: Any,
+    attr: Any,
+    values: list[Any],
+    threads: bool = True,
+    render: Callable[[Sequence[Any], str], list[Any]] = render_column,
+) -> list[Any]:
     """SQL literals of one column: adapter, DEFAULT for missing values, the type's
-    handler, then rendering."""
+    handler, then rendering (`render_column`: str; `render_column_verbatim`: bytes)."""
     if attr.adapter is not None:
         put = attr.adapter.put
         values = [put(value) for value in values]
@@ -181,7 +188,7 @@ def encode_column(table: Any, attr: Any, values: list[Any], threads: bool = True
     if attr.numeric:
         values = _numeric_defaults(values)
     if category not in _SPECIAL:
-        return render_column(values, attr.name)
+        return render(values, attr.name)
     handler = get_handler(category, purpose="insert")
     ctx = TypeContext(
         attribute=attr, connection=table.connection, database=table.database, table=table
@@ -198,9 +205,9 @@ def encode_column(table: Any, attr: Any, values: list[Any], threads: bool = True
         encode = handler.encode
         encoded = [encode(value, ctx) for value in given]
     if len(present) == len(values):
-        return render_column(encoded, attr.name)
-    literals = [DEFAULT] * len(values)
-    for index, literal in zip(present, render_column(encoded, attr.name)):
+        return render(encoded, attr.name)
+    literals = render([None], attr.name) * len(values)  # DEFAULT
+    for index, literal in zip(present, render(encoded, attr.name)):
         literals[index] = literal
     return literals
 
@@ -271,24 +278,35 @@ def _pipelined(
     prefix: str,
     suffix: str,
     packet: int,
-) -> Iterator[str]:
-    """Statements of each chunk; a worker encodes the next chunk meanwhile (serializing
-    and compressing release the GIL while the main thread waits for the server)."""
+) -> Iterator[bytes]:
+    """Statements of each chunk, in order, built as bytes (sent as they are). Worker threads encode the following chunks
+    meanwhile, one per core: compressing releases the GIL, so the cores deflate in
+    parallel while the main thread waits for the server. At most `_WORKERS + 1` chunks
+    are encoded ahead, which bounds the memory held."""
 
-    def build(rows: slice) -> list[str]:
+    head, tail = (prefix + " VALUES ").encode(), suffix.encode()
+
+    def build(rows: slice) -> list[bytes]:
         rendered = [
-            encode_column(table, attr, column[rows], threads=False)
+            encode_column(table, attr, column[rows], threads=False, render=render_column_verbatim)
             for attr, column in zip(attributes, columns)
         ]
-        return _statements(packet, prefix, suffix, rendered)
+        return _verbatim_statements(packet, head, tail, rendered)
 
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(build, chunks[0])
-        for following in [*chunks[1:], None]:
-            statements = pending.result()
-            if following is not None:
-                pending = pool.submit(build, following)
-            yield from statements
+    ahead = _WORKERS + 1
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        pending = deque(pool.submit(build, rows) for rows in chunks[:ahead])
+        following = iter(chunks[ahead:])
+        try:
+            while pending:
+                statements = pending.popleft().result()
+                rows = next(following, None)
+                if rows is not None:
+                    pending.append(pool.submit(build, rows))
+                yield from statements
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _statements(packet: int, prefix: str, suffix: str, columns: list[list[str]]) -> list[str]:
@@ -297,11 +315,47 @@ def _statements(packet: int, prefix: str, suffix: str, columns: list[list[str]])
     template = "(" + ",".join(["%s"] * len(columns)) + ")"
     rows = [template % row for row in zip(*columns)]
     head = prefix + " VALUES "
-    limit = min(packet - _PACKET_MARGIN, _STATEMENT_CAP) - len(head.encode()) - len(suffix)
+    lengths = [len(row) if row.isascii() else len(row.encode()) for row in rows]
+    groups = _groups(packet, len(head.encode()) + len(suffix), lengths)
+    return [head + ",".join(rows[group]) + suffix for group in groups]
+
+
+def _verbatim_statements(
+    packet: int, head: bytes, tail: bytes, columns: list[list[bytes | tuple[bytes, ...]]]
+) -> list[bytes]:
+    """Like `_statements`, from `render_column_verbatim`'s pieces: each statement is one
+    join of all its pieces, the only copy of the values."""
+    rows = []
+    for cells in zip(*columns):
+        pieces = [b"("]
+        for cell in cells:
+            if type(cell) is tuple:
+                pieces.extend(cell)
+            else:
+                pieces.append(cell)
+            pieces.append(b",")
+        pieces[-1] = b")"
+        rows.append(pieces)
+    lengths = [sum(map(len, pieces)) for pieces in rows]
     statements = []
+    for group in _groups(packet, len(head) + len(tail), lengths):
+        joined = [head]
+        for pieces in rows[group]:
+            joined.extend(pieces)
+            joined.append(b",")
+        joined[-1] = tail
+        statements.append(b"".join(joined))
+    return statements
+
+
+def _groups(packet: int, overhead: int, lengths: list[int]) -> list[slice]:
+    """Consecutive rows whose statement (overhead + rows + separating commas) fits
+    `packet` less a margin; one row too large for any statement is an error."""
+    limit = min(packet - _PACKET_MARGIN, _STATEMENT_CAP) - overhead
+    groups = []
     start, size = 0, 0
-    for index, row in enumerate(rows):
-        length = (len(row) if row.isascii() else len(row.encode())) + 1
+    for index, length in enumerate(lengths):
+        length += 1  # the comma
         if size + length > limit:
             if length > packet - _PACKET_MARGIN:
                 raise DataJointError(
@@ -310,8 +364,8 @@ def _statements(packet: int, prefix: str, suffix: str, columns: list[list[str]])
                     "values externally (blob@store)."
                 )
             if index > start:
-                statements.append(head + ",".join(rows[start:index]) + suffix)
+                groups.append(slice(start, index))
                 start, size = index, 0
         size += length
-    statements.append(head + ",".join(rows[start:]) + suffix)
-    return statements
+    groups.append(slice(start, len(lengths)))
+    return groups

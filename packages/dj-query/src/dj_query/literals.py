@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import math
+from binascii import hexlify
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ from pymysql.converters import encoders, escape_item
 from dj_query._sql import STRING_ESCAPES, string_literal
 from dj_query.errors import DataJointError
 
-__all__ = ["DEFAULT", "render_column"]
+__all__ = ["DEFAULT", "render_column", "render_column_verbatim"]
 
 DEFAULT = "DEFAULT"
 
@@ -161,3 +162,15 @@ _FAST = {
     datetime.date: _dates,
     datetime.datetime: _datetimes,
 }
+
+
+def render_column_verbatim(values: Sequence[Any], name: str) -> list[bytes | tuple[bytes, ...]]:
+    """Literals of a column for a statement built as bytes and sent as it is (never
+    %-interpolated, so `%` stays single). A column of bytes (blobs) gives each value as
+    three pieces, `X'`, its hex digits and `'`, joined once into the statement: the
+    digits of megabytes of blobs are then copied once instead of five times (str, row,
+    statement, encoding, interpolation)."""
+    if values and set(map(type, values)) == {bytes}:
+        return [(b"X'", hexlify(v), b"'") for v in values]
+    # every `%` render_column writes is doubled; halving the pairs restores the text
+    return [literal.replace("%%", "%").encode() for literal in render_column(values, name)]
