@@ -20,8 +20,10 @@ def run_bench_impl(
     folder: Path,
     *args: str,
     env: Mapping[str, str] | None = None,
+    script: str = "bench_impl.py",
 ) -> dict:
-    """Run `folder/bench_impl.py *args` with `python` in `folder`; the JSON of its last line.
+    """Run `folder/script *args` (default bench_impl.py) with `python` in `folder`; the
+    JSON of its last line.
 
     `env` (default: this process's environment) loses PYTHONPATH for upstream, so that it
     cannot import our packages, and gets OPENBLAS_NUM_THREADS=1 unless it sets it. A
@@ -31,7 +33,7 @@ def run_bench_impl(
         env.pop("PYTHONPATH", None)
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     result = subprocess.run(
-        [python, str(folder / "bench_impl.py"), *args],
+        [python, str(folder / script), *args],
         capture_output=True,
         text=True,
         env=env,

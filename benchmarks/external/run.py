@@ -7,7 +7,9 @@ implementation and with upstream 0.14.10 (its own virtual environment, from
 `dj_testing.upstream.ensure_upstream_venv()`), each on its own bucket, file-store directory
 and scratch database. The two alternate, one repetition each at a time (BENCH_REPEAT
 rounds, default 3), so that both see the same machine load; the best time of each workload
-is kept and the ratios printed. Nothing asserts.
+is kept and the ratios printed. Each round also times `raw_s3.py`: the same S3 requests
+with the bare minio client and nothing else, the floor any implementation stands on
+against this server. Nothing asserts.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ from latency_proxy import LatencyProxy  # noqa: E402
 # Added to every S3 request in the `*_s3_latency` workloads (seconds, one way).
 LATENCY = float(os.environ.get("BENCH_S3_LATENCY", "0.010"))
 from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
+
+
+def measure_raw(server, proxy: LatencyProxy) -> dict:
+    bucket = server.make_bucket("djbench")
+    return run_bench_impl(
+        sys.executable, "raw", HERE, server.endpoint, bucket, proxy.endpoint, script="raw_s3.py"
+    )
 
 
 def measure(python: str, which: str, server, scratch: Path, proxy: LatencyProxy) -> dict:
@@ -67,10 +76,16 @@ def main() -> None:
                     best = results.setdefault(which, {})
                     for name, seconds in times.items():
                         best[name] = min(best.get(name, seconds), seconds)
+                print(
+                    f"timing raw S3 requests, round {round_ + 1} ...", file=sys.stderr, flush=True
+                )
+                best = results.setdefault("raw", {})
+                for name, seconds in measure_raw(server, proxy).items():
+                    best[name] = min(best.get(name, seconds), seconds)
     finally:
         proxy.stop()
         stop_moto(server)
-    ours, upstream = results["ours"], results["upstream"]
+    ours, upstream, raw = results["ours"], results["upstream"], results["raw"]
     rows = os.environ.get("BENCH_ROWS", "1000")
     print(f"external benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(
@@ -78,12 +93,21 @@ def main() -> None:
         f"best of {os.environ.get('BENCH_REPEAT', '3')} runs; *_s3_latency: "
         f"{LATENCY * 1000:.0f} ms added to every S3 request\n"
     )
-    header = f"{'workload':18} {'dj-external':>12} {'upstream':>10} {'up/ours':>8}"
+    header = (
+        f"{'workload':18} {'dj-external':>12} {'upstream':>10} {'raw S3':>8} "
+        f"{'ours/raw':>9} {'up/raw':>7} {'up/ours':>8}"
+    )
     print(header)
     print("-" * len(header))
     for name in ours:
+        floor = raw.get(name)
+        raw_columns = (
+            f"{floor:7.3f}s {ours[name] / floor:8.2f}x {upstream[name] / floor:6.2f}x"
+            if floor
+            else f"{'-':>8} {'-':>9} {'-':>7}"
+        )
         print(
-            f"{name:18} {ours[name]:11.3f}s {upstream[name]:9.3f}s "
+            f"{name:18} {ours[name]:11.3f}s {upstream[name]:9.3f}s {raw_columns} "
             f"{upstream[name] / ours[name]:7.2f}x"
         )
 
