@@ -370,3 +370,12 @@ def test_verbatim_statements_are_bytes_and_fit_the_packet(monkeypatch):
     assert all(isinstance(s, bytes) and len(s) <= 100 for s in statements)
     assert b"".join(statements).count(b"X'" + b"ab" * 20 + b"'") == 3
     assert statements[0].startswith(b"INSERT INTO t VALUES (1,X'abab")
+
+
+def test_a_value_that_cannot_be_serialized_in_a_late_chunk_leaves_no_row(things, monkeypatch):
+    monkeypatch.setattr(insert_module, "_PIPELINE_ROWS", 8)
+    rows = [{"thing_id": i, "data": np.arange(4.0)} for i in range(60)]
+    rows[55]["data"] = object()  # no blob encoding for a bare object
+    with pytest.raises(DataJointError):
+        things.insert(rows)  # raised by a worker thread, after earlier chunks were sent
+    assert len(things()) == 0 and not things.connection.in_transaction
