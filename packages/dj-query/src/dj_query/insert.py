@@ -279,10 +279,11 @@ def _pipelined(
     suffix: str,
     packet: int,
 ) -> Iterator[bytes]:
-    """Statements of each chunk, in order, built as bytes (sent as they are). Worker threads encode the following chunks
-    meanwhile, one per core: compressing releases the GIL, so the cores deflate in
-    parallel while the main thread waits for the server. At most `_WORKERS + 1` chunks
-    are encoded ahead, which bounds the memory held."""
+    """Statements of each chunk, in order, built as bytes (sent as they are). Worker
+    threads encode the following chunks meanwhile, one per core: compressing releases
+    the GIL, so the cores deflate in parallel while the main thread waits for the
+    server. At most `_WORKERS + 1` chunks are encoded ahead, which bounds the memory
+    held."""
 
     head, tail = (prefix + " VALUES ").encode(), suffix.encode()
 
