@@ -158,6 +158,21 @@ class Upstream:
 
 def main() -> None:
     which, db = sys.argv[1], sys.argv[2]
+    try:
+        results = run_workloads(which, db)
+    finally:
+        drop(db)
+    print(json.dumps(results))
+
+
+def drop(db: str) -> None:
+    conn = admin()
+    with conn.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{db}`")
+    conn.close()
+
+
+def run_workloads(which: str, db: str) -> dict[str, float]:
     impl = {"raw": Raw, "ours": Ours, "upstream": Upstream}[which]()
     results = {}
 
@@ -192,8 +207,7 @@ def main() -> None:
                 cursor.execute(f"SELECT count(*) FROM `{db}`.`root`")
                 assert cursor.fetchone()[0] == N_ROOTS - 1, "the cascade did not delete the root"
             conn.close()
-    fresh(db, [])
-    print(json.dumps(results))
+    return results
 
 
 if __name__ == "__main__":
