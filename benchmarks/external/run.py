@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO / "testing"))
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from _impl_process import run_bench_impl  # noqa: E402
+from _impl_process import print_ratio_table, run_bench_impl  # noqa: E402
 from dj_testing.s3 import start_moto, stop_moto  # noqa: E402
 from latency_proxy import LatencyProxy  # noqa: E402
 
@@ -93,23 +93,7 @@ def main() -> None:
         f"best of {os.environ.get('BENCH_REPEAT', '3')} runs; *_s3_latency: "
         f"{LATENCY * 1000:.0f} ms added to every S3 request\n"
     )
-    header = (
-        f"{'workload':18} {'dj-external':>12} {'upstream':>10} {'raw S3':>8} "
-        f"{'ours/raw':>9} {'up/raw':>7} {'up/ours':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name in ours:
-        floor = raw.get(name)
-        raw_columns = (
-            f"{floor:7.3f}s {ours[name] / floor:8.2f}x {upstream[name] / floor:6.2f}x"
-            if floor
-            else f"{'-':>8} {'-':>9} {'-':>7}"
-        )
-        print(
-            f"{name:18} {ours[name]:11.3f}s {upstream[name]:9.3f}s {raw_columns} "
-            f"{upstream[name] / ours[name]:7.2f}x"
-        )
+    print_ratio_table(ours, upstream, raw, ours_label="dj-external", raw_label="raw S3")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
 sys.path.insert(0, str(HERE.parent))
 
-from _impl_process import run_bench_impl  # noqa: E402
+from _impl_process import print_ratio_table, run_bench_impl  # noqa: E402
 from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
 
 
@@ -56,20 +56,7 @@ def main() -> None:
     print(f"table benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
     print(f"python {sys.version.split()[0]}; best of {ROUNDS} x {repeat} runs\n")
-    header = (
-        f"{'workload':14} {'dj-query':>10} {'upstream':>10} {'raw':>10}"
-        f" {'ours/raw':>9} {'up/raw':>8} {'up/ours':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name in ours:
-        floor = raw.get(name)
-        row = f"{name:14} {ours[name]:9.3f}s {upstream[name]:9.3f}s "
-        if floor:
-            row += f"{floor:9.3f}s {ours[name] / floor:8.2f}x {upstream[name] / floor:7.2f}x"
-        else:
-            row += f"{'-':>10} {'-':>9} {'-':>8}"
-        print(row + f" {upstream[name] / ours[name]:7.2f}x")
+    print_ratio_table(ours, upstream, raw, ours_label="dj-query")
 
 
 if __name__ == "__main__":
