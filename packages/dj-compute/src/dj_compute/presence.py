@@ -56,10 +56,12 @@ class Presence:
             heading = self.target.heading
             used = self._names(names)
             exact = used and all(_exact(heading[name]) for name in used)
+            dialect = self.target.connection.dialect
+            quote = dialect.quote
             self.statements[names] = (
                 f"SELECT 1 FROM {self.target.full_table_name} WHERE "
-                + " AND ".join(f"`{name}`=%s" for name in used)
-                + " LIMIT 1"
+                + " AND ".join(f"{quote(name)}=%s" for name in used)
+                + dialect.offset_sql(1, None)
                 if exact
                 else None
             )

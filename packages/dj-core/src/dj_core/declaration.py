@@ -59,7 +59,8 @@ def declare_table(
     for category, type_text in declaration.special_types:
         get_handler(category, purpose="declare").before_declare(schema, type_text)
     try:
-        connection.query(declaration.sql)
+        for statement in declaration.statements:
+            connection.query(statement)
     except AccessError as error:
         logger.warning("Could not declare %s: %s", full_table_name, error)
         return False

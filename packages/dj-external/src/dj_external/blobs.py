@@ -200,7 +200,7 @@ def _read_migrated(
     """Blobs whose object is not at its path: read from the tracking row's `filepath`
     (where DataJoint 0.11 kept them), or `MissingExternalFile` naming the object."""
     objects = table.objects
-    rows = table.rows(missing, "`hash`,`filepath`")
+    rows = table.rows(missing, ["hash", "filepath"])
     legacy = []
     for hash_ in missing:
         filepath = (rows.get(hash_) or {}).get("filepath")

@@ -47,9 +47,8 @@ def delete_sql(expr: Any) -> str:
     name = expr.full_table_name
     if tuple(expr.support) == (name,) and expr._kind == "select" and expr._top is None:
         return f"DELETE FROM {name}{compile_where(expr)}"
-    key = ",".join(f"`{k}`" for k in expr.primary_key)
     keys = expr.proj().make_sql()
-    return f"DELETE FROM {name} WHERE ({key}) IN (SELECT * FROM ({keys}) as `$keys`)"
+    return expr.connection.dialect.delete_in_sql(name, expr.primary_key, keys)
 
 
 def delete_quick(table: Any, get_count: bool = False) -> int | None:

@@ -168,7 +168,8 @@ class QueryExpression(Relation):
         compute_map = {
             name: self._json_expression(expression) for name, expression in spec.compute_map.items()
         }
-        used = spec.sources.union(*(names_in_sql(e) for e in spec.compute_map.values()))
+        dialect = self.connection.dialect
+        used = spec.sources.union(*(names_in_sql(e, dialect) for e in spec.compute_map.values()))
         derived = self._derived_names
         need_subquery = (
             self._kind == "union"

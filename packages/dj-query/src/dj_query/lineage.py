@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dj_core.table_names import parse
+
 __all__ = ["ancestors", "descendants", "neighbours", "parts", "table_size"]
 
 
@@ -62,19 +64,18 @@ def ancestors(table: Any, as_objects: bool = False) -> list[Any]:
 
 def parts(table: Any, as_objects: bool = False) -> list[Any]:
     graph = _graph(table)
-    prefix = table.full_table_name[:-1] + "__"
-    names = [node for node in graph.topo_sort() if node.startswith(prefix)]
+    database, prefix = table.database, table.table_name + "__"
+    names = [
+        node
+        for node in graph.topo_sort()
+        if (parsed := parse(node)) is not None
+        and parsed[0] == database
+        and parsed[1].startswith(prefix)
+    ]
     return _objects(table, names) if as_objects else names
 
 
 def table_size(table: Any) -> int:
-    """Data and index bytes of the table (`SHOW TABLE STATUS`)."""
-    status = table.connection.query(
-        f"SHOW TABLE STATUS FROM `{table.database}` WHERE name=%s",
-        (table.table_name,),
-        as_dict=True,
-    ).fetchone()
-    if status is None:
-        return 0
-    lowered = {key.lower(): value for key, value in status.items()}
-    return int(lowered["data_length"]) + int(lowered["index_length"])
+    """Data and index bytes of the table (0 when it does not exist)."""
+    connection = table.connection
+    return connection.dialect.table_size(connection, table.database, table.table_name)
