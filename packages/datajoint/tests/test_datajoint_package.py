@@ -1,4 +1,4 @@
-"""The meta-package: version, exported names, and the aliasing contract of api-surface.md §2."""
+"""The meta-package: version, exported names, and the aliasing contract (datajoint.<name> is the layer module itself)."""
 
 import importlib
 import os

@@ -1,5 +1,5 @@
 """The `~jobs` table of a schema: job reservations shared by every populating worker
-(`datajoint.jobs`, compute.md §8).
+(`datajoint.jobs`).
 
 The table layout, the statuses and `key_hash` are exactly DataJoint 0.14's, because
 workers of both implementations coordinate through the same rows: a key is taken by
@@ -78,7 +78,7 @@ def truncate_message(message: str) -> str:
 
 
 def _pack(value: Any) -> bytes:
-    # python-native blobs explicitly, whatever the user's setting (blob.md §10): the key
+    # python-native blobs explicitly, whatever the user's setting: the key
     # is a dict and the stack a str, which only the dj0 protocol holds
     return dj_blob.pack(value, enable_python_native_blobs=True)
 

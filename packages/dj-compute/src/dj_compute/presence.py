@@ -1,4 +1,4 @@
-"""`key in target`, asked once per key inside its transaction (compute.md §5 step 3).
+"""`key in target`, asked once per key inside its transaction.
 
 Another worker may have computed a key since the work set was fetched; populate then
 skips it. This is on the path of every key, so for the common case — a stored table and

@@ -1,7 +1,7 @@
 """Attributes: one column of a heading, and how a catalog row becomes one.
 
 `Attribute` keeps DataJoint 0.14's field names (user code and upstream's tests read
-them). `attribute_from_column` applies core.md §9.1 to one normalised catalog row:
+them). `attribute_from_column` turns one normalised catalog row into an attribute:
 display widths dropped from integer and float types, `:type:` markers in comments
 turned back into DataJoint types (uuid, attach, blob@store, <adapter>, ...), string
 defaults quoted, numpy dtypes for record arrays.

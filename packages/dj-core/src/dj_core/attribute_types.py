@@ -44,7 +44,7 @@ __all__ = [
 
 _STORE = r"(?P<store>[a-z][\-\w]*)"
 
-# category → pattern, in the order they are tried (core.md §8.1). Every pattern is
+# category → pattern, in the order they are tried. Every pattern is
 # anchored at the start; all but INTEGER are also anchored at the end.
 TYPE_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)

@@ -8,7 +8,7 @@ the statement creating the table. The MySQL dialect spells them exactly as DataJ
 0.14 does, so tables declared here and by 0.14 are the same on the server.
 
 Foreign-key references are Python expressions evaluated in `context` and resolved by
-duck typing (api-surface P6): the object must expose `heading`, `primary_key` and
+duck typing: the object must expose `heading`, `primary_key` and
 `full_table_name` (or `support`), and have no `restriction`. A class is instantiated.
 """
 

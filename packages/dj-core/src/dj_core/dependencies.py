@@ -1,4 +1,4 @@
-"""The dependency graph of the tables of a connection's schemas (core.md §11).
+"""The dependency graph of the tables of a connection's schemas.
 
 Nodes are full table names (`` `db`.`tbl` ``) with the attribute `primary_key`; an edge
 parent → child per foreign key carries `primary`, `aliased`, `multi` and `attr_map`. A

@@ -293,7 +293,7 @@ class Heading:
         rename_map: Mapping[str, str] | None = None,
         compute_map: Mapping[str, str] | None = None,
     ) -> Heading:
-        """Projection (query.md §4.3): kept attributes in their order, each renamed or
+        """Projection: kept attributes in their order, each renamed or
         duplicated attribute (`rename_map`: new → old) right after its source with all
         its properties, computed ones (`compute_map`: name → SQL expression) at the end;
         primary-key attributes first."""
@@ -319,7 +319,7 @@ class Heading:
         )
 
     def join(self, other: Heading) -> Heading:
-        """Natural join (query.md §5.1): self's key, other's further key attributes, then
+        """Natural join: self's key, other's further key attributes, then
         self's and other's secondary attributes. A secondary attribute of one operand
         that is a key attribute of the other belongs to the key; a namesake secondary of
         both (a join without the semantic check) appears once, as self's."""

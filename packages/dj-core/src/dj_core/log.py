@@ -1,4 +1,4 @@
-"""The `~log` table of a schema: its definition and the writer of its rows (core.md §6.4).
+"""The `~log` table of a schema: its definition and the writer of its rows.
 
 dj-core writes the rows itself (one parameterized INSERT), so schema creation logs
 without the query layer; dj-query's declare, alter, delete and drop call `log_event`.

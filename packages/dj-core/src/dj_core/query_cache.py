@@ -1,4 +1,4 @@
-"""The file-backed query cache behind `Connection.set_query_cache` (core.md §3.9).
+"""The file-backed query cache behind `Connection.set_query_cache`.
 
 While a cache "state" (any non-empty string naming, say, a frozen snapshot of the
 data) is set on a connection, SELECT and SHOW statements are answered from files in

@@ -1,4 +1,4 @@
-"""Schemas: a database bound to table classes (core.md §5).
+"""Schemas: a database bound to table classes.
 
 `Schema` creates/activates the database, registers itself with the connection (which
 scopes the dependency graph), and decorates table classes through the tier protocol

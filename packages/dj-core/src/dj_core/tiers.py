@@ -39,7 +39,7 @@ __all__ = [
 
 BASE_NAME = r"[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)*"
 
-# master tiers, in the order names are tested when spawning classes (core.md §5.6)
+# master tiers, in the order names are tested when spawning classes
 MASTER_TIERS: dict[str, str] = {
     "Lookup": "#",
     "Manual": "",

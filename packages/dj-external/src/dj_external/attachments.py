@@ -1,4 +1,4 @@
-"""Where fetched attachments land, and their transfer (external.md §7.2).
+"""Where fetched attachments land, and their transfer.
 
 An attachment is fetched into `download_path` under its own name. If a file of that name is
 already there, its checksum decides: the same attachment is reused, a different file is left

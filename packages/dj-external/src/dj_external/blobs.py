@@ -1,4 +1,4 @@
-"""`blob@store` values: many objects written and read at once (external.md §6.1, §7.1).
+"""`blob@store` values: many objects written and read at once.
 
 A value is packed by the blob codec; the MD5 of the packed bytes is its hash, the column
 value and (with the schema and subfolding) its object path. Packing, hashing, transfer,

@@ -1,4 +1,4 @@
-"""The blob cache: fetched `blob@store` objects kept in a local folder (external.md §7.1).
+"""The blob cache: fetched `blob@store` objects kept in a local folder.
 
 `dj.config['cache']` names the folder. Objects are filed by hash alone,
 `<cache>/<h[0:2]>/<h[2:4]>/<h>`, whatever their store or schema; the hash is the MD5 of the

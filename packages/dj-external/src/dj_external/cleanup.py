@@ -1,4 +1,4 @@
-"""Cleanup of a store: unused tracking rows, their objects, and untracked objects (§8).
+"""Cleanup of a store: unused tracking rows, their objects, and untracked objects.
 
 Deleting user rows never touches the store. `delete_unused` removes tracking rows no
 column refers to and, on request, their objects; `delete_orphans` removes blob and
@@ -100,7 +100,7 @@ def delete_unused(
     display_progress: bool,
     errors_as_string: bool,
 ) -> list[tuple[UUID, PurePosixPath, Any]] | None:
-    """`ExternalTable.delete` (external.md §8)."""
+    """`ExternalTable.delete`."""
     if not isinstance(delete_external_files, bool):
         raise DataJointError(
             "delete_external_files must be set to either True or False: True deletes the unused "

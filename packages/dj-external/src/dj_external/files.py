@@ -1,4 +1,4 @@
-"""`attach`, `attach@store` and `filepath@store` values, many at once (external.md §6-7).
+"""`attach`, `attach@store` and `filepath@store` values, many at once.
 
 Hashing local files, uploads and downloads run on the store's bounded thread pool; the
 tracking rows of a whole column are read or written with one statement per thousand

@@ -99,7 +99,7 @@ def _bind(schema: Any, cls: Any, context: dict[str, Any], spawned: bool) -> None
 
 
 def _insert_contents(cls: Any) -> None:
-    """Insert the rows of `contents` missing from the table (core.md §5.3)."""
+    """Insert the rows of `contents` missing from the table."""
     table = cls()
     contents = getattr(table, "contents", None)
     if contents is None:

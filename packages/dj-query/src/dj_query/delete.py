@@ -1,4 +1,4 @@
-"""Deleting rows: `delete_quick` (one table) and `delete` (the cascade, core.md §12.5).
+"""Deleting rows: `delete_quick` (one table) and `delete` (the cascade).
 
 The cascade is computed from the dependency graph, never by trying statements and
 reading foreign-key errors. Every table that depends on the restricted one gets a

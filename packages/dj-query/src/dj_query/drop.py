@@ -1,4 +1,4 @@
-"""Dropping tables (core.md §12.6): `drop_quick` (one table) and `drop` (the table
+"""Dropping tables: `drop_quick` (one table) and `drop` (the table
 and everything that depends on it, children first, after a confirmation in safemode)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`fetch` and `fetch1`: run a query once and shape its rows.
 
-Shapes (query.md §12): a numpy structured array (default), a list of dicts
+Shapes: a numpy structured array (default), a list of dicts
 (`as_dict=True`), a pandas DataFrame indexed by the primary key (`format="frame"`;
 pandas is imported only then), or one array/list per requested attribute. Special
 columns are decoded once per column (`decode.py`); everything else passes straight
@@ -54,7 +54,7 @@ def fetch_dicts(
 
 
 def fetch_array(expr: Any, squeeze: bool = False, download_path: str = ".") -> np.ndarray:
-    """All rows as a structured array with DataJoint's dtypes (query.md §12.2).
+    """All rows as a structured array with DataJoint's dtypes.
 
     The driver's row tuples go into the array in one numpy call; then each special
     column is decoded as a whole and put back.

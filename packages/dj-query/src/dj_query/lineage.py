@@ -1,5 +1,5 @@
 """A table's place in the dependency graph: parents, children, ancestors, descendants,
-parts (core.md §11), and its size on disk.
+parts, and its size on disk.
 
 All answers come from `connection.dependencies` (dj-core), which holds alias nodes for
 renamed foreign keys; these helpers replace an alias node by the real table on its

@@ -276,7 +276,7 @@ class Table(QueryExpression, metaclass=TableMeta):
     # --- changing rows -------------------------------------------------------------------
 
     def _allows_direct_insert(self) -> bool:
-        """Hook (api-surface P12): may rows be inserted outside the table's own
+        """Hook: may rows be inserted outside the table's own
         computation? dj-compute's Imported/Computed answer False outside `make()`."""
         return True
 

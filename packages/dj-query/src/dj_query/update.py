@@ -1,4 +1,4 @@
-"""`update1`: the corrective update of one existing row (core.md §12.4), with the value
+"""`update1`: the corrective update of one existing row, with the value
 encoding of insert."""
 
 from __future__ import annotations

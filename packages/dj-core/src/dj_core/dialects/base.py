@@ -429,7 +429,7 @@ class Dialect(ABC):
     ) -> str:
         """SQL condition: the object or array at `path` of json column `attribute` equals
         `document` (JSON text, rendered by the dialect as a string literal), as a
-        restriction by a dict compares it (query.md §3.3). False where the path is
+        restriction by a dict compares it. False where the path is
         missing."""
         raise NotImplementedError(f"{self.name} dialect: JSON paths are not supported")
 

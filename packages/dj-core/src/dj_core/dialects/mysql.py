@@ -2,7 +2,7 @@
 
 Everything MySQL-specific is here: backquote quoting, `information_schema` queries,
 locking clauses, the session setup (strict `sql_mode`, autocommit) and the server error
-codes with their DataJoint classes (core.md §4.2). MariaDB is the same dialect with a
+codes with their DataJoint classes. MariaDB is the same dialect with a
 few readings adjusted (version banner, `json` columns stored as `longtext`).
 
 Adding methods: see `dj_core.dialects.base` (declare the contract there, implement it
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect"]
 
-#: session sql_mode of every DataJoint connection (core.md §3.4)
+#: session sql_mode of every DataJoint connection
 SQL_MODE = (
     "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
     "STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY"
@@ -461,7 +461,7 @@ class MySQLDialect(Dialect):
         server: ServerVersion | None = None,
     ) -> str:
         # MySQL 8: json_value(doc, path RETURNING type). MariaDB has no RETURNING clause:
-        # a cast gives the same result (query.md §3.5), with the type spelled as CAST
+        # a cast gives the same result, with the type spelled as CAST
         # accepts it. Functional index parts (where declarations use this, without
         # `server`) exist on MySQL only.
         column, json_path = self.quote(attribute), _json_path(path)
