@@ -4,11 +4,13 @@
 
 Workloads (workloads.py): insert 100,000 scalar rows in one call; insert 2,000 rows of
 10,000-element float64 blobs; cascading delete of one root row with 9 dependents over
-3 tables (small) and with 20,000 dependents over 21 tables in 4 levels (wide). Each
+3 tables (small) and with 20,000 dependents over 21 tables in 4 levels (wide); declaring a
+six-table schema through dj.Schema into an empty database. Each
 implementation runs in its own process on its own scratch database (dropped at the
 end); BENCH_ROUNDS rounds (default 2) run raw, ours and upstream in turn, each process
 keeping the best of BENCH_REPEAT runs (default 3), and the best of all is reported.
-Raw PyMySQL has no cascade, so the delete ratios compare dj-query with upstream.
+Raw PyMySQL has no cascade and no declaration, so those ratios compare dj-query with
+upstream.
 Nothing asserts.
 """
 

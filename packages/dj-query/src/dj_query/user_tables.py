@@ -20,9 +20,6 @@ from dj_query.table import Table, class_property
 
 __all__ = ["Lookup", "Manual", "Part", "UserTable"]
 
-#: DataJoint 0.14's limit on table names (a connection's dialect states its own)
-MAX_TABLE_NAME = 64
-
 
 def _owner_class(owner: Any) -> type:
     return owner if isinstance(owner, type) else type(owner)

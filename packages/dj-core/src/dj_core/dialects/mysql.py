@@ -495,43 +495,47 @@ class MySQLDialect(Dialect):
     def table_catalog(
         self, connection: Connection, database: str, table: str | None = None
     ) -> dict[str, dict[str, Any]]:
-        # Two statements for one table or a whole schema: tables joined with their
-        # columns (and, on MariaDB, the json_valid checks that mark json columns), then
-        # the index parts.
+        # Statements for one table or a whole schema: the tables, their columns (and, on
+        # MariaDB, the json_valid checks that mark json columns), then the index parts.
+        # Each reads one information_schema table: MariaDB answers a join of them by
+        # scanning, tens of milliseconds per declared table instead of one or two.
         mariadb = self._flavour(connection).flavour == "mariadb"
         where, args = "t.table_schema = %s", [database]
         if table is not None:
             where += " AND t.table_name = %s"
             args.append(table)
-        check, check_join = "NULL", ""
-        if mariadb:  # MariaDB stores json as longtext guarded by CHECK (json_valid(`col`))
-            check = "cc.check_clause"
-            check_join = (
-                "LEFT JOIN information_schema.check_constraints cc ON "
-                "cc.constraint_schema = c.table_schema AND cc.table_name = c.table_name "
-                "AND cc.constraint_name = c.column_name "
-            )
         cursor = connection.query(
-            f"SELECT {', '.join('t.' + f for f in _STATUS_FIELDS.values())}, "
-            "c.column_name, c.column_type, c.is_nullable, c.column_key, c.column_default, "
-            f"c.extra, c.column_comment, c.data_type, {check} "
-            "FROM information_schema.tables t JOIN information_schema.columns c "
-            "ON c.table_schema = t.table_schema AND c.table_name = t.table_name "
-            f"{check_join}WHERE {where} ORDER BY t.table_name, c.ordinal_position",
+            f"SELECT {', '.join('t.' + f for f in _STATUS_FIELDS.values())} "
+            f"FROM information_schema.tables t WHERE {where} ORDER BY t.table_name",
             args,
         )
-        result: dict[str, dict[str, Any]] = {}
-        width = len(_STATUS_FIELDS)
+        result: dict[str, dict[str, Any]] = {
+            status[0]: {"status": dict(zip(_STATUS_FIELDS, status)), "columns": [], "indexes": []}
+            for status in cursor
+        }
+        if not result:
+            return result
+        checks: dict[tuple[str, str], str] = {}
+        if mariadb:  # MariaDB stores json as longtext guarded by CHECK (json_valid(`col`))
+            cursor = connection.query(
+                "SELECT t.table_name, t.constraint_name, t.check_clause "
+                "FROM information_schema.check_constraints t "
+                f"WHERE {where.replace('t.table_schema', 't.constraint_schema')}",
+                args,
+            )
+            checks = {(name, constraint): clause for name, constraint, clause in cursor}
+        cursor = connection.query(
+            "SELECT t.table_name, t.column_name, t.column_type, t.is_nullable, t.column_key, "
+            "t.column_default, t.extra, t.column_comment, t.data_type "
+            f"FROM information_schema.columns t WHERE {where} "
+            "ORDER BY t.table_name, t.ordinal_position",
+            args,
+        )
         for row in cursor:
-            status, column = row[:width], row[width:]
-            name = status[0]
+            name, column_name, ctype, nullable, key, default, extra, comment, dtype = row
             if name not in result:
-                result[name] = {
-                    "status": dict(zip(_STATUS_FIELDS, status)),
-                    "columns": [],
-                    "indexes": [],
-                }
-            column_name, ctype, nullable, key, default, extra, comment, dtype, clause = column
+                continue
+            clause = checks.get((name, column_name))
             result[name]["columns"].append(
                 {
                     "name": column_name,
