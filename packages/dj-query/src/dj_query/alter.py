@@ -13,7 +13,7 @@ from dj_core.alter import alter as alter_clauses
 from dj_core.alter import alter_table_sql
 from dj_core.attribute_types import get_handler
 from dj_core.errors import AccessError, DataJointError
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 __all__ = ["alter"]
 

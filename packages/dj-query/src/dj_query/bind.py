@@ -18,7 +18,7 @@ from typing import Any
 
 from dj_core.errors import DataJointError
 from dj_core.heading import Heading
-from dj_core.log import declare_log_table, log_event
+from dj_core.log_table import declare_log_table, log_event
 from dj_core.schemas import Schema
 from dj_core.tiers import register_class_binder, register_tier
 

@@ -24,7 +24,7 @@ from typing import Any
 from dj_core import utils
 from dj_core.errors import DataJointError, IntegrityError
 from dj_core.heading import is_cached, preload_schema
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 from dj_query.compiler import compile_where
 from dj_query.condition import AndList

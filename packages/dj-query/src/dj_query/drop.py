@@ -9,7 +9,7 @@ from typing import Any
 from dj_core import utils
 from dj_core.errors import DataJointError
 from dj_core.heading import invalidate
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 from dj_query.delete import dependency_graph
 

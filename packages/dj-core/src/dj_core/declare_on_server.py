@@ -16,7 +16,7 @@ from dj_core.attribute_types import get_handler
 from dj_core.declare import compile_definition
 from dj_core.errors import AccessError, DataJointError
 from dj_core.heading import invalidate
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 __all__ = ["declare_table"]
 
