@@ -195,10 +195,11 @@ class JobTable(FreeTable):
         # reservations this session already held are not new ones
         before = self._run(mine_sql, (table_name, *hashes, *session)).fetchall()
         try:
-            self._run(
-                f"{head} VALUES " + ",".join([marks] * len(rows)) + tail,
-                tuple(value for row in rows for value in row.values()),
-            )
+            with self.connection.savepoint():  # the fallback below may follow in a transaction
+                self._run(
+                    f"{head} VALUES " + ",".join([marks] * len(rows)) + tail,
+                    tuple(value for row in rows for value in row.values()),
+                )
         except LostConnectionError:
             raise
         except Exception as error:  # e.g. a deadlock with another worker: one at a time

@@ -144,6 +144,8 @@ class _Builder:
         if category in SPECIAL_TYPES or category in ("INTERNAL_BLOB", "JSON"):
             self.special_types.append((category, sql_type))
             sql_type = handler.declare_sql(sql_type, self.dialect)
+        else:  # the column type of every definition-language type is the dialect's choice
+            sql_type = self.dialect.column_type(category, sql_type)
         if category in EXTERNAL_TYPES:
             store = match.group("store")
             self.external_stores.append(store)
