@@ -15,6 +15,7 @@ through make: reservation batches, transaction, make protocols, outcome),
 
 from __future__ import annotations
 
+import datetime
 import logging
 import random
 from collections.abc import Iterable, Iterator
@@ -28,10 +29,12 @@ from tqdm import tqdm
 
 from dj_compute import key_source as _key_source
 from dj_compute import progress as _progress
+from dj_compute.executors import run_on_executor
 from dj_compute.jobs import JobTable
 from dj_compute.make import SUCCESS, KeyRunner, MakeOptions
 from dj_compute.permission import may_insert
 from dj_compute.signals import sigterm_exits
+from dj_compute.tasks import ConnectionSettings, PopulateTask, table_path
 from dj_compute.workers import pool_outcomes, worker_count
 
 __all__ = ["ORDERS", "AutoPopulate"]
@@ -113,6 +116,9 @@ class AutoPopulate:
         display_progress: bool = False,
         processes: int | None = 1,
         make_kwargs: dict[str, Any] | None = None,
+        executor: Any = None,
+        tasks: int | None = None,
+        clear_stale: bool | float | datetime.timedelta = False,
     ) -> dict[str, Any]:
         """Compute every key of the (restricted) key source missing from the target.
 
@@ -120,6 +126,13 @@ class AutoPopulate:
         `(key, "Class: message")` (or exception objects) of failed keys when
         `suppress_errors`, otherwise the first error is raised. `reserve_jobs`
         coordinates with other workers through `~jobs`; `processes` runs a pool.
+
+        `executor` (anything with `submit(fn, *args)`: a `concurrent.futures` pool, a
+        `dask.distributed.Client`, a submitit executor) computes the keys in `tasks`
+        shares there (default: four per worker of the executor), always through `~jobs`
+        reservations; `processes` then applies inside each task. `clear_stale` first
+        deletes this table's reservations whose worker is gone (`True`), or also those
+        older than that many seconds (a number or timedelta).
         """
         connection = self.connection
         if connection.in_transaction:
@@ -138,7 +151,16 @@ class AutoPopulate:
             return_exception_objects=return_exception_objects,
             make_kwargs=dict(make_kwargs or {}),
         )
-        jobs = self._jobs() if reserve_jobs else None
+        if executor is not None:
+            reserve_jobs = True  # tasks coordinate with everybody through ~jobs
+        jobs = self._jobs() if reserve_jobs or clear_stale is not False else None
+        if clear_stale is not False:
+            jobs.clear_stale(
+                older_than=None if clear_stale is True else clear_stale,
+                table_name=self.target.table_name,
+            )
+        if not reserve_jobs:
+            jobs = None
         success_count = 0
         error_list: list[Any] = []
         with sigterm_exits(reserve_jobs):
@@ -151,6 +173,16 @@ class AutoPopulate:
                 todo = todo[:max_calls]
             if not todo:
                 return {"success_count": 0, "error_list": []}
+            if executor is not None:
+                return run_on_executor(
+                    self,
+                    executor,
+                    todo,
+                    self._task_template(options, processes),
+                    n_tasks=tasks,
+                    jobs=jobs,
+                    display_progress=display_progress,
+                )
             workers = worker_count(processes, len(todo))
             logger.debug(
                 "Populating %s: %d keys, %d process(es)", self.class_name, len(todo), workers
@@ -176,6 +208,20 @@ class AutoPopulate:
                         error_list.append(outcome)
                     bar.update()
         return {"success_count": success_count, "error_list": error_list}
+
+    def _task_template(self, options: MakeOptions, processes: int | None) -> PopulateTask:
+        """What every executor task of this populate call carries besides its keys."""
+        return PopulateTask(
+            table=table_path(type(self)),
+            label="task",
+            full_table_name=self.full_table_name,
+            reserve_jobs=True,
+            suppress_errors=options.suppress_errors,
+            return_exception_objects=options.return_exception_objects,
+            processes=processes,
+            make_kwargs=options.make_kwargs,
+            connection=ConnectionSettings.of(self.connection),
+        )
 
     def _jobs(self) -> JobTable:
         """The `~jobs` table of the target's schema."""

@@ -24,6 +24,7 @@ text through ``%``-interpolation, so a literal ``%`` in SQL text must be written
 
 from __future__ import annotations
 
+import datetime
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -249,3 +250,19 @@ class Dialect(ABC):
     def quote_list(self, identifiers: Iterable[str]) -> str:
         """Comma-separated quoted identifiers."""
         return ",".join(self.quote(name) for name in identifiers)
+
+    # --- populate on many workers, seeing jobs (added together; keep as one block) -------
+
+    def server_time(self, connection: Connection) -> datetime.datetime:
+        """The server's current time as its automatic timestamp columns record it (the
+        session's time zone), so ages of rows are measured on one clock."""
+        raise NotImplementedError(f"{self.name} dialect: server time not implemented")
+
+    def live_connection_ids(self, connection: Connection) -> set[int]:
+        """Ids of the sessions open on the server right now, the caller's own included
+        (the ids connections report as theirs). Sessions the user may not see (other
+        users', without the privilege to list them) are missing."""
+        ids = {int(row["ID"]) for row in self.processes(connection)}
+        if connection.connection_id is not None:
+            ids.add(int(connection.connection_id))
+        return ids
