@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -89,6 +90,8 @@ def populate_main(args: list[str]) -> int:
     from dj_compute.tasks import PopulateTask, run_task
 
     options = _populate_parser().parse_args(args)
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())  # `dj populate pipeline:Table` in the pipeline's folder
     task = PopulateTask(
         table=options.table,
         label=f"dj populate {options.table}",
@@ -106,8 +109,7 @@ def populate_main(args: list[str]) -> int:
     if result.failure is not None:
         print(f"dj populate: {result.failure}", file=sys.stderr)
         return 2
-    for key, message in result.error_list:
-        print(f"failed: {key}: {message}", file=sys.stderr)
+    # (each failed make was logged to stderr as it happened)
     print(
         f"{options.table}: {result.success_count} computed, {len(result.error_list)} failed"
         + (f", stopped: {result.raised!r}" if result.raised is not None else "")
