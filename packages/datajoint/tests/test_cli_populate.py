@@ -121,12 +121,12 @@ def test_sigterm_rolls_back_records_the_key_and_exits_143(lab, db_admin):
 
 def test_unknown_table_exits_2_with_a_message(lab):
     task = dj(lab, "populate", "populate_lab:Nothing")
-    out, err = task.communicate(timeout=120)
+    _, err = task.communicate(timeout=120)
     assert task.returncode == 2
     assert "no table class 'Nothing'" in err
 
 
 def test_console_options_apply_to_subcommands(lab):
     task = dj(lab, "-h", "127.0.0.1:9", "jobs", lab["DJ_POPULATE_LAB_DB"])
-    out, err = task.communicate(timeout=120)
+    _, err = task.communicate(timeout=120)
     assert task.returncode != 0 and "127.0.0.1" in err
