@@ -238,9 +238,7 @@ def main() -> None:
     ):
         print(f"  {LABELS[mode]:24} {best[mode] / best[one]:5.2f}x")
     for kind in ("plain", "reserve"):
-        print(
-            f"  {'raw floor, ' + kind:24} {max(floors[kind, 2]) / max(floors[kind, 1]):5.2f}x"
-        )
+        print(f"  {'raw floor, ' + kind:24} {max(floors[kind, 2]) / max(floors[kind, 1]):5.2f}x")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ def calls(env, table: str) -> dict[int, int]:
 
 def dj(env, *args: str, script: bool = False, **kwargs) -> subprocess.Popen:
     """`python -m datajoint ARGS`, or with `script` the installed `dj` command."""
-    command = [str(Path(sys.executable).parent / "dj")] if script else [sys.executable, "-m", "datajoint"]
+    command = (
+        [str(Path(sys.executable).parent / "dj")] if script else [sys.executable, "-m", "datajoint"]
+    )
     return subprocess.Popen(
         [*command, *args],
         env=env,
@@ -92,7 +94,9 @@ def test_failed_makes_exit_non_zero_and_are_listed(lab, db_admin):
     out, err = report.communicate(timeout=120)
     assert report.returncode == 0, err
     assert "Picky" in out and "ValueError: item 14 is a multiple of 7" in out
-    cleared = dj(lab, "jobs", lab["DJ_POPULATE_LAB_DB"], "--clear-errors", "--pattern", "item 2\\d ")
+    cleared = dj(
+        lab, "jobs", lab["DJ_POPULATE_LAB_DB"], "--clear-errors", "--pattern", "item 2\\d "
+    )
     assert "cleared 2 error job(s)" in cleared.communicate(timeout=120)[0]  # 21 and 28
     assert count(db_admin, lab, "SELECT count(*) FROM `{db}`.`~jobs`") == 3
 

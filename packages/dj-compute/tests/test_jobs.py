@@ -331,7 +331,9 @@ def test_clear_errors_by_message_pattern_and_errors_listing(schema):
     jobs.error("__a", {"id": 2}, "MemoryError")
     jobs.error("__b", {"id": 3}, "ValueError: bad trace")
     listed = jobs.errors("__a")
-    assert sorted((row["key"]["id"], row["error_message"], row["error_stack"]) for row in listed) == [
+    assert sorted(
+        (row["key"]["id"], row["error_message"], row["error_stack"]) for row in listed
+    ) == [
         (1, "ValueError: bad trace", "Traceback: one"),
         (2, "MemoryError", None),
     ]
@@ -370,7 +372,10 @@ def test_report_counts_pending_reserved_errors_ignored_and_holders(lab):
 
 def test_populate_can_clear_its_own_stale_reservations_first(lab, db_params):
     other = Connection(
-        db_params.host, db_params.user, db_params.password, db_params.port,
+        db_params.host,
+        db_params.user,
+        db_params.password,
+        db_params.port,
         config=Config.independent(),
     )
     JobTable(other, lab.schema.database).reserve(
