@@ -18,6 +18,7 @@ import importlib
 import logging
 import os
 import platform
+import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,11 +36,16 @@ __all__ = [
 
 logger = logging.getLogger("datajoint")
 
+_LOOPBACK = {"localhost", "::1", "ip6-localhost"}
+_ONE_TASK_AT_A_TIME = threading.Lock()
+
 
 @dataclass(frozen=True)
 class ConnectionSettings:
     """Where the caller's connection points, for workers whose tables connect through
-    the process-wide configuration. The password travels with the task."""
+    the process-wide configuration. The password travels with the task. A loopback
+    host (`localhost`, `127.0.0.1`) means the caller's own machine, so it is applied
+    only on that machine: workers elsewhere keep their own configured host."""
 
     host: str
     port: int
@@ -47,6 +53,7 @@ class ConnectionSettings:
     password: str | None
     init_function: str | None = None
     use_tls: Any = None
+    node: str = field(default_factory=platform.node)
 
     @classmethod
     def of(cls, connection: Any) -> ConnectionSettings:
@@ -72,8 +79,10 @@ class ConnectionSettings:
         if getattr(process_connection.conn, "connection", None) is not None:
             return
         config = settings.config
-        config["database.host"] = self.host
-        config["database.port"] = self.port
+        loopback = self.host.split(":")[0] in _LOOPBACK or self.host.startswith("127.")
+        if not loopback or self.node == platform.node():
+            config["database.host"] = self.host
+            config["database.port"] = self.port
         config["database.user"] = self.user
         config["database.password"] = self.password
         config["database.use_tls"] = self.use_tls
@@ -162,7 +171,18 @@ def import_table(path: str) -> type:
 
 def run_task(task: PopulateTask) -> TaskResult:
     """Run `task` in this process (see the module docstring); never raises for errors
-    of the task itself."""
+    of the task itself.
+
+    Tasks in one process run one at a time: a table class is bound to one connection
+    per process, and one connection holds one transaction. An executor that runs
+    several threads per process (a Dask worker with `nthreads > 1`, a thread pool)
+    therefore gains nothing from the extra threads; give it one thread per process, or
+    `processes=N` inside each task."""
+    with _ONE_TASK_AT_A_TIME:
+        return _run_task(task)
+
+
+def _run_task(task: PopulateTask) -> TaskResult:
     from dj_compute.make import KeyRunner, MakeOptions
     from dj_compute.workers import portable
 
