@@ -392,3 +392,28 @@ def test_populate_can_clear_its_own_stale_reservations_first(lab, db_params):
     assert lab.Stats.populate(reserve_jobs=True)["success_count"] == 11  # one is held
     assert lab.Stats.populate(reserve_jobs=True, clear_stale=True)["success_count"] == 1
     assert jobs.fetch("table_name").tolist() == ["__elsewhere"]  # other tables untouched
+
+
+def test_work_set_without_jobs_taken_is_one_query_on_the_server(lab, monkeypatch):
+    jobs = lab.schema.jobs
+    stats = lab.Stats()
+    jobs.reserve(stats.table_name, {"subject_id": 0, "session_idx": 1})
+    jobs.error(stats.table_name, {"subject_id": 1, "session_idx": 2}, "E")
+    jobs.ignore(stats.table_name, {"subject_id": 2, "session_idx": 3})
+    jobs.reserve("__another", {"subject_id": 0, "session_idx": 0})  # other tables: no effect
+    stats._keys_to_do((), None, None, jobs)  # headings are loaded once
+    statements: list[str] = []
+    query = stats.connection.query
+    monkeypatch.setattr(
+        stats.connection,
+        "query",
+        lambda sql, *a, **k: statements.append(sql) or query(sql, *a, **k),
+    )
+    todo = stats._keys_to_do((), None, None, jobs)
+    assert len(statements) == 1 and "MD5(CONCAT(`session_idx`,`subject_id`))" in statements[0]
+    assert len(todo) == 12 - 3
+    assert {"subject_id": 0, "session_idx": 0} in todo
+    assert {"subject_id": 0, "session_idx": 1} not in todo
+    # the same set as hashing in Python
+    monkeypatch.setattr(type(stats), "_job_key", lambda self, key: dict(key))
+    assert sorted(map(repr, stats._keys_to_do((), None, None, jobs))) == sorted(map(repr, todo))

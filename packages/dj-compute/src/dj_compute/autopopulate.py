@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import logging
 import random
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from typing import Any
@@ -42,6 +43,19 @@ __all__ = ["ORDERS", "AutoPopulate"]
 logger = logging.getLogger("datajoint")
 
 ORDERS = ("original", "reverse", "random")
+
+# key attribute types whose text form on the server is Python's str() of the value
+_SERVER_HASHABLE = re.compile(r"^((tiny|small|medium|big)?int|(var)?char|enum|date$)", re.I)
+
+
+def _special(attribute: Any) -> bool:
+    return bool(
+        attribute.uuid
+        or attribute.json
+        or attribute.is_blob
+        or attribute.adapter is not None
+        or attribute.attribute_expression is not None
+    )
 
 
 class AutoPopulate:
@@ -239,17 +253,40 @@ class AutoPopulate:
         jobs: JobTable | None,
     ) -> list[dict[str, Any]]:
         """The keys to compute: given, or the key source's keys missing from the target;
-        with jobs, without those reserved, failed or ignored (one query)."""
+        with jobs, without those reserved, failed or ignored — in one query on the server
+        when the key hash can be computed there, else with one more query for the jobs."""
         if keys is not None:
             todo = [dict(key) for key in keys]
         else:
             source = _key_source.resolve(self) & AndList(restrictions)
-            todo = (source.proj() - self.target).fetch("KEY", limit=limit)
+            work = source.proj() - self.target
+            if jobs is not None and self._job_hash_on_server(work):
+                hashed = work.proj(
+                    key_hash=self.connection.dialect.key_hash_sql(sorted(work.primary_key))
+                )
+                taken = (jobs & {"table_name": self.target.table_name}).proj()
+                return (hashed - taken).fetch("KEY", limit=limit)
+            todo = work.fetch("KEY", limit=limit)
         if jobs is not None and todo:
             blocked = jobs.blocked_hashes(self.target.table_name)
             if blocked:
                 todo = [key for key in todo if key_hash(self._job_key(key)) not in blocked]
         return todo
+
+    def _job_hash_on_server(self, work: Any) -> bool:
+        """Whether the server computes the same key hash as `key_hash` for these keys:
+        jobs keyed by the key itself, and key attributes whose text form on the server is
+        Python's `str()` of the fetched value (integers, strings, dates)."""
+        if type(self)._job_key is not AutoPopulate._job_key:
+            return False
+        heading = work.heading
+        names = work.primary_key
+        if not names or {"key_hash", "table_name"} & set(heading.names):
+            return False
+        return all(
+            _SERVER_HASHABLE.match(heading[name].type) and not _special(heading[name])
+            for name in names
+        )
 
     def progress(self, *restrictions: Any, display: bool = False) -> tuple[int, int]:
         """`(remaining, total)` keys of the restricted key source."""

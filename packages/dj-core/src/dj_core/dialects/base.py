@@ -266,3 +266,11 @@ class Dialect(ABC):
         if connection.connection_id is not None:
             ids.add(int(connection.connection_id))
         return ids
+
+    def key_hash_sql(self, columns: Sequence[str]) -> str:
+        """SQL text computing DataJoint's key hash of a row: the MD5 hex digest of the
+        text forms of `columns` (pass them in ascending name order) concatenated without
+        separator. It equals `dj_core.hash.key_hash` of the fetched key only where the
+        server's text form of a value is Python's `str()` of it: integers, strings and
+        dates."""
+        return "MD5(CONCAT(" + self.quote_list(columns) + "))"
