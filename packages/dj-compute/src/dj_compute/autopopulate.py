@@ -9,8 +9,10 @@ table (`reserve_jobs=True`). compute.md §2-§5 and §11 are the contract.
 The pieces live in their own modules: `key_source.py` (which keys), `make.py` (keys
 through make: reservation batches, transaction, make protocols, outcome),
 `presence.py` (already computed?), `fingerprint.py` (did the inputs change?),
-`permission.py` (who may insert), `workers.py` (worker processes), `signals.py`
-(SIGTERM), `jobs.py` (`~jobs`), `progress.py`.
+`permission.py` (who may insert), `workers.py` (worker processes), `executors.py` and
+`tasks.py` (tasks on an executor: Dask, submitit, concurrent.futures; the `dj populate`
+command), `signals.py` (SIGTERM), `jobs.py` (`~jobs`) and `report.py` (what the jobs
+say), `progress.py`.
 """
 
 from __future__ import annotations
