@@ -30,7 +30,7 @@ def test_names_and_module_paths():
     assert "Computed" in dj.__all__ and "Imported" in dj.__all__
     # 0.14's parameters in 0.14's order; ours (executor, tasks, clear_stale) follow,
     # keyword-only like the rest
-    assert list(inspect.signature(dj.Computed.populate).parameters)[:12] == [
+    assert list(inspect.signature(dj.Computed.populate).parameters)[:11] == [
         "restrictions",
         "keys",
         "suppress_errors",
@@ -43,7 +43,7 @@ def test_names_and_module_paths():
         "processes",
         "make_kwargs",
     ]
-    assert list(inspect.signature(dj.Computed.populate).parameters)[12:] == [
+    assert list(inspect.signature(dj.Computed.populate).parameters)[11:] == [
         "executor",
         "tasks",
         "clear_stale",
