@@ -159,7 +159,13 @@ def jobs_main(args: list[str]) -> int:
         ]
     )
     for name in names:
-        jobs = JobTable(connection, name)
+        try:
+            jobs = JobTable(connection, name)
+        except dj.DataJointError as error:  # dropped since it was listed
+            if options.schema:
+                raise
+            logger.info("Skipping schema %s: %s", name, error)
+            continue
         print(f"schema {name}")
         if options.clear_stale:
             count = jobs.clear_stale(older_than=options.older_than, table_name=options.table)
