@@ -134,3 +134,11 @@ def test_console_options_apply_to_subcommands(lab):
     task = dj(lab, "-h", "127.0.0.1:9", "jobs", lab["DJ_POPULATE_LAB_DB"])
     _, err = task.communicate(timeout=120)
     assert task.returncode != 0 and "127.0.0.1" in err
+
+
+def test_jobs_of_a_missing_schema_is_a_message_not_a_traceback(lab):
+    task = dj(lab, "jobs", "djtest_no_such_schema_here")
+    _, err = task.communicate(timeout=120)
+    assert task.returncode == 2
+    assert "dj jobs: Schema `djtest_no_such_schema_here` does not exist" in err
+    assert "Traceback" not in err

@@ -84,7 +84,12 @@ def cli(args: list[str] | None = None) -> None:
     options = _parser().parse_args(console_args)
     if subcommand is not None:
         _apply_connection_options(datajoint, options)
-        raise SystemExit(SUBCOMMANDS[subcommand](sub_args))
+        try:
+            status = SUBCOMMANDS[subcommand](sub_args)
+        except datajoint.DataJointError as error:  # e.g. no such schema, server unreachable
+            print(f"dj {subcommand}: {error}", file=sys.stderr)
+            status = 2
+        raise SystemExit(status)
     _apply_connection_options(datajoint, options)
     namespace: dict = {"dj": datajoint}
     banner = "dj repl"
