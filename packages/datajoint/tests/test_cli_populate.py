@@ -68,7 +68,11 @@ def count(db_admin, env, sql: str) -> int:
 
 
 def test_array_of_populate_processes_computes_every_key_once(lab, db_admin):
-    tasks = [dj(lab, "populate", "populate_lab:Square", script=i == 0) for i in range(3)]
+    # one copy as the installed `dj` command, one with a pool of its own
+    tasks = [
+        dj(lab, "populate", "populate_lab:Square", *extra, script=i == 0)
+        for i, extra in enumerate([(), (), ("--processes", "2")])
+    ]
     outputs = [task.communicate(timeout=300) for task in tasks]
     assert [task.returncode for task in tasks] == [0, 0, 0], [err for _, err in outputs]
     computed = sum(int(out.split(": ")[1].split()[0]) for out, _ in outputs)

@@ -303,3 +303,13 @@ def test_thread_pool_tasks_take_turns_on_the_process_connection(fresh):
     assert result == {"success_count": 200, "error_list": []}
     assert {len(pids) for pids in fresh.calls().values()} == {1}
     assert len(fresh.Square()) == 200 and len(fresh.schema.jobs) == 0
+
+
+def test_each_task_may_run_a_pool_of_its_own(fresh):
+    with ProcessPoolExecutor(1) as pool:
+        result = fresh.Square.populate(executor=pool, tasks=1, processes=2, max_calls=100)
+    assert result == {"success_count": 100, "error_list": []}
+    calls = fresh.calls()
+    assert {len(pids) for pids in calls.values()} == {1}
+    assert len({pid for pids in calls.values() for pid in pids}) == 2  # the task's pool
+    assert len(fresh.Square()) == 100 and len(fresh.schema.jobs) == 0

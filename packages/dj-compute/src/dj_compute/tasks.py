@@ -204,9 +204,10 @@ def _run_task(task: PopulateTask) -> TaskResult:
         result.failure_stack = traceback.format_exc()
         return result
     try:
-        if task.keys is None:
+        if task.keys is None or task.processes != 1:  # a work set or a pool of its own
             outcome = table.populate(
-                *task.restrictions,
+                *(task.restrictions if task.keys is None else ()),
+                keys=None if task.keys is None else list(task.keys),
                 suppress_errors=task.suppress_errors,
                 return_exception_objects=task.return_exception_objects,
                 reserve_jobs=task.reserve_jobs,
