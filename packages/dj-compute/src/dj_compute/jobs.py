@@ -202,13 +202,16 @@ class JobTable(FreeTable):
         return [digest in mine for digest in hashes]
 
     def release(self, table_name: str, keys: Iterable[Mapping]) -> None:
-        """Give reservations back without computing them (they become available)."""
+        """Give this worker's reservations back (computed or not: they become
+        available). Only rows this connection reserved are removed, so a reservation
+        that was meanwhile cleared as stale and taken by another worker stays theirs."""
         hashes = [key_hash(key) for key in keys]
         if hashes:
             self._run(
                 f"DELETE FROM {self.full_table_name} WHERE `table_name`=%s "
-                f"AND `status`='reserved' AND `key_hash` IN ({','.join(['%s'] * len(hashes))})",
-                (table_name, *hashes),
+                f"AND `status`='reserved' AND `key_hash` IN ({','.join(['%s'] * len(hashes))}) "
+                "AND `connection_id`=%s",
+                (table_name, *hashes, self.connection.connection_id or 0),
             )
 
     def ignore(self, table_name: str, key: Mapping) -> bool:
