@@ -107,7 +107,12 @@ class _Builder:
             value = line.default if literal or quoted else f'"{line.default}"'
             default_sql = f"NOT NULL DEFAULT {value}"
 
-        category, match = match_type(line.type)
+        try:
+            category, match = match_type(line.type)
+        except DataJointError as error:
+            raise DataJointError(
+                f"Attribute `{line.name}` has an unknown type {where}. {error}"
+            ) from None
         sql_type = line.type
         if category in SPECIAL_TYPES:
             comment = f":{line.type}:{comment}"

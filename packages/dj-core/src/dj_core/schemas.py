@@ -173,13 +173,9 @@ class Schema:
             declare_log_table(self.connection, self.database)
             log_event(self.connection, self.database, "created")
         self.connection.register(self)
-        if self.add_objects:
-            for _, ctx in self.declare_list:
-                if isinstance(ctx, dict):
-                    ctx.update(self.add_objects)
         queued, self.declare_list = self.declare_list, []
         for cls, context in queued:
-            self._bind(cls, context)
+            self._bind(cls, self._with_added_objects(context))
 
     @property
     def exists(self) -> bool:
@@ -207,7 +203,15 @@ class Schema:
         if self.database is None:
             self.declare_list.append((cls, context))
             return cls
-        return self._bind(cls, context)
+        return self._bind(cls, self._with_added_objects(context))
+
+    def _with_added_objects(self, context: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """The declaration context with `add_objects` laid over it: a new mapping, since
+        the context is usually the caller's module namespace, which must keep its own
+        names (a module's `schema` must not become the added virtual module's)."""
+        if not self.add_objects:
+            return context
+        return {**(context or {}), **self.add_objects}
 
     def _bind(self, cls: type, context: Mapping[str, Any] | None, **options: Any) -> type:
         return class_binder()(self, cls, context, **options)

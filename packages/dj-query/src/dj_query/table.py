@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dj_core.describe import describe
-from dj_core.errors import DataJointError
+from dj_core.errors import DataJointError, MissingDefinitionError, UnboundTableError
 from dj_core.heading import Heading, invalidate
 from dj_core.schemas import declare_table
 from dj_core.tiers import split_full_table_name
@@ -128,9 +128,9 @@ def forward_class_attributes(*names: str) -> None:
     TableMeta.forwarded.update(names)
 
 
-def _not_bound(owner: Any) -> DataJointError:
+def _not_bound(owner: Any) -> UnboundTableError:
     name = owner.__name__ if isinstance(owner, type) else type(owner).__name__
-    return DataJointError(
+    return UnboundTableError(
         f"Class {name} is not associated with a schema: decorate it with a schema "
         "(`@schema`) before using it as a table."
     )
@@ -184,7 +184,7 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     @class_property
     def definition(owner: Any) -> str:
-        raise NotImplementedError(
+        raise MissingDefinitionError(
             f"{owner.class_name} has no `definition`: subclasses of Table must define one."
         )
 
