@@ -18,7 +18,7 @@ from dj_testing.plugin import unique_database_name
 
 # a workflow's pipeline module, as workflow-array-ephys and workflow-calcium-imaging
 # write theirs: the upstream Elements, the linking names, then the Element itself
-PIPELINE_HEAD = '''
+PIPELINE_HEAD = """
 import datajoint as dj
 from element_animal import subject
 from element_animal.subject import Subject
@@ -38,7 +38,7 @@ session.activate(db_prefix + "session", linking_module=__name__)
 
 def get_session_directory(session_key):
     return "."
-'''
+"""
 
 EPHYS_PIPELINE = (
     PIPELINE_HEAD
@@ -65,7 +65,7 @@ ephys.activate(db_prefix + "ephys", db_prefix + "probe", linking_module=__name__
 
 IMAGING_PIPELINE = (
     PIPELINE_HEAD
-    + '''
+    + """
 from element_calcium_imaging import imaging, imaging_report, scan
 
 
@@ -74,7 +74,7 @@ def get_imaging_root_data_dir():
 
 
 imaging.activate(db_prefix + "imaging", db_prefix + "scan", linking_module=__name__)
-'''
+"""
 )
 
 BEHAVIOUR_PIPELINE = (

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dj_core.describe import describe
-from dj_core.errors import DataJointError, MissingDefinitionError, UnboundTableError
+from dj_core.errors import MissingDefinitionError, UnboundTableError
 from dj_core.heading import Heading, invalidate
 from dj_core.schemas import declare_table
 from dj_core.tiers import split_full_table_name
