@@ -126,6 +126,18 @@ def test_help_and_inspect_walk_the_tier_classes(tier, capsys):
     assert not hasattr(tier, "full_table_name") and not hasattr(tier, "definition")
 
 
+def test_free_tables_and_deferred_schemas_are_inspectable(capsys):
+    members = dict(inspect.getmembers(dj.FreeTable))  # its instances need arguments
+    assert members["insert"] is vars(dj.Table)["insert"]  # the plain function
+    deferred = dj.Schema()
+    inspect.getmembers(deferred)
+    help(deferred)
+    assert "Schema" in capsys.readouterr().out
+    assert not hasattr(deferred, "exists")
+    with pytest.raises(dj.DataJointError, match="activate"):
+        deferred.jobs  # noqa: B018
+
+
 def test_unbound_user_classes_are_inspectable_and_still_say_what_to_do():
     class Draft(dj.Manual):
         """A table not decorated yet."""
@@ -347,6 +359,12 @@ def test_every_prompt_answers_through_builtins_input(schema, monkeypatch):
     assert all("[yes, No]" in prompt or "[yes, no]" in prompt for prompt in asked)
 
 
+def test_the_kill_prompt_answers_through_builtins_input(connect, monkeypatch, capsys):
+    monkeypatch.setattr(builtins, "input", lambda prompt="": "q")
+    dj.kill()
+    assert "ID" in capsys.readouterr().out  # the process list was shown, then "q" quit
+
+
 # --- do better than 0.14 -----------------------------------------------------------
 
 
@@ -398,6 +416,25 @@ def test_a_refused_value_in_a_later_statement_is_named(values, monkeypatch):
     with pytest.raises(dj.errors.ValueRejectedError) as caught:
         values.insert(rows)
     assert caught.value.value == 300 and caught.value.attribute == "level"
+    assert len(values()) == 0
+
+
+def test_inserting_a_query_names_the_table_of_a_refused_value(values, schema):
+    @schema
+    class Wide(dj.Manual):
+        definition = """
+        reading : int
+        ---
+        kind : varchar(10)
+        level : int
+        label : varchar(20)
+        """
+
+    Wide.insert1({"reading": 1, "kind": "fast", "level": 1000, "label": "ok"})
+    with pytest.raises(dj.errors.ValueRejectedError, match="`level`") as caught:
+        values.insert(Wide)
+    assert caught.value.table == values.full_table_name
+    assert values.full_table_name in str(caught.value)
     assert len(values()) == 0
 
 

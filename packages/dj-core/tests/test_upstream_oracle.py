@@ -66,6 +66,7 @@ def test_error_hierarchy_matches_upstream(oracle):
         "MissingDefinitionError",
         "MissingAdapterError",
         "UnboundTableError",
+        "SchemaNotActivatedError",
     }
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "PluginWarning",
     "QueryError",
     "QuerySyntaxError",
+    "SchemaNotActivatedError",
     "UnboundTableError",
     "UnknownAttributeError",
     "ValueRejectedError",
@@ -136,6 +137,11 @@ class UnboundTableError(DataJointError, AttributeError):
     Also an `AttributeError`: the table attributes of an unbound class (its name,
     heading, connection) do not exist yet, so `hasattr`, `inspect.getmembers`,
     `help()`, IDEs and Sphinx skip them instead of failing."""
+
+
+class SchemaNotActivatedError(DataJointError, AttributeError):
+    """A deferred schema (`Schema()`) was used before `activate(name)`. Also an
+    `AttributeError`, so `inspect` and IDEs skip the properties it has not got yet."""
 
 
 class MissingTableError(DataJointError):

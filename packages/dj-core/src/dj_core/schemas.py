@@ -19,7 +19,7 @@ from typing import Any
 
 from dj_core.connection import conn
 from dj_core.declaration import declare_table
-from dj_core.errors import AccessError, DataJointError
+from dj_core.errors import AccessError, DataJointError, SchemaNotActivatedError
 from dj_core.heading import invalidate, preload_schema
 from dj_core.log import declare_log_table, log_event
 from dj_core.schema_code import schema_code
@@ -180,12 +180,18 @@ class Schema:
     @property
     def exists(self) -> bool:
         """True when the database exists on the server."""
-        if self.database is None:
-            raise DataJointError("Schema must be activated first.")
+        self._assert_activated()
         return self.connection.dialect.schema_exists(self.connection, self.database)
 
+    def _assert_activated(self) -> None:
+        if self.database is None:
+            raise SchemaNotActivatedError(
+                "Schema must be activated first: call schema.activate(schema_name)."
+            )
+
     def _assert_exists(self, message: str | None = None) -> None:
-        if self.database is None or not self.exists:
+        self._assert_activated()
+        if not self.exists:
             raise DataJointError(message or f"Schema `{self.database}` has not been created.")
 
     # -- decorating classes -----------------------------------------------------------
@@ -238,6 +244,7 @@ class Schema:
 
     @property
     def size_on_disk(self) -> int:
+        self._assert_activated()
         return self.connection.dialect.schema_size(self.connection, self.database)
 
     def drop(self, force: bool = False) -> None:

@@ -166,10 +166,10 @@ def rejected_value(
             value, known = column[index], True
     shown = _shown(value) if known else "a value"
     where = f"attribute `{attribute}`" if attribute else "an attribute"
-    server = error.args[0] if error.args else ""
+    server = error.args[0] if error.args else "refused"
     message = (
-        f"{table.full_table_name} refused {shown} for {where}: {server}. Give a value "
-        "the attribute's type admits (nothing of this change was kept)."
+        f"The server refused {shown} for {where} of {table.full_table_name} ({server}): "
+        "give a value the attribute's type admits."
     )
     restated = type(error)(message, *error.args[1:])
     restated.__dict__.update(error.__dict__)
@@ -203,7 +203,10 @@ def _insert_query(
     if skip_duplicates:
         key = table.primary_key[0]
         sql += f" ON DUPLICATE KEY UPDATE `{key}`={table.full_table_name}.`{key}`"
-    _execute(table.connection, sql)
+    try:
+        _execute(table.connection, sql)
+    except ValueRejectedError as error:
+        raise rejected_value(table, error) from None
 
 
 # --- encoding -----------------------------------------------------------------------

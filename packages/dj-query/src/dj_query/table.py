@@ -92,7 +92,11 @@ class TableMeta(type):
     }
 
     def __getattribute__(cls, name: str) -> Any:
-        if name in TableMeta.forwarded and not name.startswith("__"):
+        if (
+            name in TableMeta.forwarded
+            and not name.startswith("__")
+            and super().__getattribute__("_class_level_use")
+        ):
             return getattr(cls(), name)
         return super().__getattribute__(name)
 
@@ -162,6 +166,9 @@ class Table(QueryExpression, metaclass=TableMeta):
     alter, update1, describe and the table's place in the dependency graph."""
 
     _full_table_name: str | None = None
+    #: False for classes whose instances need arguments (FreeTable): their forwarded
+    #: members stay plain methods on the class, so `help()` and `inspect` can read them
+    _class_level_use: bool = True
     #: the class of the table objects returned for other tables (`as_objects=True`,
     #: cascades): `FreeTable` once free_table.py is imported
     _relative_class: type | None = None
