@@ -262,3 +262,83 @@ def test_lab_animal_session_event_workflow(workflow):
     assert summary["surgery_database"] == prefix + "surgery"
     assert summary["event_database"] == prefix + "event"
     assert summary["genotyping_tables"] > 0
+
+
+# the other table layouts the Elements offer: each module is its own schema, activated
+# by the same workflow (one per process: each activates the shared report module)
+VARIANT_PIPELINE = (
+    PIPELINE_HEAD
+    + """
+import importlib
+import os
+
+from element_calcium_imaging import analysis
+
+
+@lab.schema
+class SkullReference(dj.Lookup):
+    definition = \"\"\"
+    skull_reference   : varchar(60)
+    \"\"\"
+    contents = zip(["Bregma", "Lambda"])
+
+
+def get_ephys_root_data_dir():
+    return ["."]
+
+
+def get_imaging_root_data_dir():
+    return ["."]
+
+
+variant = os.environ["ELEMENT_VARIANT"]
+package, module_name = variant.split(".")
+element = importlib.import_module(variant)
+upstream = "probe" if package == "element_array_ephys" else "scan"
+element.activate(db_prefix + module_name, db_prefix + upstream, linking_module=__name__)
+if package == "element_calcium_imaging":  # the analysis of imaging against trials
+    from element_event import event, trial
+
+    trial.activate(db_prefix + "trial", db_prefix + "event", linking_module=__name__)
+    imaging = element
+    analysis.activate(db_prefix + "analysis", linking_module=__name__)
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "element_array_ephys.ephys_no_curation",
+        "element_array_ephys.ephys_chronic",
+        "element_array_ephys.ephys_precluster",
+        "element_calcium_imaging.imaging_no_curation",
+        "element_calcium_imaging.imaging_preprocess",
+    ],
+)
+def test_the_other_element_modules_activate(workflow, monkeypatch, variant):
+    monkeypatch.setenv("ELEMENT_VARIANT", variant)
+    summary = workflow(
+        VARIANT_PIPELINE,
+        """
+        summary.update(
+            database=pipeline.element.schema.database,
+            tables=pipeline.element.schema.list_tables(),
+        )
+        if pipeline.package == "element_calcium_imaging":
+            summary["analysis_parents"] = sorted(
+                pipeline.analysis.ActivityAlignmentCondition.parents()
+            )
+        print(json.dumps(summary, default=str))
+        """,
+    )
+    assert summary["database"] == workflow.prefix + variant.split(".")[1]
+    assert len(summary["tables"]) > 10
+    assert summary["sessions"] == 1
+    if "analysis_parents" in summary:
+        assert summary["analysis_parents"] == sorted(
+            [
+                f"`{workflow.prefix}event`.`alignment_event`",
+                f"`{summary['database']}`.`__activity`",
+            ]
+        )
