@@ -333,6 +333,13 @@ def test_tier_regexp_matches_upstream(upstream):
     assert not re.fullmatch(dj.Imported.tier_regexp, "subject")
 
 
+def test_restrict_in_place(pairs):
+    pairs.insert([{"a": 1}, {"a": 2}])
+    query = pairs()
+    query.restrict_in_place({"a": 2})
+    assert query.fetch1("a") == 2 and len(pairs()) == 2
+
+
 def test_every_prompt_answers_through_builtins_input(schema, monkeypatch):
     dj.config["safemode"] = True
     asked = []
