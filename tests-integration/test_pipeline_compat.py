@@ -333,6 +333,11 @@ def test_tier_regexp_matches_upstream(upstream):
     assert not re.fullmatch(dj.Imported.tier_regexp, "subject")
 
 
+def test_module_names_0_14_code_reads():
+    assert dj.settings.default["database.port"] == 3306
+    assert dj.settings.default is dj.settings.DEFAULTS
+
+
 def test_restrict_in_place(pairs):
     pairs.insert([{"a": 1}, {"a": 2}])
     query = pairs()
