@@ -32,6 +32,8 @@ class UserTable(Table):
 
     #: the tier's table-name prefix
     _prefix: str = ""
+    #: the pattern the tier's table names match (None here: set by each tier, as in 0.14)
+    tier_regexp: str | None = None
 
     @class_property
     def table_name(owner: Any) -> str:
