@@ -50,8 +50,8 @@ _STORE = r"(?P<store>[a-z][\-\w]*)"
 TYPE_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)
     for name, pattern in {
-        "INTEGER": r"(((tiny|small|medium|big|)int|int[12348]|middleint|integer)(\s*\(.+\))?(\s+unsigned)?"
-        r"(\s+zerofill)?(\s+auto_increment)?|serial)$",
+        "INTEGER": r"(((tiny|small|medium|big|)int|int[12348]|middleint|integer)"
+        r"(\s*\(.+\))?(\s+unsigned)?(\s+zerofill)?(\s+auto_increment)?|serial)$",
         "DECIMAL": r"(decimal|numeric)(\s*\(.+\))?(\s+unsigned)?$",
         "FLOAT": r"(double|float|real)(\s*\(.+\))?(\s+unsigned)?$",
         "STRING": r"(var)?char\s*\(.+\)$",

@@ -389,17 +389,6 @@ class Aggregation(QueryExpression):
         result._dependent_bulky = tuple(n for n in secondary if n in bulky)
         return result
 
-    def restrict_in_place(self, restriction: Any) -> None:
-        """Restrict this very object (0.14 code calls this name); `q & r` leaves `q` as
-        it is and is usually what you want."""
-        restricted = self.restrict(restriction)
-        if type(restricted) is not type(self):  # restricting needed a subquery
-            raise DataJointError(
-                "This query cannot be restricted in place: use `query & restriction`, "
-                "which returns the restricted query."
-            )
-        vars(self).update(vars(restricted))
-
     def _restriction_operand(self, predicate: Any, names: frozenset[str]) -> QueryExpression:
         return self.make_subquery() if self._top is not None else self
 
