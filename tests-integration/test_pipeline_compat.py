@@ -160,6 +160,20 @@ def test_unbound_user_classes_are_inspectable_and_still_say_what_to_do():
         Draft().fetch()
 
 
+def test_a_foreign_key_to_an_unbound_class_says_so(schema):
+    class Unbound(dj.Manual):
+        definition = "unbound : int"
+
+    class Child(dj.Manual):
+        definition = """
+        -> Unbound
+        child : int
+        """
+
+    with pytest.raises(dj.DataJointError, match="not decorated with a schema"):
+        schema(Child, context={"Unbound": Unbound})
+
+
 def test_a_bound_tables_doc_includes_its_definition(schema, capsys):
     @schema
     class Animal(dj.Manual):
