@@ -51,6 +51,47 @@ class MySQLConnectError(errors.ConnectionFailedError, pymysql.err.OperationalErr
     """The MySQL server refused the connection (args: driver code, message naming user@host:port)."""
 
 
+class MySQLValueRejected(errors.ValueRejectedError, pymysql.err.DataError):
+    """The server refused a value (PyMySQL raised `DataError` for it)."""
+
+
+class MySQLNullRejected(errors.ValueRejectedError, pymysql.err.IntegrityError):
+    """The server refused NULL for a NOT NULL column (PyMySQL raised `IntegrityError`)."""
+
+
+class MySQLValueUnreadable(errors.ValueRejectedError, pymysql.err.OperationalError):
+    """The server could not read a value as its column's type, e.g. a malformed date
+    (PyMySQL raised `OperationalError`)."""
+
+
+# server codes of refused values, with the class keeping the driver's own error class:
+# out of range, data truncated (a value not in an enum), data too long, incorrect value
+# for the field, incorrect value of a temporal type, NULL in a NOT NULL column
+_VALUE_REJECTED: dict[int, type[errors.ValueRejectedError]] = {
+    1264: MySQLValueRejected,
+    1265: MySQLValueRejected,
+    1406: MySQLValueRejected,
+    1366: MySQLValueRejected,
+    1292: MySQLValueUnreadable,
+    1048: MySQLNullRejected,
+}
+# the column in those messages: 'c', or `db`.`table`.`c` (MariaDB), then the row
+_REJECTED_COLUMN = re.compile(
+    r"column (?:[`'][^`']*[`']\.)*[`'](?P<column>[^`']+)[`'](?: at row (?P<row>\d+))?"
+    r"|Column '(?P<null_column>[^']+)' cannot be null",
+    re.I,
+)
+
+
+def _value_rejected(code: int, message: str) -> errors.ValueRejectedError:
+    error = _VALUE_REJECTED[code](message)
+    match = _REJECTED_COLUMN.search(message)
+    if match:
+        error.attribute = match["column"] or match["null_column"]
+        error.row = int(match["row"]) if match["row"] else None
+    return error
+
+
 def _code(error: Exception) -> int | None:
     args = getattr(error, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
@@ -158,6 +199,8 @@ class MySQLDialect(Dialect):
             return errors.MissingAttributeError(message)
         if code == 1054:
             return errors.UnknownAttributeError(message)
+        if code in _VALUE_REJECTED:
+            return _value_rejected(code, message)
         return None
 
     # --- text builders -----------------------------------------------------------------
