@@ -215,3 +215,59 @@ def test_processes_exclude_the_own_connection(connection, db_params):
         assert [process["ID"] for process in only] == [other_id]
     finally:
         other.close()
+
+
+def test_key_hash_sql_matches_key_hash_on_the_server(connection):
+    import datetime
+
+    from dj_core.hash import key_hash
+
+    sql = MySQLDialect().key_hash_sql(["a", "b", "c"])
+    assert sql == "MD5(CONCAT(`a`,`b`,`c`))"
+    row = connection.query(
+        f"SELECT {sql} FROM (SELECT 7 AS a, 'x y' AS b, DATE '2024-05-01' AS c) AS t"
+    ).fetchone()
+    assert row[0] == key_hash({"a": 7, "b": "x y", "c": datetime.date(2024, 5, 1)})
+
+
+def test_server_time_and_live_connection_ids(connection):
+    import datetime
+
+    dialect = connection.dialect
+    assert isinstance(dialect.server_time(connection), datetime.datetime)
+    live = dialect.live_connection_ids(connection)
+    assert connection.connection_id in live
+    assert all(isinstance(i, int) for i in live)
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "attribute", "row", "driver_class"),
+    [
+        (1264, "Out of range value for column 'level' at row 4", "level", 4, pymysql.err.DataError),
+        (1265, "Data truncated for column 'kind' at row 1", "kind", 1, pymysql.err.DataError),
+        (1406, "Data too long for column 'label' at row 12", "label", 12, pymysql.err.DataError),
+        (
+            1366,
+            "Incorrect integer value: 'x' for column `db`.`t`.`n` at row 2",
+            "n",
+            2,
+            pymysql.err.DataError,
+        ),
+        (
+            1292,
+            "Incorrect datetime value: '2020-13-01' for column `db`.`t`.`when` at row 1",
+            "when",
+            1,
+            pymysql.err.OperationalError,
+        ),
+        (1048, "Column 'name' cannot be null", "name", None, pymysql.err.IntegrityError),
+    ],
+)
+def test_refused_values_are_translated_with_their_column(
+    code, message, attribute, row, driver_class
+):
+    driver_error = driver_class(code, message)
+    error = MySQLDialect().translate_error(driver_error, "INSERT ...")
+    assert isinstance(error, errors.ValueRejectedError) and isinstance(error, driver_class)
+    assert (error.attribute, error.row) == (attribute, row)
+    assert error.args[0] == message

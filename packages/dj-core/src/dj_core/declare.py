@@ -29,7 +29,7 @@ from dj_core.attribute_types import (
     match_type,
 )
 from dj_core.dialects import DIALECTS, Dialect
-from dj_core.errors import DataJointError, _support_filepath_types
+from dj_core.errors import DataJointError, UnboundTableError, _support_filepath_types
 from dj_core.grammar import (
     AttributeLine,
     DividerLine,
@@ -109,7 +109,12 @@ class _Builder:
         else:
             default = self.dialect.default_sql(line.default)
 
-        category, match = match_type(line.type)
+        try:
+            category, match = match_type(line.type)
+        except DataJointError as error:
+            raise DataJointError(
+                f"Attribute `{line.name}` has an unknown type {where}. {error}"
+            ) from None
         sql_type = line.type
         if category in SPECIAL_TYPES:
             comment = f":{line.type}:{comment}"
@@ -256,6 +261,15 @@ def resolve_reference(text: str, context: Mapping[str, Any], where: str = "") ->
                 f"Foreign key reference {text} {where} is a class that cannot be "
                 f"instantiated without arguments: {error}."
             ) from None
+    try:
+        ref.heading  # noqa: B018
+    except UnboundTableError as error:  # also an AttributeError: say so before hasattr
+        raise DataJointError(
+            f"Foreign key reference {text} {where} names a table class that is not "
+            f"decorated with a schema yet: {error}"
+        ) from None
+    except AttributeError:
+        pass  # not a query: refused below
     missing = [name for name in ("heading", "primary_key") if not hasattr(ref, name)]
     support = getattr(ref, "support", None)
     if support is None and hasattr(ref, "full_table_name"):

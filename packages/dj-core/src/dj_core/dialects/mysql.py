@@ -11,6 +11,7 @@ here in the matching section).
 
 from __future__ import annotations
 
+import datetime
 import re
 import ssl
 from collections.abc import Mapping, Sequence
@@ -58,6 +59,47 @@ def _comment(text: str) -> str:
 
 class MySQLConnectError(errors.ConnectionFailedError, pymysql.err.OperationalError):
     """The MySQL server refused the connection (args: driver code, message naming user@host:port)."""
+
+
+class MySQLValueRejected(errors.ValueRejectedError, pymysql.err.DataError):
+    """The server refused a value (PyMySQL raised `DataError` for it)."""
+
+
+class MySQLNullRejected(errors.ValueRejectedError, pymysql.err.IntegrityError):
+    """The server refused NULL for a NOT NULL column (PyMySQL raised `IntegrityError`)."""
+
+
+class MySQLValueUnreadable(errors.ValueRejectedError, pymysql.err.OperationalError):
+    """The server could not read a value as its column's type, e.g. a malformed date
+    (PyMySQL raised `OperationalError`)."""
+
+
+# server codes of refused values, with the class keeping the driver's own error class:
+# out of range, data truncated (a value not in an enum), data too long, incorrect value
+# for the field, incorrect value of a temporal type, NULL in a NOT NULL column
+_VALUE_REJECTED: dict[int, type[errors.ValueRejectedError]] = {
+    1264: MySQLValueRejected,
+    1265: MySQLValueRejected,
+    1406: MySQLValueRejected,
+    1366: MySQLValueRejected,
+    1292: MySQLValueUnreadable,
+    1048: MySQLNullRejected,
+}
+# the column in those messages: 'c', or `db`.`table`.`c` (MariaDB), then the row
+_REJECTED_COLUMN = re.compile(
+    r"column (?:[`'][^`']*[`']\.)*[`'](?P<column>[^`']+)[`'](?: at row (?P<row>\d+))?"
+    r"|Column '(?P<null_column>[^']+)' cannot be null",
+    re.I,
+)
+
+
+def _value_rejected(code: int, message: str) -> errors.ValueRejectedError:
+    error = _VALUE_REJECTED[code](message)
+    match = _REJECTED_COLUMN.search(message)
+    if match:
+        error.attribute = match["column"] or match["null_column"]
+        error.row = int(match["row"]) if match["row"] else None
+    return error
 
 
 def _code(error: Exception) -> int | None:
@@ -167,6 +209,8 @@ class MySQLDialect(Dialect):
             return errors.MissingAttributeError(message)
         if code == 1054:
             return errors.UnknownAttributeError(message)
+        if code in _VALUE_REJECTED:
+            return _value_rejected(code, message)
         return None
 
     # --- text builders -----------------------------------------------------------------
@@ -612,6 +656,11 @@ class MySQLDialect(Dialect):
             (database,),
         )
         return int(cursor.fetchone()[0] or 0)
+
+    # --- populate on many workers, seeing jobs (added together; keep as one block) -------
+
+    def server_time(self, connection: Connection) -> datetime.datetime:
+        return connection.query("SELECT NOW()").fetchone()[0]
 
 
 # table status (the keys of SHOW TABLE STATUS, lowercased) ← information_schema.tables
