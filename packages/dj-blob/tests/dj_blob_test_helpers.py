@@ -13,9 +13,8 @@ from pathlib import Path
 import dj_blob
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 VECTORS_PATH = Path(
-    os.environ.get("DJ_BLOB_VECTORS", REPO_ROOT.parent / "shared" / "blob-vectors" / "vectors.json")
+    os.environ.get("DJ_BLOB_VECTORS", Path(__file__).resolve().parent / "vectors" / "vectors.json")
 )
 
 _BUILTINS = {
@@ -42,8 +41,8 @@ def vector_namespace() -> dict:
 def load_vectors() -> list[dict]:
     if not VECTORS_PATH.exists():
         raise FileNotFoundError(
-            f"golden vectors not found at {VECTORS_PATH}: shared/ must lie beside the clone "
-            "(or set DJ_BLOB_VECTORS)"
+            f"golden vectors not found at {VECTORS_PATH} (tests/vectors/vectors.json, "
+            "or set DJ_BLOB_VECTORS)"
         )
     return json.loads(VECTORS_PATH.read_text())
 
