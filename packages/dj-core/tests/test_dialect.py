@@ -8,7 +8,7 @@ from dj_core import errors, settings
 from dj_core.connection import Connection
 from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
 
-dialect = MySQLDialect()
+dialect = MySQLDialect("pymysql")  # the error-table tests raise PyMySQL errors
 
 
 @pytest.fixture

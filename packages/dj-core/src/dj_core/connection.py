@@ -83,7 +83,8 @@ class Connection:
     ``plugin://...`` (translated by a connection plug-in). `use_tls`: None = TLS when the
     server offers it, True = required (certificate not verified), False = off, dict =
     driver TLS options. `config`: the configuration to read (default: the process-wide
-    one); `dialect`: the SQL dialect (default MySQL/MariaDB)."""
+    one); `dialect`: the SQL dialect (default MySQL/MariaDB over the driver named by
+    ``database.driver``)."""
 
     def __init__(
         self,
@@ -98,7 +99,9 @@ class Connection:
         dialect: Dialect | None = None,
     ):
         self.config = settings.config if config is None else config
-        self.dialect = MySQLDialect() if dialect is None else dialect
+        if dialect is None:  # the driver as configured (database.driver, DJ_DRIVER, auto)
+            dialect = MySQLDialect(self.config.get("database.driver"))
+        self.dialect = dialect
         host_input = host
         if "://" in host:
             scheme = host.split("://", 1)[0]
@@ -154,6 +157,8 @@ class Connection:
                 old.close()
             except Exception:  # already dead: nothing to close
                 pass
+        elif old is not None:
+            self.dialect.forget(old)
         # (an inherited connection of a parent process is dropped without a word to the
         # server: closing it would end the parent's session)
         self._pid = os.getpid()

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from pymysql.converters import encoders, escape_item
+from dj_core.dialects.mysql import value_literal
 
 from dj_query._sql import STRING_ESCAPES, string_literal
 from dj_query.errors import DataJointError
@@ -57,7 +57,7 @@ def _temporal(value: Any) -> str:
 
 def _driver(value: Any) -> str:
     """The literal the driver would send for `value` as a parameter."""
-    return escape_item(value, "utf8mb4", encoders).replace("%", "%%")
+    return value_literal(value).replace("%", "%%")
 
 
 def render_value(value: Any, name: str = "?") -> str:

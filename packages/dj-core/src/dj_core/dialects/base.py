@@ -89,6 +89,11 @@ class Dialect(ABC):
     def ping(self, raw: Any) -> None:
         """Raise when the driver connection `raw` is not alive (never reconnects)."""
 
+    def forget(self, raw: Any) -> None:
+        """Drop a driver connection inherited from a parent process (after fork) without
+        a word to the server: closing it would end the parent's session."""
+        return None
+
     @abstractmethod
     def warnings(self, raw: Any, cursor: Any) -> list[str]:
         """The server's warnings about the statement `cursor` just ran (empty if none)."""

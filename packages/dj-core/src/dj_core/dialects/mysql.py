@@ -12,22 +12,20 @@ here in the matching section).
 from __future__ import annotations
 
 import re
-import ssl
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import pymysql
-import pymysql.cursors
-from pymysql.constants import CLIENT, CR
-from pymysql.converters import escape_string
+from pymysql.converters import encoders, escape_item, escape_string  # pure text functions
 
 from dj_core import errors
 from dj_core.dialects.base import Dialect, ServerVersion
+from dj_core.dialects.drivers import CR_CONN_HOST_ERROR, MySQLDriver, choose_mysql_driver
+from dj_core.dialects.pymysql_driver import MySQLConnectError
 
 if TYPE_CHECKING:
     from dj_core.connection import Connection
 
-__all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect"]
+__all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect", "value_literal"]
 
 #: session sql_mode of every DataJoint connection (core.md §3.4)
 SQL_MODE = (
@@ -46,8 +44,10 @@ _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _BINARY16 = "binary(16)"
 
 
-class MySQLConnectError(errors.ConnectionFailedError, pymysql.err.OperationalError):
-    """The MySQL server refused the connection (args: driver code, message naming user@host:port)."""
+def value_literal(value: Any) -> str:
+    """The SQL literal of a Python value, as a bound parameter would be sent (the same
+    text whichever driver runs the statement)."""
+    return escape_item(value, "utf8mb4", encoders)
 
 
 def _code(error: Exception) -> int | None:
@@ -55,19 +55,18 @@ def _code(error: Exception) -> int | None:
     return args[0] if args and isinstance(args[0], int) else None
 
 
-def _unverified_tls_context() -> ssl.SSLContext:
-    # 0.14's "TLS on" encrypts without verifying the server certificate (no CA given).
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 class MySQLDialect(Dialect):
-    """The dialect of MySQL and MariaDB servers, over PyMySQL."""
+    """The dialect of MySQL and MariaDB servers, over PyMySQL or mysqlclient.
+
+    `driver`: a `MySQLDriver`, or its name ("pymysql", "mysqlclient"), or None to choose
+    automatically (`dj_core.dialects.drivers.choose_mysql_driver`)."""
 
     name = "mysql"
-    dict_cursor = pymysql.cursors.DictCursor
+
+    def __init__(self, driver: MySQLDriver | str | None = None) -> None:
+        self.driver = driver if isinstance(driver, MySQLDriver) else choose_mysql_driver(driver)
+        self.dict_cursor = self.driver.dict_cursor
+        self.stream_cursor = self.driver.stream_cursor
 
     # --- driver plumbing ---------------------------------------------------------------
 
@@ -81,9 +80,9 @@ class MySQLDialect(Dialect):
         tls: bool | dict | None,
         init_command: str | None,
         charset: str,
-    ) -> pymysql.connections.Connection:
-        """Open a PyMySQL connection. TLS "preferred" (tls=None) tries TLS first and falls
-        back to a plain connection only when the server does not offer TLS."""
+    ) -> Any:
+        """Open a driver connection. TLS "preferred" (tls=None) uses TLS when the server
+        offers it and a plain connection otherwise."""
         options: dict[str, Any] = {
             "host": host,
             "port": port,
@@ -94,50 +93,39 @@ class MySQLDialect(Dialect):
             "charset": charset or "",
             "autocommit": True,
         }
+        driver = self.driver
         try:
-            if tls is False:
-                return pymysql.connect(**options, ssl_disabled=True)
-            if tls is None:
-                try:
-                    return pymysql.connect(**options, ssl=_unverified_tls_context())
-                except pymysql.err.OperationalError as error:
-                    if _code(error) != CR.CR_SSL_CONNECTION_ERROR:
-                        raise
-                    return pymysql.connect(**options, ssl_disabled=True)
-            raw = pymysql.connect(
-                **options, ssl=tls if isinstance(tls, dict) else _unverified_tls_context()
-            )
-            if not raw.server_capabilities & CLIENT.SSL:
-                # PyMySQL < 1.2 silently continues without TLS; "required" must not
-                raw.close()
-                raise pymysql.err.OperationalError(
-                    CR.CR_SSL_CONNECTION_ERROR, "SSL is required but the server doesn't support it"
-                )
-            return raw
-        except pymysql.err.OperationalError as error:
+            return driver.connect(options, tls)
+        except driver.OperationalError as error:
             message = error.args[1] if len(error.args) > 1 else str(error)
-            raise MySQLConnectError(
-                _code(error) or CR.CR_CONN_HOST_ERROR,
+            raise driver.connect_error(
+                _code(error) or CR_CONN_HOST_ERROR,
                 f"Could not connect as {user}@{host}:{port}: {message}",
             ) from error
 
     def is_lost_connection(self, error: Exception) -> bool:
         if isinstance(error, errors.LostConnectionError):
             return True
-        return isinstance(error, pymysql.err.Error) and _code(error) in _LOST_CONNECTION
+        return isinstance(error, self.driver.Error) and _code(error) in _LOST_CONNECTION
 
-    def ping(self, raw: pymysql.connections.Connection) -> None:
-        raw.ping(reconnect=False)
+    def ping(self, raw: Any) -> None:
+        self.driver.ping(raw)
 
-    def warnings(self, raw: pymysql.connections.Connection, cursor: Any) -> list[str]:
-        if not cursor.warning_count:
+    def forget(self, raw: Any) -> None:
+        self.driver.forget(raw)
+
+    def warnings(self, raw: Any, cursor: Any) -> list[str]:
+        if not self.driver.warning_count(raw, cursor):
             return []
-        with raw.cursor() as warnings:
+        warnings = raw.cursor()
+        try:
             warnings.execute("SHOW WARNINGS")
             return [f"{level} {code}: {message}" for level, code, message in warnings.fetchall()]
+        finally:
+            warnings.close()
 
     def translate_error(self, error: Exception, sql: str) -> Exception | None:
-        if not isinstance(error, pymysql.err.Error):
+        if not isinstance(error, self.driver.Error):
             return None
         code = _code(error)
         message = error.args[1] if len(error.args) > 1 else ""
