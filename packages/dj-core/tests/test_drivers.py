@@ -118,7 +118,9 @@ def test_both_drivers_refuse_required_tls_without_a_tls_server(db_params):
         config = Config()
         config["database.driver"] = name
         with pytest.raises(choose_mysql_driver(name).OperationalError) as caught:
-            Connection(db_params.host, db_params.user, db_params.password, None, None, True, config=config)
+            Connection(
+                db_params.host, db_params.user, db_params.password, None, None, True, config=config
+            )
         assert isinstance(caught.value, errors.ConnectionFailedError)
         assert caught.value.args[0] == 2026
 

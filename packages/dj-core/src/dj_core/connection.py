@@ -177,6 +177,9 @@ class Connection:
 
     def close(self) -> None:
         """Close the server connection (a later `query` reconnects if allowed)."""
+        pool = self.__dict__.get("_stream_pool")
+        if pool is not None:  # the second connections of streams (dj_core.streaming)
+            pool.close()
         if self._conn is not None and self._pid == os.getpid():
             try:
                 self._conn.close()
@@ -198,6 +201,7 @@ class Connection:
         state["_in_transaction"] = False
         state["_server_version"] = None
         state.pop("_dependencies", None)
+        state.pop("_stream_pool", None)
         return state
 
     @property

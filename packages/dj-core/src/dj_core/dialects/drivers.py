@@ -78,6 +78,14 @@ class MySQLDriver(ABC):
         alone. By default nothing is needed: the object just goes away."""
         return None
 
+    def abandon(self, raw: Any, cursor: Any) -> None:
+        """Close `raw` while its unbuffered `cursor` still has rows unread, without
+        reading them: the server stops sending when the socket closes."""
+        try:
+            raw.close()
+        except Exception:  # already dead
+            pass
+
     def code(self, error: Exception) -> int | None:
         """The MySQL error number of a driver error (None when it has none)."""
         args = getattr(error, "args", ())

@@ -114,6 +114,10 @@ class MySQLDialect(Dialect):
     def forget(self, raw: Any) -> None:
         self.driver.forget(raw)
 
+    def abandon_stream(self, raw: Any, cursor: Any) -> None:
+        """Close `raw`, leaving the unread rows of its unbuffered `cursor` unread."""
+        self.driver.abandon(raw, cursor)
+
     def warnings(self, raw: Any, cursor: Any) -> list[str]:
         if not self.driver.warning_count(raw, cursor):
             return []

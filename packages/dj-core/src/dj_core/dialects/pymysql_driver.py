@@ -54,5 +54,13 @@ class PyMySQLDriver(MySQLDriver):
     def ping(self, raw: Any) -> None:
         raw.ping(reconnect=False)
 
+    def abandon(self, raw: Any, cursor: Any) -> None:
+        # the pending result would otherwise read the rest of the rows when closed or
+        # garbage-collected, from a socket that is gone by then
+        result = getattr(cursor, "_result", None)
+        if result is not None:
+            result.unbuffered_active = False
+        raw._force_close()  # no QUIT: the server is still sending the result
+
     def warning_count(self, raw: Any, cursor: Any) -> int:
         return cursor.warning_count
