@@ -90,6 +90,20 @@ def test_inside_a_transaction_the_stream_reads_the_transactions_rows(connection,
     assert pool.opened == opened
 
 
+def test_with_the_query_cache_on_the_rows_come_through_the_cache(connection, tmp_path):
+    connection.config["query_cache"] = str(tmp_path)
+    opened = stream_pool(connection).opened
+    connection.set_query_cache("state-1")
+    try:
+        sql = "SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3"
+        assert list(stream_rows(connection, sql, 2)) == [[(1,), (2,)], [(3,)]]
+        assert list(tmp_path.iterdir())  # cached
+        assert list(stream_rows(connection, sql, 5)) == [[(1,), (2,), (3,)]]
+    finally:
+        connection.set_query_cache(None)
+    assert stream_pool(connection).opened == opened
+
+
 def test_a_lost_connection_mid_stream_is_an_error(connection, db_admin):
     stream = stream_rows(connection, rows_sql(1000), 100)
     next(stream)

@@ -121,12 +121,9 @@ def stream_rows(connection: Any, sql: str, chunk_size: int) -> Iterator[list[tup
 
 
 def _buffered(connection: Any, sql: str, chunk_size: int) -> Iterator[list[tuple]]:
-    cursor = connection.query(sql)
-    while True:
-        rows = cursor.fetchmany(chunk_size)
-        if not rows:
-            return
-        yield list(rows)
+    rows = connection.query(sql).fetchall()
+    for start in range(0, len(rows), chunk_size):
+        yield list(rows[start : start + chunk_size])
 
 
 def _unbuffered(connection: Any, sql: str, chunk_size: int) -> Iterator[list[tuple]]:
