@@ -144,3 +144,12 @@ def test_mysqlclient_error_table(error, expected):
     assert dialect.is_lost_connection(error) is (expected is errors.LostConnectionError)
     # a PyMySQL error is not this driver's: left alone
     assert dialect.translate_error(pymysql.err.OperationalError(2006, ""), "SQL") is None
+
+
+def test_fetch_rows_reads_a_whole_result_as_a_list(driver_connection):
+    rows = driver_connection.fetch_rows("SELECT 1, 'a' UNION ALL SELECT %s, 'b%%'", (2,))
+    assert rows == [(1, "a"), (2, "b%")] and isinstance(rows, list)
+    with pytest.raises(errors.QuerySyntaxError):
+        driver_connection.fetch_rows("SELEC 1")
+    # the connection is free again at once
+    assert driver_connection.query("SELECT 3").fetchone() == (3,)

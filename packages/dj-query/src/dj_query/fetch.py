@@ -41,7 +41,11 @@ ITERATION_CHUNK = 1024
 def _rows(expr: Any, first: int | None = None) -> list[tuple]:
     """Run the query once (at most `first` rows); the rows as the driver parsed them."""
     sql = expr.make_sql() if first is None else compile_first(expr, first)
-    rows = expr.connection.query(sql).fetchall()
+    connection = expr.connection
+    fetch_rows = getattr(connection, "fetch_rows", None)  # dj-core's Connection has it
+    if fetch_rows is not None:
+        return fetch_rows(sql)
+    rows = connection.query(sql).fetchall()
     return rows if isinstance(rows, list) else list(rows)
 
 

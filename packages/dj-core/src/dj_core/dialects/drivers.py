@@ -53,6 +53,8 @@ class MySQLDriver(ABC):
     #: cursor classes: rows as dicts; unbuffered (server-side) rows as tuples
     dict_cursor: Any = None
     stream_cursor: Any = None
+    #: cursor class for reading a whole result at once (None: the default, buffered one)
+    read_all_cursor: Any = None
     #: the `ConnectionFailedError` subclass that also derives from this driver's
     #: `OperationalError` (0.14 code catches the driver's class)
     connect_error: type[errors.ConnectionFailedError]

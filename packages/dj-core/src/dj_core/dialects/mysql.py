@@ -67,6 +67,7 @@ class MySQLDialect(Dialect):
         self.driver = driver if isinstance(driver, MySQLDriver) else choose_mysql_driver(driver)
         self.dict_cursor = self.driver.dict_cursor
         self.stream_cursor = self.driver.stream_cursor
+        self.read_all_cursor = self.driver.read_all_cursor
 
     # --- driver plumbing ---------------------------------------------------------------
 
