@@ -37,6 +37,11 @@ def test_cleanup_waits_for_a_concurrent_insert_of_the_same_value(lab, db_params)
 
         thread = threading.Thread(target=clean)
         thread.start()
+        # on a loaded machine the cleaner's catalog reads can take a while: let it count
+        # the unused rows (before the commit) before timing its wait for the lock
+        deadline = time.monotonic() + 30
+        while "unused_seen" not in result and time.monotonic() < deadline:
+            time.sleep(0.02)
         time.sleep(0.5)
         assert thread.is_alive()  # waiting for the inserter's row lock
         inserter.commit_transaction()
