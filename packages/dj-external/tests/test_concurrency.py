@@ -11,6 +11,25 @@ from dj_core.settings import Config
 from dj_external import ExternalTable
 
 
+def _wait_until_blocked(observer: Connection, connection_id: int, timeout: float = 30) -> None:
+    """Wait until the server shows `connection_id` waiting for a row lock.
+
+    A fixed sleep proves nothing on a busy machine: the cleaner may not have reached its
+    locking read yet, and would then run entirely after the commit.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        (waiting,) = observer.query(
+            "SELECT COUNT(*) FROM information_schema.innodb_trx "
+            "WHERE trx_mysql_thread_id = %s AND trx_state = 'LOCK WAIT'",
+            (connection_id,),
+        ).fetchone()
+        if waiting:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"connection {connection_id} never waited for the row lock")
+
+
 def test_cleanup_waits_for_a_concurrent_insert_of_the_same_value(lab, db_params):
     lab.Item.insert1(dict(item_id=1, data="shared value"))
     (lab.Item & "item_id=1").delete()
@@ -37,12 +56,7 @@ def test_cleanup_waits_for_a_concurrent_insert_of_the_same_value(lab, db_params)
 
         thread = threading.Thread(target=clean)
         thread.start()
-        # on a loaded machine the cleaner's catalog reads can take a while: let it count
-        # the unused rows (before the commit) before timing its wait for the lock
-        deadline = time.monotonic() + 30
-        while "unused_seen" not in result and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.5)
+        _wait_until_blocked(inserter, other.connection_id)
         assert thread.is_alive()  # waiting for the inserter's row lock
         inserter.commit_transaction()
         thread.join(timeout=30)
