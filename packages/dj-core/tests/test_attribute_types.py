@@ -24,7 +24,8 @@ from dj_core.errors import DataJointError
         ("int(11) unsigned auto_increment", "INTEGER"),
         ("BIGINT", "INTEGER"),
         ("serial", "INTEGER"),
-        ("tinyinteger", "INTEGER"),  # QUIRK: start-anchored, the server rejects it later
+        ("int unsigned zerofill", "INTEGER"),
+        ("int8", "INTEGER"),  # MySQL's synonym of bigint
         ("decimal(7,3)", "DECIMAL"),
         ("numeric unsigned", "DECIMAL"),
         ("float", "FLOAT"),
@@ -55,7 +56,11 @@ def test_classify(type_text, category):
     assert classify(type_text) == category
 
 
-@pytest.mark.parametrize("type_text", ["text", "varchar", "binary(16)", "bit", "blob@", "x"])
+@pytest.mark.parametrize(
+    "type_text",
+    # 0.14 took `tinyinteger` and `integers` for integers (its pattern was open at the end)
+    ["text", "varchar", "binary(16)", "bit", "blob@", "x", "tinyinteger", "integers", "int5"],
+)
 def test_unsupported_types(type_text):
     with pytest.raises(DataJointError, match="Unsupported attribute type"):
         classify(type_text)

@@ -288,10 +288,23 @@ def test_access_denied_is_an_access_error(db_params, config, secret_user, databa
 
 
 def test_untranslated_errors_propagate_unchanged(connection, database):
-    with pytest.raises(DRIVER.Error) as caught:
-        connection.query(f"INSERT INTO `{database}`.`parent` VALUES ('notanumber', 'a')")
-    assert caught.value.args[0] == 1366
+    with pytest.raises(DRIVER.Error) as caught:  # division by zero in strict mode
+        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1/0, 'a')")
+    assert caught.value.args[0] == 1365
     assert not isinstance(caught.value, errors.DataJointError)
+
+
+@pytest.mark.parametrize(
+    ("value", "driver_class"),
+    [("'notanumber'", DRIVER.DataError), ("NULL", DRIVER.IntegrityError)],
+)
+def test_a_refused_value_names_its_column_and_keeps_the_driver_class(
+    connection, database, value, driver_class
+):
+    with pytest.raises(errors.ValueRejectedError) as caught:
+        connection.query(f"INSERT INTO `{database}`.`parent` VALUES ({value}, 'a')")
+    assert isinstance(caught.value, driver_class)  # 0.14 code catching the driver's class
+    assert caught.value.attribute == "id"
 
 
 def test_queries_are_logged_at_debug_level(connection, caplog, capsys):

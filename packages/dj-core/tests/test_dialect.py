@@ -215,3 +215,36 @@ def test_processes_exclude_the_own_connection(connection, db_params):
         assert [process["ID"] for process in only] == [other_id]
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "attribute", "row", "driver_class"),
+    [
+        (1264, "Out of range value for column 'level' at row 4", "level", 4, pymysql.err.DataError),
+        (1265, "Data truncated for column 'kind' at row 1", "kind", 1, pymysql.err.DataError),
+        (1406, "Data too long for column 'label' at row 12", "label", 12, pymysql.err.DataError),
+        (
+            1366,
+            "Incorrect integer value: 'x' for column `db`.`t`.`n` at row 2",
+            "n",
+            2,
+            pymysql.err.DataError,
+        ),
+        (
+            1292,
+            "Incorrect datetime value: '2020-13-01' for column `db`.`t`.`when` at row 1",
+            "when",
+            1,
+            pymysql.err.OperationalError,
+        ),
+        (1048, "Column 'name' cannot be null", "name", None, pymysql.err.IntegrityError),
+    ],
+)
+def test_refused_values_are_translated_with_their_column(
+    code, message, attribute, row, driver_class
+):
+    driver_error = driver_class(code, message)
+    error = MySQLDialect().translate_error(driver_error, "INSERT ...")
+    assert isinstance(error, errors.ValueRejectedError) and isinstance(error, driver_class)
+    assert (error.attribute, error.row) == (attribute, row)
+    assert error.args[0] == message

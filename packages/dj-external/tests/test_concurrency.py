@@ -11,23 +11,26 @@ from dj_core.settings import Config
 from dj_external import ExternalTable
 
 
-def _wait_until_blocked(observer: Connection, connection_id: int, timeout: float = 30) -> None:
-    """Wait until the server shows `connection_id` waiting for a row lock.
+def _wait_until_blocked(observer: Connection, connection_id: int, timeout: float = 120) -> None:
+    """Wait until the server is running `connection_id`'s locking read.
 
     A fixed sleep proves nothing on a busy machine: the cleaner may not have reached its
-    locking read yet, and would then run entirely after the commit.
+    locking read yet, and would then run entirely after the commit. Once the read is
+    running it cannot finish before the inserter commits (MariaDB may wait for the row
+    lock while still planning the statement, so its transaction is not always shown as
+    in LOCK WAIT).
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        (waiting,) = observer.query(
-            "SELECT COUNT(*) FROM information_schema.innodb_trx "
-            "WHERE trx_mysql_thread_id = %s AND trx_state = 'LOCK WAIT'",
+        (running,) = observer.query(
+            "SELECT COUNT(*) FROM information_schema.processlist "
+            "WHERE id = %s AND command = 'Query' AND info LIKE '%%FOR UPDATE%%'",
             (connection_id,),
         ).fetchone()
-        if waiting:
+        if running:
             return
         time.sleep(0.02)
-    raise AssertionError(f"connection {connection_id} never waited for the row lock")
+    raise AssertionError(f"connection {connection_id} never reached its locking read")
 
 
 def test_cleanup_waits_for_a_concurrent_insert_of_the_same_value(lab, db_params):
@@ -43,26 +46,32 @@ def test_cleanup_waits_for_a_concurrent_insert_of_the_same_value(lab, db_params)
         db_params.port,
         config=Config.independent(stores=lab.schema.connection.config["stores"]),
     )
+    watcher = Connection(db_params.host, db_params.user, db_params.password, db_params.port)
+    inserter = lab.schema.connection
     try:
-        inserter = lab.schema.connection
+        # The cleaner reads what is unused (and loads its catalog) before the insert starts:
+        # on a busy server those catalog reads can take seconds, and the race under test is
+        # between its locking delete and the insert, not between the reads.
+        cleaner = ExternalTable(other, "ext", lab.schema.database)
+        result: dict = {"unused_seen": len(cleaner.unused())}
         inserter.start_transaction()
         lab.Item.insert1(dict(item_id=2, data="shared value"))  # locks the tracking row
-        result: dict = {}
 
         def clean() -> None:
-            cleaner = ExternalTable(other, "ext", lab.schema.database)
-            result["unused_seen"] = len(cleaner.unused())
             result["errors"] = cleaner.delete(delete_external_files=True)
 
         thread = threading.Thread(target=clean)
         thread.start()
-        _wait_until_blocked(inserter, other.connection_id)
+        _wait_until_blocked(watcher, other.connection_id)
         assert thread.is_alive()  # waiting for the inserter's row lock
         inserter.commit_transaction()
-        thread.join(timeout=30)
+        thread.join(timeout=60)
         assert not thread.is_alive()
     finally:
+        if inserter.in_transaction:  # a failed wait must not leave the schema's drop hanging
+            inserter.cancel_transaction()
         other.close()
+        watcher.close()
     assert result == {"unused_seen": 1, "errors": []}
     assert lab.keys() == [key]
     assert len(lab.external) == 1 and len(lab.external.unused()) == 0

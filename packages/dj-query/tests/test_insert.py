@@ -395,7 +395,9 @@ def test_chunked_blob_insert_keeps_every_column_type_exact(things, monkeypatch):
 def test_verbatim_statements_are_bytes_and_fit_the_packet(monkeypatch):
     monkeypatch.setattr(insert_module, "_STATEMENT_CAP", 100)
     columns = [[b"1", b"2", b"3"], [(b"X'", b"ab" * 20, b"'")] * 3]
-    statements = insert_module._verbatim_statements(10**6, b"INSERT INTO t VALUES ", b"", columns)
+    pairs = insert_module._verbatim_statements(10**6, b"INSERT INTO t VALUES ", b"", columns)
+    statements = [statement for statement, _ in pairs]
+    assert [first for _, first in pairs] == list(range(3))  # one row per statement here
     assert all(isinstance(s, bytes) and len(s) <= 100 for s in statements)
     assert b"".join(statements).count(b"X'" + b"ab" * 20 + b"'") == 3
     assert statements[0].startswith(b"INSERT INTO t VALUES (1,X'abab")

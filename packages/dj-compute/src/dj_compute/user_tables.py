@@ -10,7 +10,7 @@ existing `_…`/`__…` tables), adds `schema.jobs`, and makes `populate`, `prog
 from __future__ import annotations
 
 from dj_core.schemas import Schema
-from dj_core.tiers import register_tier
+from dj_core.tiers import BASE_NAME, register_tier
 from dj_query import UserTable, forward_class_attributes
 
 from dj_compute.autopopulate import AutoPopulate
@@ -24,12 +24,15 @@ class Imported(AutoPopulate, UserTable):
     instruments), one key of its key source at a time."""
 
     _prefix = "_"
+    #: full-match pattern of the table names of this tier (as 0.14's)
+    tier_regexp = rf"(?P<imported>_{BASE_NAME})"
 
 
 class Computed(AutoPopulate, UserTable):
     """A table filled by `populate()` with results computed from other tables."""
 
     _prefix = "__"
+    tier_regexp = rf"(?P<computed>__{BASE_NAME})"
 
 
 def register() -> None:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import builtins
 import logging
 from collections.abc import Sequence
 from getpass import getpass
@@ -18,7 +17,7 @@ __all__ = ["getpass", "kill", "kill_quick", "set_password"]
 
 logger = logging.getLogger("datajoint")
 
-input = builtins.input
+input = utils.input  # calls the built-in `input` looked up at call time (patches apply)
 
 _COLUMNS = ("ID", "USER", "HOST", "STATE", "TIME", "INFO")
 

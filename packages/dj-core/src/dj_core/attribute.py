@@ -97,6 +97,7 @@ class Attribute(namedtuple("_Attribute", default_attribute_properties)):
 
 _SPECIAL_MARKER = re.compile(r":(?P<type>[^:]+):(?P<comment>.*)", re.S)
 _DTYPES = {"INTEGER": np.dtype("int64"), "FLOAT": np.dtype("float64")}
+_UNSIGNED_BIGINT = re.compile(r"bigint(\s*\(\d+\))?\s+unsigned", re.I)
 
 
 def _category(type_text: str) -> str | None:
@@ -203,6 +204,9 @@ def attribute_from_column(
         attr["default"] = "null"
     if category in _DTYPES and (category == "FLOAT" or not attr["nullable"]):
         attr["dtype"] = _DTYPES[category]
+        if _UNSIGNED_BIGINT.match(server_type):
+            # values above 2**63 - 1 do not fit int64 (0.14 overflowed building arrays)
+            attr["dtype"] = np.dtype("uint64")
     if adapter_name is not None:
         attr["type"] = adapter_name
     return Attribute(**attr)

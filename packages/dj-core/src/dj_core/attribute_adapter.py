@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dj_core import errors, plugin
-from dj_core.errors import DataJointError
+from dj_core.errors import DataJointError, MissingAdapterError
 
 __all__ = ["AttributeAdapter", "MissingAdapter", "get_adapter"]
 
@@ -46,12 +46,13 @@ class MissingAdapter(AttributeAdapter):
         return self._attribute_type
 
     def get(self, value: Any) -> Any:
-        raise NotImplementedError(
-            f"Attribute adapter '{self.name}' is not defined: add it to the schema context."
-        )
+        raise self._missing()
 
     def put(self, obj: Any) -> Any:
-        raise NotImplementedError(
+        raise self._missing()
+
+    def _missing(self) -> MissingAdapterError:
+        return MissingAdapterError(
             f"Attribute adapter '{self.name}' is not defined: add it to the schema context."
         )
 

@@ -44,13 +44,14 @@ __all__ = [
 
 _STORE = r"(?P<store>[a-z][\-\w]*)"
 
-# category → pattern, in the order they are tried (core.md §8.1). Every pattern is
-# anchored at the start; all but INTEGER are also anchored at the end.
+# category → pattern, in the order they are tried. Every pattern is anchored at both
+# ends: 0.14 left INTEGER open at the end, so a misspelt `tinyinteger` passed as an
+# integer and only the server refused it.
 TYPE_PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.I)
     for name, pattern in {
-        "INTEGER": r"((tiny|small|medium|big|)int|integer)(\s*\(.+\))?(\s+unsigned)?"
-        r"(\s+auto_increment)?|serial$",
+        "INTEGER": r"(((tiny|small|medium|big|)int|int[12348]|middleint|integer)"
+        r"(\s*\(.+\))?(\s+unsigned)?(\s+zerofill)?(\s+auto_increment)?|serial)$",
         "DECIMAL": r"(decimal|numeric)(\s*\(.+\))?(\s+unsigned)?$",
         "FLOAT": r"(double|float|real)(\s*\(.+\))?(\s+unsigned)?$",
         "STRING": r"(var)?char\s*\(.+\)$",

@@ -27,7 +27,7 @@ from dj_core.attribute_types import (
     match_type,
 )
 from dj_core.dialects.mysql import MySQLDialect
-from dj_core.errors import DataJointError, _support_filepath_types
+from dj_core.errors import DataJointError, UnboundTableError, _support_filepath_types
 from dj_core.grammar import (
     AttributeLine,
     DividerLine,
@@ -107,7 +107,12 @@ class _Builder:
             value = line.default if literal or quoted else f'"{line.default}"'
             default_sql = f"NOT NULL DEFAULT {value}"
 
-        category, match = match_type(line.type)
+        try:
+            category, match = match_type(line.type)
+        except DataJointError as error:
+            raise DataJointError(
+                f"Attribute `{line.name}` has an unknown type {where}. {error}"
+            ) from None
         sql_type = line.type
         if category in SPECIAL_TYPES:
             comment = f":{line.type}:{comment}"
@@ -252,6 +257,15 @@ def resolve_reference(text: str, context: Mapping[str, Any], where: str = "") ->
                 f"Foreign key reference {text} {where} is a class that cannot be "
                 f"instantiated without arguments: {error}."
             ) from None
+    try:
+        ref.heading  # noqa: B018
+    except UnboundTableError as error:  # also an AttributeError: say so before hasattr
+        raise DataJointError(
+            f"Foreign key reference {text} {where} names a table class that is not "
+            f"decorated with a schema yet: {error}"
+        ) from None
+    except AttributeError:
+        pass  # not a query: refused below
     missing = [name for name in ("heading", "primary_key") if not hasattr(ref, name)]
     support = getattr(ref, "support", None)
     if support is None and hasattr(ref, "full_table_name"):

@@ -35,13 +35,18 @@ __all__ = [
     "DuplicateError",
     "IntegrityError",
     "LostConnectionError",
+    "MissingAdapterError",
     "MissingAttributeError",
+    "MissingDefinitionError",
     "MissingExternalFile",
     "MissingTableError",
     "PluginWarning",
     "QueryError",
     "QuerySyntaxError",
+    "SchemaNotActivatedError",
+    "UnboundTableError",
     "UnknownAttributeError",
+    "ValueRejectedError",
 ]
 
 
@@ -95,6 +100,48 @@ class UnknownAttributeError(QueryError):
 
 class MissingAttributeError(QueryError):
     """A required column (no default) was not given a value."""
+
+
+class ValueRejectedError(QueryError):
+    """The server refused a value for its column: out of range, too long, not one of an
+    enum's values, not readable as the column's type, or NULL where NULL is not allowed.
+
+    The dialect raises a subclass that also derives from the driver's own error class
+    (PyMySQL's `DataError` for MySQL), so code catching that still works. Inserts and
+    updates name the table, the attribute and the value (`table`, `attribute`, `value`)."""
+
+    table: str | None = None
+    attribute: str | None = None
+    #: the row, counted from 1 within the statement, that the server named
+    row: int | None = None
+    value: object = None
+
+
+class MissingDefinitionError(DataJointError, NotImplementedError, AttributeError):
+    """A table class has no `definition` string to declare its table from.
+
+    Also a `NotImplementedError`, the class 0.14 raised here, so code catching either
+    keeps working; and an `AttributeError`, so reading `definition` of a class that has
+    none (the tier classes themselves) is what `hasattr`, `inspect.getmembers`, `help()`
+    and Sphinx expect of a missing attribute."""
+
+
+class MissingAdapterError(DataJointError, NotImplementedError):
+    """An attribute's `<adapter>` is not in the schema's context, so its values can be
+    neither stored nor read. Also a `NotImplementedError`, as 0.14 raised."""
+
+
+class UnboundTableError(DataJointError, AttributeError):
+    """A table class not yet decorated with a schema was used as a table.
+
+    Also an `AttributeError`: the table attributes of an unbound class (its name,
+    heading, connection) do not exist yet, so `hasattr`, `inspect.getmembers`,
+    `help()`, IDEs and Sphinx skip them instead of failing."""
+
+
+class SchemaNotActivatedError(DataJointError, AttributeError):
+    """A deferred schema (`Schema()`) was used before `activate(name)`. Also an
+    `AttributeError`, so `inspect` and IDEs skip the properties it has not got yet."""
 
 
 class MissingTableError(DataJointError):

@@ -19,7 +19,7 @@ from typing import Any
 
 from dj_core.connection import conn
 from dj_core.declaration import declare_table
-from dj_core.errors import AccessError, DataJointError
+from dj_core.errors import AccessError, DataJointError, SchemaNotActivatedError
 from dj_core.heading import invalidate, preload_schema
 from dj_core.log import declare_log_table, log_event
 from dj_core.schema_code import schema_code
@@ -173,23 +173,25 @@ class Schema:
             declare_log_table(self.connection, self.database)
             log_event(self.connection, self.database, "created")
         self.connection.register(self)
-        if self.add_objects:
-            for _, ctx in self.declare_list:
-                if isinstance(ctx, dict):
-                    ctx.update(self.add_objects)
         queued, self.declare_list = self.declare_list, []
         for cls, context in queued:
-            self._bind(cls, context)
+            self._bind(cls, self._with_added_objects(context))
 
     @property
     def exists(self) -> bool:
         """True when the database exists on the server."""
-        if self.database is None:
-            raise DataJointError("Schema must be activated first.")
+        self._assert_activated()
         return self.connection.dialect.schema_exists(self.connection, self.database)
 
+    def _assert_activated(self) -> None:
+        if self.database is None:
+            raise SchemaNotActivatedError(
+                "Schema must be activated first: call schema.activate(schema_name)."
+            )
+
     def _assert_exists(self, message: str | None = None) -> None:
-        if self.database is None or not self.exists:
+        self._assert_activated()
+        if not self.exists:
             raise DataJointError(message or f"Schema `{self.database}` has not been created.")
 
     # -- decorating classes -----------------------------------------------------------
@@ -207,7 +209,15 @@ class Schema:
         if self.database is None:
             self.declare_list.append((cls, context))
             return cls
-        return self._bind(cls, context)
+        return self._bind(cls, self._with_added_objects(context))
+
+    def _with_added_objects(self, context: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """The declaration context with `add_objects` laid over it: a new mapping, since
+        the context is usually the caller's module namespace, which must keep its own
+        names (a module's `schema` must not become the added virtual module's)."""
+        if not self.add_objects:
+            return context
+        return {**(context or {}), **self.add_objects}
 
     def _bind(self, cls: type, context: Mapping[str, Any] | None, **options: Any) -> type:
         return class_binder()(self, cls, context, **options)
@@ -234,6 +244,7 @@ class Schema:
 
     @property
     def size_on_disk(self) -> int:
+        self._assert_activated()
         return self.connection.dialect.schema_size(self.connection, self.database)
 
     def drop(self, force: bool = False) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "LOCALCONFIG",
     "Config",
     "config",
+    "default",
     "load_settings",
     "set_loader",
 ]
@@ -69,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     "filepath_checksum_size_limit": None,
     "filepath_checksum_size_limit_insert": None,
 }
+#: 0.14's name for the defaults (`datajoint.settings.default`), read by 0.14 code and tests
+default = DEFAULTS
 
 #: environment variable -> key (core.md §2.3)
 ENVIRONMENT = {

@@ -2,7 +2,9 @@
 
 `input` is a module attribute on purpose: every confirmation prompt goes through
 `user_choice`, which looks `input` up in this module at call time, so a test can
-replace it with ``patch.object(dj.utils, "input", ...)``.
+replace it with ``patch.object(dj.utils, "input", ...)``. Unreplaced, it calls the
+built-in `input` looked up at call time too, so code that patches ``builtins.input``
+(as 0.14's users and tests do) answers every prompt as well.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ __all__ = [
     "user_choice",
 ]
 
-input = builtins.input
+
+def input(prompt: str = "") -> str:
+    """Read an answer through ``builtins.input``, looked up now (so patches of it apply)."""
+    return builtins.input(prompt)
+
 
 _CAMEL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*")
 _PART_NAME = re.compile(r"(?P<master>`\w+`\.`#?\w+)__(?P<part>\w+)`")

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from dj_core.errors import DataJointError
+from dj_core.errors import DataJointError, MissingDefinitionError
 from dj_core.heading import Heading
 from dj_core.log import declare_log_table, log_event
 from dj_core.schemas import Schema
@@ -51,18 +51,46 @@ def bind_table_class(
         return cls
     context = {**context, cls.__name__: cls, "self": cls}
     _bind(schema, cls, context, spawned)
-    for name, member in list(vars(cls).items()):
-        if name[:1].isupper() and isinstance(member, type) and issubclass(member, Part):
-            member._master = cls
-            part_context = {**context, "master": cls, "self": member}
-            _bind(schema, member, part_context, spawned)
+    for member in _own_parts(cls):
+        member._master = cls
+        part_context = {**context, "master": cls, "self": member}
+        _bind(schema, member, part_context, spawned)
     return cls
+
+
+def _own_parts(cls: type) -> list[type]:
+    """The part classes of master `cls`, in the order they were written, base classes'
+    first. A part inherited from a base class (a template master, e.g. `class D(B)` with
+    `B.H`) is replaced on `cls` by a subclass of its own, so binding `cls` declares its
+    own part table and leaves the base's part, and any other subclass's, untouched."""
+    parts: dict[str, type] = {}
+    for owner in reversed(cls.__mro__):
+        for name, member in vars(owner).items():
+            if name[:1].isupper() and isinstance(member, type) and issubclass(member, Part):
+                parts[name] = member
+    own = []
+    for name, member in parts.items():
+        if name not in vars(cls):
+            copy = type(
+                member.__name__,
+                (member,),
+                {
+                    "__module__": cls.__module__,
+                    "__qualname__": f"{cls.__qualname__}.{member.__name__}",
+                    "__doc__": member.__doc__,
+                    "_master": cls,
+                },
+            )
+            setattr(cls, name, copy)
+            member = copy
+        own.append(member)
+    return own
 
 
 def _definition(cls: type) -> str | None:
     try:
         definition = cls.definition
-    except NotImplementedError:
+    except NotImplementedError:  # MissingDefinitionError, or a user's own property
         return None
     return definition if isinstance(definition, str) else None
 
@@ -90,7 +118,10 @@ def _bind(schema: Any, cls: Any, context: dict[str, Any], spawned: bool) -> None
     declared = connection.dialect.table_exists(connection, schema.database, table_name)
     if not declared and schema.create_tables:
         if definition is None:
-            raise DataJointError(f"Cannot declare {cls.__name__}: it has no `definition` string.")
+            raise MissingDefinitionError(
+                f"Cannot declare {cls.__name__}: it has no `definition` string; give the "
+                "class one (the table's attributes in the definition language)."
+            )
         declared = schema.declare_table(full_name, definition, context)
         cls._heading = Heading.from_table(connection, schema.database, table_name, context)
     if declared and issubclass(cls, Lookup):

@@ -133,6 +133,17 @@ class QueryExpression(Relation):
             restriction_attributes=result._restriction_attributes | names,
         )
 
+    def restrict_in_place(self, restriction: Any) -> None:
+        """Restrict this very object (0.14 code calls this name); `q & r` leaves `q` as
+        it is and is usually what you want."""
+        restricted = self.restrict(restriction)
+        if type(restricted) is not type(self):  # restricting needed a subquery
+            raise DataJointError(
+                "This query cannot be restricted in place: use `query & restriction`, "
+                "which returns the restricted query."
+            )
+        vars(self).update(vars(restricted))
+
     def _restriction_operand(self, predicate: Any, names: frozenset[str]) -> QueryExpression:
         """Self, or self as a subquery when the WHERE clause could not see the restricted
         rows or attributes: after a Top, or when the condition uses a renamed or computed

@@ -31,7 +31,7 @@ from dj_query.top import Top
 
 __all__ = ["FORMATS", "Fetch", "Fetch1", "iterate"]
 
-_INT64 = np.dtype("int64")
+_INTEGERS = (np.dtype("int64"), np.dtype("uint64"))
 #: values of `format` (and of ``config["fetch_format"]``)
 FORMATS = ("array", "frame", "arrow", "polars")
 #: rows per chunk when iterating over a query (`for row in query`)
@@ -110,7 +110,7 @@ def _structured(rows: list[tuple], names: list[str], dtypes: list[np.dtype]) -> 
         nullable = {
             i
             for i, dtype in enumerate(dtypes)
-            if dtype == _INT64 and any(r[i] is None for r in rows)
+            if dtype in _INTEGERS and any(r[i] is None for r in rows)
         }
         if not nullable:
             raise

@@ -19,6 +19,8 @@ __all__ = ["FreeTable"]
 class FreeTable(Table):
     """A stored table addressed by its name, `` `database`.`table` `` (or `database.table`)."""
 
+    _class_level_use = False  # an instance needs a connection and a name
+
     def __init__(self, conn: Any, full_table_name: str) -> None:
         dialect = conn.dialect
         try:

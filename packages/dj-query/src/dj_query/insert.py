@@ -30,7 +30,12 @@ from dj_core.attribute_types import (
     get_handler,
 )
 from dj_core.attribute_types import HANDLER_PACKAGES as _SPECIAL
-from dj_core.errors import DataJointError, DuplicateError, UnknownAttributeError
+from dj_core.errors import (
+    DataJointError,
+    DuplicateError,
+    UnknownAttributeError,
+    ValueRejectedError,
+)
 
 from dj_query.expression import QueryExpression
 from dj_query.literals import render_column, render_column_verbatim
@@ -41,6 +46,7 @@ __all__ = [
     "encode_column",
     "insert",
     "insert_sql_prefix",
+    "rejected_value",
 ]
 
 logger = logging.getLogger("datajoint")
@@ -91,7 +97,7 @@ def insert(
         if len(chunks) > 1:
             if own and not external:
                 connection.start_transaction()
-            statements: Iterable[str | bytes] = _pipelined(
+            statements: Iterable[tuple[str | bytes, int]] = _pipelined(
                 table, attributes, columns, chunks, prefix, suffix, packet
             )
         else:
@@ -101,8 +107,11 @@ def insert(
             statements = _statements(packet, prefix, suffix, rendered)
             if own and not external and len(statements) > 1:
                 connection.start_transaction()
-        for statement in statements:
-            _execute(connection, statement)
+        for statement, first_row in statements:
+            try:
+                _execute(connection, statement)
+            except ValueRejectedError as error:
+                raise rejected_value(table, error, fields, columns, first_row) from None
         if connection.transaction_open and own:
             connection.commit_transaction()
     except BaseException:
@@ -137,6 +146,43 @@ def _execute(connection: Any, statement: str | bytes) -> None:
         ) from None
 
 
+def rejected_value(
+    table: Any,
+    error: ValueRejectedError,
+    fields: Sequence[str] = (),
+    columns: Sequence[Sequence[Any]] = (),
+    first_row: int = 0,
+) -> ValueRejectedError:
+    """`error` (the server refused a value) restated with the table, the attribute and
+    the value as given, found from the column and row (within the statement that
+    started at row `first_row`) the server names."""
+    attribute = error.attribute
+    value: Any = None
+    known = False
+    if attribute in fields and error.row is not None:
+        column = columns[list(fields).index(attribute)]
+        index = first_row + error.row - 1
+        if 0 <= index < len(column):
+            value, known = column[index], True
+    shown = _shown(value) if known else "a value"
+    where = f"attribute `{attribute}`" if attribute else "an attribute"
+    server = error.args[0] if error.args else "refused"
+    message = (
+        f"The server refused {shown} for {where} of {table.full_table_name} ({server}): "
+        "give a value the attribute's type admits."
+    )
+    restated = type(error)(message, *error.args[1:])
+    restated.__dict__.update(error.__dict__)
+    restated.table = table.full_table_name
+    restated.value = value if known else None
+    return restated
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 # --- from a query -------------------------------------------------------------------
 
 
@@ -157,7 +203,10 @@ def _insert_query(
     if skip_duplicates:
         key = table.primary_key[0]
         sql += f" ON DUPLICATE KEY UPDATE `{key}`={table.full_table_name}.`{key}`"
-    _execute(table.connection, sql)
+    try:
+        _execute(table.connection, sql)
+    except ValueRejectedError as error:
+        raise rejected_value(table, error) from None
 
 
 # --- encoding -----------------------------------------------------------------------
@@ -312,7 +361,7 @@ def _pipelined(
     prefix: str,
     suffix: str,
     packet: int,
-) -> Iterator[bytes]:
+) -> Iterator[tuple[bytes, int]]:
     """Statements of each chunk, in order, built as bytes (sent as they are). Worker
     threads encode the following chunks meanwhile, one per core: compressing releases
     the GIL, so the cores deflate in parallel while the main thread waits for the
@@ -321,12 +370,13 @@ def _pipelined(
 
     head, tail = (prefix + " VALUES ").encode(), suffix.encode()
 
-    def build(rows: slice) -> list[bytes]:
+    def build(rows: slice) -> list[tuple[bytes, int]]:
         rendered = [
             encode_column(table, attr, column[rows], threads=False, render=render_column_verbatim)
             for attr, column in zip(attributes, columns)
         ]
-        return _verbatim_statements(packet, head, tail, rendered)
+        statements = _verbatim_statements(packet, head, tail, rendered)
+        return [(statement, rows.start + first) for statement, first in statements]
 
     ahead = _WORKERS + 1
     with ThreadPoolExecutor(_WORKERS) as pool:
@@ -344,20 +394,23 @@ def _pipelined(
                 future.cancel()
 
 
-def _statements(packet: int, prefix: str, suffix: str, columns: list[list[str]]) -> list[str]:
+def _statements(
+    packet: int, prefix: str, suffix: str, columns: list[list[str]]
+) -> list[tuple[str, int]]:
     """The rows, rendered and cut into statements that each fit `max_allowed_packet`
-    (measured in encoded bytes: text may hold multibyte characters)."""
+    (measured in encoded bytes: text may hold multibyte characters); each statement
+    with the index of its first row, to name the value of a row the server refuses."""
     template = "(" + ",".join(["%s"] * len(columns)) + ")"
     rows = [template % row for row in zip(*columns)]
     head = prefix + " VALUES "
     lengths = [len(row) if row.isascii() else len(row.encode()) for row in rows]
     groups = _groups(packet, len(head.encode()) + len(suffix), lengths)
-    return [head + ",".join(rows[group]) + suffix for group in groups]
+    return [(head + ",".join(rows[group]) + suffix, group.start) for group in groups]
 
 
 def _verbatim_statements(
     packet: int, head: bytes, tail: bytes, columns: list[list[bytes | tuple[bytes, ...]]]
-) -> list[bytes]:
+) -> list[tuple[bytes, int]]:
     """Like `_statements`, from `render_column_verbatim`'s pieces: each statement is one
     join of all its pieces, the only copy of the values."""
     rows = []
@@ -379,7 +432,7 @@ def _verbatim_statements(
             joined.extend(pieces)
             joined.append(b",")
         joined[-1] = tail
-        statements.append(b"".join(joined))
+        statements.append((b"".join(joined), group.start))
     return statements
 
 

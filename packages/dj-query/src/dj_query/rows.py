@@ -146,16 +146,18 @@ def _dict_rows(
     fields = _known_fields(given, names, ignore_extra)
     first = set(given)
     if not all(row.keys() == first for row in rows):
-        wanted = set(fields)
+        # rows that give different attributes are a DataJointError (as in 0.14), checked
+        # before unknown fields of later rows (KeyError, as for the first row)
+        wanted, heading = set(fields), set(names)
         for row in rows:
-            keys = set(row.keys())
-            if not ignore_extra:
-                _known_fields(list(keys), names, False)
-            if keys & set(names) != wanted:
+            if set(row.keys()) & heading != wanted:
                 raise DataJointError(
                     "Attempted to insert rows with different fields: every row must give "
                     f"the same attributes ({', '.join(fields)})."
                 )
+        if not ignore_extra:
+            for row in rows:
+                _known_fields(list(row.keys()), names, False)
     return fields, [[row[field] for row in rows] for field in fields]
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dj_core.describe import describe
-from dj_core.errors import DataJointError
+from dj_core.errors import MissingDefinitionError, UnboundTableError
 from dj_core.heading import Heading, invalidate
 from dj_core.schemas import declare_table
 from dj_core.tiers import split_full_table_name
@@ -92,7 +92,11 @@ class TableMeta(type):
     }
 
     def __getattribute__(cls, name: str) -> Any:
-        if name in TableMeta.forwarded and not name.startswith("__"):
+        if (
+            name in TableMeta.forwarded
+            and not name.startswith("__")
+            and super().__getattribute__("_class_level_use")
+        ):
             return getattr(cls(), name)
         return super().__getattribute__(name)
 
@@ -128,9 +132,9 @@ def forward_class_attributes(*names: str) -> None:
     TableMeta.forwarded.update(names)
 
 
-def _not_bound(owner: Any) -> DataJointError:
+def _not_bound(owner: Any) -> UnboundTableError:
     name = owner.__name__ if isinstance(owner, type) else type(owner).__name__
-    return DataJointError(
+    return UnboundTableError(
         f"Class {name} is not associated with a schema: decorate it with a schema "
         "(`@schema`) before using it as a table."
     )
@@ -162,6 +166,9 @@ class Table(QueryExpression, metaclass=TableMeta):
     alter, update1, describe and the table's place in the dependency graph."""
 
     _full_table_name: str | None = None
+    #: False for classes whose instances need arguments (FreeTable): their forwarded
+    #: members stay plain methods on the class, so `help()` and `inspect` can read them
+    _class_level_use: bool = True
     #: the class of the table objects returned for other tables (`as_objects=True`,
     #: cascades): `FreeTable` once free_table.py is imported
     _relative_class: type | None = None
@@ -184,7 +191,7 @@ class Table(QueryExpression, metaclass=TableMeta):
 
     @class_property
     def definition(owner: Any) -> str:
-        raise NotImplementedError(
+        raise MissingDefinitionError(
             f"{owner.class_name} has no `definition`: subclasses of Table must define one."
         )
 

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from dj_core.attribute_types import EXTERNAL_TYPES
-from dj_core.errors import DataJointError
+from dj_core.errors import DataJointError, ValueRejectedError
 
 from dj_query.compiler import compile_where
-from dj_query.insert import attribute_category, encode_column
+from dj_query.insert import attribute_category, encode_column, rejected_value
 
 __all__ = ["update1"]
 
@@ -55,7 +55,11 @@ def update1(table: Any, row: Mapping[str, Any]) -> None:
         assignments = ",".join(
             f"`{name}`={encode_column(table, heading[name], [row[name]])[0]}" for name in fields
         )
-        connection.query(f"UPDATE {table.full_table_name} SET {assignments}{compile_where(target)}")
+        sql = f"UPDATE {table.full_table_name} SET {assignments}{compile_where(target)}"
+        try:
+            connection.query(sql)
+        except ValueRejectedError as error:
+            raise rejected_value(table, error, fields, [[row[name]] for name in fields]) from None
         if own:
             connection.commit_transaction()
     except BaseException:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dj_core.errors import DataJointError
+from dj_core.errors import DataJointError, UnboundTableError
 from dj_core.tiers import BASE_NAME, MASTER_TIERS
 from dj_core.utils import from_camel_case
 
@@ -32,6 +32,8 @@ class UserTable(Table):
 
     #: the tier's table-name prefix
     _prefix: str = ""
+    #: the pattern the tier's table names match (None here: set by each tier, as in 0.14)
+    tier_regexp: str | None = None
 
     @class_property
     def table_name(owner: Any) -> str:
@@ -76,7 +78,7 @@ class Part(UserTable):
     def table_name(owner: Any) -> str:
         cls = _owner_class(owner)
         if cls._master is None:
-            raise DataJointError(
+            raise UnboundTableError(
                 f"Part table {cls.__name__} has no master: declare it as a nested class of "
                 "its master and decorate the master."
             )

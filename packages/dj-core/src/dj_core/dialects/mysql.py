@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import pymysql
 from pymysql.converters import encoders, escape_item, escape_string  # pure text functions
 
 from dj_core import errors
@@ -48,6 +49,78 @@ def value_literal(value: Any) -> str:
     """The SQL literal of a Python value, as a bound parameter would be sent (the same
     text whichever driver runs the statement)."""
     return escape_item(value, "utf8mb4", encoders)
+
+
+class MySQLValueRejected(errors.ValueRejectedError, pymysql.err.DataError):
+    """The server refused a value (PyMySQL raised `DataError` for it)."""
+
+
+class MySQLNullRejected(errors.ValueRejectedError, pymysql.err.IntegrityError):
+    """The server refused NULL for a NOT NULL column (PyMySQL raised `IntegrityError`)."""
+
+
+class MySQLValueUnreadable(errors.ValueRejectedError, pymysql.err.OperationalError):
+    """The server could not read a value as its column's type, e.g. a malformed date
+    (PyMySQL raised `OperationalError`)."""
+
+
+# server codes of refused values, with the class keeping the driver's own error class:
+# out of range, data truncated (a value not in an enum), data too long, incorrect value
+# for the field, incorrect value of a temporal type, NULL in a NOT NULL column
+_VALUE_REJECTED: dict[int, type[errors.ValueRejectedError]] = {
+    1264: MySQLValueRejected,
+    1265: MySQLValueRejected,
+    1406: MySQLValueRejected,
+    1366: MySQLValueRejected,
+    1292: MySQLValueUnreadable,
+    1048: MySQLNullRejected,
+}
+# the column in those messages: 'c', or `db`.`table`.`c` (MariaDB), then the row
+_REJECTED_COLUMN = re.compile(
+    r"column (?:[`'][^`']*[`']\.)*[`'](?P<column>[^`']+)[`'](?: at row (?P<row>\d+))?"
+    r"|Column '(?P<null_column>[^']+)' cannot be null",
+    re.I,
+)
+
+
+_REJECTED_BASES = {
+    MySQLValueRejected: "DataError",
+    MySQLNullRejected: "IntegrityError",
+    MySQLValueUnreadable: "OperationalError",
+}
+_REJECTED_BY_DRIVER: dict[str, dict[int, type[errors.ValueRejectedError]]] = {
+    "pymysql": _VALUE_REJECTED
+}
+
+
+def _rejected_classes(driver: MySQLDriver) -> dict[int, type[errors.ValueRejectedError]]:
+    """The refused-value classes deriving from `driver`'s own error classes."""
+    classes = _REJECTED_BY_DRIVER.get(driver.name)
+    if classes is None:
+        made = {
+            pymysql_class: type(
+                pymysql_class.__name__,
+                (errors.ValueRejectedError, getattr(driver, base)),
+                {"__doc__": pymysql_class.__doc__, "__module__": __name__},
+            )
+            for pymysql_class, base in _REJECTED_BASES.items()
+        }
+        classes = _REJECTED_BY_DRIVER[driver.name] = {
+            code: made[cls] for code, cls in _VALUE_REJECTED.items()
+        }
+    return classes
+
+
+def _value_rejected(
+    code: int, message: str, driver: MySQLDriver | None = None
+) -> errors.ValueRejectedError:
+    classes = _VALUE_REJECTED if driver is None else _rejected_classes(driver)
+    error = classes[code](message)
+    match = _REJECTED_COLUMN.search(message)
+    if match:
+        error.attribute = match["column"] or match["null_column"]
+        error.row = int(match["row"]) if match["row"] else None
+    return error
 
 
 def _code(error: Exception) -> int | None:
@@ -150,6 +223,8 @@ class MySQLDialect(Dialect):
             return errors.MissingAttributeError(message)
         if code == 1054:
             return errors.UnknownAttributeError(message)
+        if code in _VALUE_REJECTED:
+            return _value_rejected(code, message, self.driver)
         return None
 
     # --- text builders -----------------------------------------------------------------

@@ -37,6 +37,8 @@ class MySQLClientDriver(MySQLDriver):
     name = "mysqlclient"
     Error = MySQLdb.Error
     OperationalError = MySQLdb.OperationalError
+    DataError = MySQLdb.DataError
+    IntegrityError = MySQLdb.IntegrityError
     dict_cursor = _DictCursor
     stream_cursor = MySQLdb.cursors.SSCursor
     # read to the end at once, an unbuffered result converts a third faster than a

@@ -28,6 +28,8 @@ class PyMySQLDriver(MySQLDriver):
     name = "pymysql"
     Error = pymysql.err.Error
     OperationalError = pymysql.err.OperationalError
+    DataError = pymysql.err.DataError
+    IntegrityError = pymysql.err.IntegrityError
     dict_cursor = pymysql.cursors.DictCursor
     stream_cursor = pymysql.cursors.SSCursor
     connect_error = MySQLConnectError
