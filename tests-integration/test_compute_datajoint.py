@@ -28,7 +28,9 @@ def test_names_and_module_paths():
     assert datajoint.jobs.ERROR_MESSAGE_LENGTH == 2047
     assert datajoint.jobs.TRUNCATION_APPENDIX == "...truncated"
     assert "Computed" in dj.__all__ and "Imported" in dj.__all__
-    assert list(inspect.signature(dj.Computed.populate).parameters) == [
+    # 0.14's parameters in 0.14's order; ours (executor, tasks, clear_stale) follow,
+    # keyword-only like the rest
+    assert list(inspect.signature(dj.Computed.populate).parameters)[:11] == [
         "restrictions",
         "keys",
         "suppress_errors",
@@ -40,6 +42,11 @@ def test_names_and_module_paths():
         "display_progress",
         "processes",
         "make_kwargs",
+    ]
+    assert list(inspect.signature(dj.Computed.populate).parameters)[11:] == [
+        "executor",
+        "tasks",
+        "clear_stale",
     ]
 
 

@@ -323,3 +323,97 @@ def test_the_documented_stale_recipe_runs_as_written(schema, connection):
     schema.jobs.reserve("__a", {"id": 7})
     alive = schema.jobs & "connection_id not in (select id from information_schema.processlist)"
     assert len(alive) == 0  # our own connection is alive: nothing is stale
+
+
+def test_clear_errors_by_message_pattern_and_errors_listing(schema):
+    jobs = schema.jobs
+    jobs.error("__a", {"id": 1}, "ValueError: bad trace", "Traceback: one")
+    jobs.error("__a", {"id": 2}, "MemoryError")
+    jobs.error("__b", {"id": 3}, "ValueError: bad trace")
+    listed = jobs.errors("__a")
+    assert sorted(
+        (row["key"]["id"], row["error_message"], row["error_stack"]) for row in listed
+    ) == [
+        (1, "ValueError: bad trace", "Traceback: one"),
+        (2, "MemoryError", None),
+    ]
+    assert jobs.clear_errors("__a", pattern=r"^ValueError") == 1
+    assert jobs.clear_errors(pattern="bad") == 1
+    assert [row["key"] for row in jobs.errors()] == [{"id": 2}]
+
+
+def test_report_counts_pending_reserved_errors_ignored_and_holders(lab):
+    jobs = lab.schema.jobs
+    lab.Session.insert1((0, 99, -1.0))  # its make fails
+    lab.Stats.populate({"subject_id": 0}, reserve_jobs=True, suppress_errors=True)
+    done = len(lab.Stats())
+    assert done == 4
+    jobs.reserve(lab.Stats.table_name, {"subject_id": 2, "session_idx": 3})
+    jobs.ignore(lab.Stats.table_name, {"subject_id": 2, "session_idx": 2})
+    jobs.error("__other", {"x": 1}, "E")
+    report = {entry.table_name: entry for entry in jobs.report([lab.Stats])}
+    stats = report["__stats"]
+    assert (stats.reserved, stats.ignore, stats.error) == (1, 1, 1)
+    assert stats.pending == 13 - done - 3
+    assert stats.oldest_reservation is not None
+    assert stats.holders == [
+        f"{platform.node()} pid {os.getpid()} (connection {lab.schema.connection.connection_id}):"
+        " 1 reserved"
+    ]
+    assert report["__other"].pending is None and report["__other"].error == 1
+    # without classes: the schema's auto-populated tables, spawned from the database
+    spawned = {entry.table_name: entry for entry in jobs.report()}
+    assert spawned["__stats"].pending == stats.pending
+    from dj_compute.report import format_report
+
+    text = format_report(jobs.report([lab.Stats]))
+    assert "Stats" in text and "1 reserved" in text
+
+
+def test_populate_can_clear_its_own_stale_reservations_first(lab, db_params):
+    other = Connection(
+        db_params.host,
+        db_params.user,
+        db_params.password,
+        db_params.port,
+        config=Config.independent(),
+    )
+    JobTable(other, lab.schema.database).reserve(
+        lab.Stats.table_name, {"subject_id": 0, "session_idx": 0}
+    )
+    JobTable(other, lab.schema.database).reserve("__elsewhere", {"x": 1})
+    other.close()
+    import time
+
+    jobs = lab.schema.jobs
+    deadline = time.monotonic() + 10
+    while len(jobs.stale()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert lab.Stats.populate(reserve_jobs=True)["success_count"] == 11  # one is held
+    assert lab.Stats.populate(reserve_jobs=True, clear_stale=True)["success_count"] == 1
+    assert jobs.fetch("table_name").tolist() == ["__elsewhere"]  # other tables untouched
+
+
+def test_work_set_without_jobs_taken_is_one_query_on_the_server(lab, monkeypatch):
+    jobs = lab.schema.jobs
+    stats = lab.Stats()
+    jobs.reserve(stats.table_name, {"subject_id": 0, "session_idx": 1})
+    jobs.error(stats.table_name, {"subject_id": 1, "session_idx": 2}, "E")
+    jobs.ignore(stats.table_name, {"subject_id": 2, "session_idx": 3})
+    jobs.reserve("__another", {"subject_id": 0, "session_idx": 0})  # other tables: no effect
+    stats._keys_to_do((), None, None, jobs)  # headings are loaded once
+    statements: list[str] = []
+    query = stats.connection.query
+    monkeypatch.setattr(
+        stats.connection,
+        "query",
+        lambda sql, *a, **k: statements.append(sql) or query(sql, *a, **k),
+    )
+    todo = stats._keys_to_do((), None, None, jobs)
+    assert len(statements) == 1 and "MD5(CONCAT(`session_idx`,`subject_id`))" in statements[0]
+    assert len(todo) == 12 - 3
+    assert {"subject_id": 0, "session_idx": 0} in todo
+    assert {"subject_id": 0, "session_idx": 1} not in todo
+    # the same set as hashing in Python
+    monkeypatch.setattr(type(stats), "_job_key", lambda self, key: dict(key))
+    assert sorted(map(repr, stats._keys_to_do((), None, None, jobs))) == sorted(map(repr, todo))

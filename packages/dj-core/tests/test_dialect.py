@@ -217,6 +217,29 @@ def test_processes_exclude_the_own_connection(connection, db_params):
         other.close()
 
 
+def test_key_hash_sql_matches_key_hash_on_the_server(connection):
+    import datetime
+
+    from dj_core.hash import key_hash
+
+    sql = MySQLDialect().key_hash_sql(["a", "b", "c"])
+    assert sql == "MD5(CONCAT(`a`,`b`,`c`))"
+    row = connection.query(
+        f"SELECT {sql} FROM (SELECT 7 AS a, 'x y' AS b, DATE '2024-05-01' AS c) AS t"
+    ).fetchone()
+    assert row[0] == key_hash({"a": 7, "b": "x y", "c": datetime.date(2024, 5, 1)})
+
+
+def test_server_time_and_live_connection_ids(connection):
+    import datetime
+
+    dialect = connection.dialect
+    assert isinstance(dialect.server_time(connection), datetime.datetime)
+    live = dialect.live_connection_ids(connection)
+    assert connection.connection_id in live
+    assert all(isinstance(i, int) for i in live)
+
+
 @pytest.mark.parametrize(
     ("code", "message", "attribute", "row", "driver_class"),
     [

@@ -2,12 +2,18 @@
 
 Nothing is printed to stdout before the first prompt (tests compare stdout exactly);
 the banner goes to stderr, and no connection is made unless `-s` asks for schemas.
+
+A subcommand after the connection options (`dj -h HOST populate MODULE:Class`, `dj
+jobs SCHEMA`; see `datajoint.commands`) runs instead of the console and exits with
+its status; without one the console is exactly as before.
 """
 
 from __future__ import annotations
 
 import argparse
 import code
+import sys
+from typing import Any
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,18 +52,45 @@ def _schema_argument(text: str) -> tuple[str, str]:
     return database, name
 
 
+# console options followed by a value in the next argument
+_VALUE_OPTIONS = {"-u", "--user", "-p", "--password", "-h", "--host"}
+
+
+def _split_subcommand(args: list[str]) -> tuple[list[str], str | None, list[str]]:
+    """(console options, subcommand or None, subcommand arguments)."""
+    from datajoint.commands import SUBCOMMANDS
+
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in SUBCOMMANDS:
+            return args[:index], arg, args[index + 1 :]
+        if arg in ("-s", "--schemas"):  # takes every value up to the next option
+            index += 1
+            while index < len(args) and not args[index].startswith("-"):
+                index += 1
+            continue
+        index += 2 if arg in _VALUE_OPTIONS else 1
+    return args, None, []
+
+
 def cli(args: list[str] | None = None) -> None:
     """Console entry point; `args` defaults to the command line."""
     import datajoint
+    from datajoint.commands import SUBCOMMANDS
 
-    options = _parser().parse_args(args)
-    for key, value in (
-        ("database.user", options.user),
-        ("database.password", options.password),
-        ("database.host", options.host),
-    ):
-        if value is not None:
-            datajoint.config[key] = value
+    args = sys.argv[1:] if args is None else list(args)
+    console_args, subcommand, sub_args = _split_subcommand(args)
+    options = _parser().parse_args(console_args)
+    if subcommand is not None:
+        _apply_connection_options(datajoint, options)
+        try:
+            status = SUBCOMMANDS[subcommand](sub_args)
+        except datajoint.DataJointError as error:  # e.g. no such schema, server unreachable
+            print(f"dj {subcommand}: {error}", file=sys.stderr)
+            status = 2
+        raise SystemExit(status)
+    _apply_connection_options(datajoint, options)
     namespace: dict = {"dj": datajoint}
     banner = "dj repl"
     if options.schemas:
@@ -65,3 +98,13 @@ def cli(args: list[str] | None = None) -> None:
         namespace.update(modules)
         banner += "\n\nschema modules:\n\n" + "\n".join(f"  - {name}" for name in modules)
     code.interact(banner=banner, local=namespace, exitmsg="")
+
+
+def _apply_connection_options(datajoint: Any, options: argparse.Namespace) -> None:
+    for key, value in (
+        ("database.user", options.user),
+        ("database.password", options.password),
+        ("database.host", options.host),
+    ):
+        if value is not None:
+            datajoint.config[key] = value

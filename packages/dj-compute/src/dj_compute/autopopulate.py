@@ -9,14 +9,18 @@ table (`reserve_jobs=True`). compute.md §2-§5 and §11 are the contract.
 The pieces live in their own modules: `key_source.py` (which keys), `make.py` (keys
 through make: reservation batches, transaction, make protocols, outcome),
 `presence.py` (already computed?), `fingerprint.py` (did the inputs change?),
-`permission.py` (who may insert), `workers.py` (worker processes), `signals.py`
-(SIGTERM), `jobs.py` (`~jobs`), `progress.py`.
+`permission.py` (who may insert), `workers.py` (worker processes), `executors.py` and
+`tasks.py` (tasks on an executor: Dask, submitit, concurrent.futures; the `dj populate`
+command), `signals.py` (SIGTERM), `jobs.py` (`~jobs`) and `report.py` (what the jobs
+say), `progress.py`.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import random
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from typing import Any
@@ -28,10 +32,12 @@ from tqdm import tqdm
 
 from dj_compute import key_source as _key_source
 from dj_compute import progress as _progress
+from dj_compute.executors import run_on_executor
 from dj_compute.jobs import JobTable
 from dj_compute.make import SUCCESS, KeyRunner, MakeOptions
 from dj_compute.permission import may_insert
 from dj_compute.signals import sigterm_exits
+from dj_compute.tasks import ConnectionSettings, PopulateTask, table_path
 from dj_compute.workers import pool_outcomes, worker_count
 
 __all__ = ["ORDERS", "AutoPopulate"]
@@ -39,6 +45,19 @@ __all__ = ["ORDERS", "AutoPopulate"]
 logger = logging.getLogger("datajoint")
 
 ORDERS = ("original", "reverse", "random")
+
+# key attribute types whose text form on the server is Python's str() of the value
+_SERVER_HASHABLE = re.compile(r"^((tiny|small|medium|big)?int|(var)?char|enum|date$)", re.I)
+
+
+def _special(attribute: Any) -> bool:
+    return bool(
+        attribute.uuid
+        or attribute.json
+        or attribute.is_blob
+        or attribute.adapter is not None
+        or attribute.attribute_expression is not None
+    )
 
 
 class AutoPopulate:
@@ -113,6 +132,9 @@ class AutoPopulate:
         display_progress: bool = False,
         processes: int | None = 1,
         make_kwargs: dict[str, Any] | None = None,
+        executor: Any = None,
+        tasks: int | None = None,
+        clear_stale: bool | float | datetime.timedelta = False,
     ) -> dict[str, Any]:
         """Compute every key of the (restricted) key source missing from the target.
 
@@ -120,6 +142,13 @@ class AutoPopulate:
         `(key, "Class: message")` (or exception objects) of failed keys when
         `suppress_errors`, otherwise the first error is raised. `reserve_jobs`
         coordinates with other workers through `~jobs`; `processes` runs a pool.
+
+        `executor` (anything with `submit(fn, *args)`: a `concurrent.futures` pool, a
+        `dask.distributed.Client`, a submitit executor) computes the keys in `tasks`
+        shares there (default: four per worker of the executor), always through `~jobs`
+        reservations; `processes` then applies inside each task. `clear_stale` first
+        deletes this table's reservations whose worker is gone (`True`), or also those
+        older than that many seconds (a number or timedelta).
         """
         connection = self.connection
         if connection.in_transaction:
@@ -138,7 +167,16 @@ class AutoPopulate:
             return_exception_objects=return_exception_objects,
             make_kwargs=dict(make_kwargs or {}),
         )
-        jobs = self._jobs() if reserve_jobs else None
+        if executor is not None:
+            reserve_jobs = True  # tasks coordinate with everybody through ~jobs
+        jobs = self._jobs() if reserve_jobs or clear_stale is not False else None
+        if clear_stale is not False:
+            jobs.clear_stale(
+                older_than=None if clear_stale is True else clear_stale,
+                table_name=self.target.table_name,
+            )
+        if not reserve_jobs:
+            jobs = None
         success_count = 0
         error_list: list[Any] = []
         with sigterm_exits(reserve_jobs):
@@ -151,6 +189,16 @@ class AutoPopulate:
                 todo = todo[:max_calls]
             if not todo:
                 return {"success_count": 0, "error_list": []}
+            if executor is not None:
+                return run_on_executor(
+                    self,
+                    executor,
+                    todo,
+                    self._task_template(options, processes),
+                    n_tasks=tasks,
+                    jobs=jobs,
+                    display_progress=display_progress,
+                )
             workers = worker_count(processes, len(todo))
             logger.debug(
                 "Populating %s: %d keys, %d process(es)", self.class_name, len(todo), workers
@@ -177,6 +225,20 @@ class AutoPopulate:
                     bar.update()
         return {"success_count": success_count, "error_list": error_list}
 
+    def _task_template(self, options: MakeOptions, processes: int | None) -> PopulateTask:
+        """What every executor task of this populate call carries besides its keys."""
+        return PopulateTask(
+            table=table_path(type(self)),
+            label="task",
+            full_table_name=self.full_table_name,
+            reserve_jobs=True,
+            suppress_errors=options.suppress_errors,
+            return_exception_objects=options.return_exception_objects,
+            processes=processes,
+            make_kwargs=options.make_kwargs,
+            connection=ConnectionSettings.of(self.connection),
+        )
+
     def _jobs(self) -> JobTable:
         """The `~jobs` table of the target's schema."""
         target = self.target
@@ -193,17 +255,40 @@ class AutoPopulate:
         jobs: JobTable | None,
     ) -> list[dict[str, Any]]:
         """The keys to compute: given, or the key source's keys missing from the target;
-        with jobs, without those reserved, failed or ignored (one query)."""
+        with jobs, without those reserved, failed or ignored — in one query on the server
+        when the key hash can be computed there, else with one more query for the jobs."""
         if keys is not None:
             todo = [dict(key) for key in keys]
         else:
             source = _key_source.resolve(self) & AndList(restrictions)
-            todo = (source.proj() - self.target).fetch("KEY", limit=limit)
+            work = source.proj() - self.target
+            if jobs is not None and self._job_hash_on_server(work):
+                hashed = work.proj(
+                    key_hash=self.connection.dialect.key_hash_sql(sorted(work.primary_key))
+                )
+                taken = (jobs & {"table_name": self.target.table_name}).proj()
+                return (hashed - taken).fetch("KEY", limit=limit)
+            todo = work.fetch("KEY", limit=limit)
         if jobs is not None and todo:
             blocked = jobs.blocked_hashes(self.target.table_name)
             if blocked:
                 todo = [key for key in todo if key_hash(self._job_key(key)) not in blocked]
         return todo
+
+    def _job_hash_on_server(self, work: Any) -> bool:
+        """Whether the server computes the same key hash as `key_hash` for these keys:
+        jobs keyed by the key itself, and key attributes whose text form on the server is
+        Python's `str()` of the fetched value (integers, strings, dates)."""
+        if type(self)._job_key is not AutoPopulate._job_key:
+            return False
+        heading = work.heading
+        names = work.primary_key
+        if not names or {"key_hash", "table_name"} & set(heading.names):
+            return False
+        return all(
+            _SERVER_HASHABLE.match(heading[name].type) and not _special(heading[name])
+            for name in names
+        )
 
     def progress(self, *restrictions: Any, display: bool = False) -> tuple[int, int]:
         """`(remaining, total)` keys of the restricted key source."""

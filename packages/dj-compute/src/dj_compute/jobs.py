@@ -19,6 +19,7 @@ import datetime
 import logging
 import os
 import platform
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -201,13 +202,16 @@ class JobTable(FreeTable):
         return [digest in mine for digest in hashes]
 
     def release(self, table_name: str, keys: Iterable[Mapping]) -> None:
-        """Give reservations back without computing them (they become available)."""
+        """Give this worker's reservations back (computed or not: they become
+        available). Only rows this connection reserved are removed, so a reservation
+        that was meanwhile cleared as stale and taken by another worker stays theirs."""
         hashes = [key_hash(key) for key in keys]
         if hashes:
             self._run(
                 f"DELETE FROM {self.full_table_name} WHERE `table_name`=%s "
-                f"AND `status`='reserved' AND `key_hash` IN ({','.join(['%s'] * len(hashes))})",
-                (table_name, *hashes),
+                f"AND `status`='reserved' AND `key_hash` IN ({','.join(['%s'] * len(hashes))}) "
+                "AND `connection_id`=%s",
+                (table_name, *hashes, self.connection.connection_id or 0),
             )
 
     def ignore(self, table_name: str, key: Mapping) -> bool:
@@ -280,44 +284,131 @@ class JobTable(FreeTable):
         return result
 
     def stale(self, older_than: float | datetime.timedelta | None = None) -> JobTable:
-        """Reservations that no live worker holds: those whose recorded connection is no
-        longer open on the server, or (with `older_than`, in seconds or a timedelta)
-        that were made longer ago than that.
+        """Reservations that no live worker holds, as a query on this table: those whose
+        recorded connection is no longer open on the server (the connection ids of
+        `~jobs` against the server's live sessions), and with `older_than` (seconds or a
+        timedelta) also those made longer ago than that, alive or not.
 
-        The connection test reads `information_schema.processlist`, which shows other
-        users' sessions only with the PROCESS privilege: without it, reservations of
-        workers logged in as another user look stale. DataJoint 0.14's pooled workers
-        record their parent's connection id, so use `older_than` for those."""
-        reserved = self & {"status": "reserved"}
-        if older_than is None:
-            return reserved & (
-                "`connection_id` NOT IN (SELECT ID FROM INFORMATION_SCHEMA.PROCESSLIST)"
+        Rows written in the current second are never taken for dead: a worker that
+        connected after the server's sessions were listed is not mistaken for a gone one.
+        The server lists other users' sessions only to users with the PROCESS privilege:
+        without it, reservations of workers logged in as another user look stale.
+        DataJoint 0.14's pooled workers record their parent's connection id, so they look
+        alive while the parent runs — `older_than` catches those."""
+        return self & self._stale_rows(older_than)  # an empty list restricts to nothing
+
+    def _stale_rows(self, older_than: float | datetime.timedelta | None) -> list[dict[str, Any]]:
+        """`(table_name, key_hash, connection_id)` of the stale reservations, read at once;
+        the connection id in the restriction keeps a row that was meanwhile released and
+        reserved again by a live worker from being taken for the stale one."""
+        dialect = self.connection.dialect
+        now = dialect.server_time(self.connection)
+        live = dialect.live_connection_ids(self.connection)
+        limit = None
+        if older_than is not None:
+            seconds = (
+                older_than.total_seconds()
+                if isinstance(older_than, datetime.timedelta)
+                else float(older_than)
             )
-        seconds = (
-            older_than.total_seconds()
-            if isinstance(older_than, datetime.timedelta)
-            else float(older_than)
+            limit = now - datetime.timedelta(seconds=seconds)
+        rows = (self & {"status": "reserved"}).fetch(
+            "table_name", "key_hash", "connection_id", "timestamp", as_dict=True
         )
-        return reserved & f"`timestamp` < NOW() - INTERVAL {seconds:.6f} SECOND"
+        stale = []
+        for row in rows:
+            dead = row["connection_id"] not in live and row["timestamp"] < now.replace(
+                microsecond=0
+            )
+            if dead or (limit is not None and row["timestamp"] < limit):
+                stale.append(
+                    {
+                        "table_name": row["table_name"],
+                        "key_hash": row["key_hash"],
+                        "connection_id": row["connection_id"],
+                        "status": "reserved",
+                    }
+                )
+        return stale
 
-    def clear_stale(self, older_than: float | datetime.timedelta | None = None) -> int:
-        """Delete the `stale()` reservations (their keys become available again); return
+    def clear_stale(
+        self,
+        older_than: float | datetime.timedelta | None = None,
+        table_name: str | None = None,
+        key_hashes: Iterable[str] | None = None,
+    ) -> int:
+        """Delete the `stale()` reservations (of one table, when `table_name` is given;
+        of those key hashes, when given): their keys become available again. Returns
         how many."""
-        stale = self.stale(older_than)
-        count = len(stale)
-        if count:
-            stale.delete_quick()
-            logger.info("Cleared %d stale reservation(s) in %s", count, self.full_table_name)
-        return count
+        scope = self if table_name is None else self & {"table_name": table_name}
+        rows = scope._stale_rows(older_than)
+        if key_hashes is not None:
+            wanted = set(key_hashes)
+            rows = [row for row in rows if row["key_hash"] in wanted]
+        for start in range(0, len(rows), 500):
+            (self & rows[start : start + 500]).delete_quick()
+        if rows:
+            logger.info("Cleared %d stale reservation(s) in %s", len(rows), self.full_table_name)
+        return len(rows)
 
-    def clear_errors(self, tables: str | Iterable[str] | None = None) -> int:
-        """Delete the `error` rows (of the given table names, default all); return how
-        many. The keys are then computed by the next populate."""
+    def clear_errors(
+        self, tables: str | Iterable[str] | None = None, pattern: str | None = None
+    ) -> int:
+        """Delete the `error` rows — of the given table names (default all), and whose
+        message matches the regular expression `pattern` (`re.search`; default any).
+        Returns how many; their keys are computed by the next populate."""
         errors = self & {"status": "error"}
         if tables is not None:
             names = [tables] if isinstance(tables, str) else list(tables)
             errors = errors & [{"table_name": name} for name in names]
-        count = len(errors)
-        if count:
-            errors.delete_quick()
-        return count
+        if pattern is None:
+            count = len(errors)
+            if count:
+                errors.delete_quick()
+            return count
+        search = re.compile(pattern).search
+        rows = [
+            {"table_name": row["table_name"], "key_hash": row["key_hash"], "status": "error"}
+            for row in errors.fetch("table_name", "key_hash", "error_message", as_dict=True)
+            if search(row["error_message"])
+        ]
+        for start in range(0, len(rows), 500):
+            (self & rows[start : start + 500]).delete_quick()
+        return len(rows)
+
+    def errors(self, table_name: str | None = None) -> list[dict[str, Any]]:
+        """The failed jobs (of one table, when given), oldest first: dicts with
+        `table_name`, `key`, `error_message`, `error_stack` (the traceback text), `host`,
+        `pid` and `timestamp`."""
+        errors = self & {"status": "error"}
+        if table_name is not None:
+            errors = errors & {"table_name": table_name}
+        return errors.fetch(
+            "table_name",
+            "key",
+            "error_message",
+            "error_stack",
+            "host",
+            "pid",
+            "timestamp",
+            as_dict=True,
+            order_by=("timestamp", "table_name", "key_hash"),
+        )
+
+    def holders(self) -> list[dict[str, Any]]:
+        """Who holds the reservations: one dict per table and worker (`table_name`,
+        `host`, `pid`, `connection_id`, `reserved` count, `oldest` reservation time)."""
+        reserved = self & {"status": "reserved"}
+        rows = U("table_name", "host", "pid", "connection_id").aggr(
+            reserved, reserved="count(*)", oldest="min(timestamp)"
+        )
+        return rows.fetch(as_dict=True, order_by=("table_name", "oldest"))
+
+    def report(self, tables: Iterable[Any] | None = None) -> list[Any]:
+        """Per auto-populated table (default: every Imported/Computed table of the
+        schema): pending, reserved, error and ignored counts, the oldest reservation and
+        the workers holding reservations, as `dj_compute.report.TableJobs`. `print(
+        dj_compute.report.format_report(jobs.report()))` shows it as a table."""
+        from dj_compute.report import jobs_report
+
+        return jobs_report(self, tables)

@@ -12,12 +12,16 @@ generator function:
 
 The outcome of a key is `SKIPPED`, `SUCCESS`, or an error tuple `(key, message or
 exception)`. With jobs, the `~jobs` row tells the other workers: reserved while the key
-is worked on, removed in the same transaction that commits the results (so results and
-reservation never disagree), or replaced by an `error` row after a rollback.
+is worked on, replaced by an `error` row after a rollback, removed once the results are
+committed.
 
-Reservations are taken a few keys at a time (`jobs.reserve_many`) when makes are quick: one
-statement and one commit for the batch instead of one per key, while a batch is never
-held longer than about `BATCH_SECONDS` — with slow makes it is one key, as in 0.14.
+Reservations are taken a few keys at a time (`jobs.reserve_many`) when makes are quick,
+and given back together after the batch: one statement and one commit for the batch
+instead of one per key each way, while a batch is never held longer than about
+`BATCH_SECONDS` — with slow makes it is one key, as in 0.14. Each make keeps its own
+transaction; a key whose results are committed but whose reservation is not yet given
+back is skipped by everybody (0.14 also removed the row after the commit), and a
+worker dying in between leaves a stale reservation of a finished key, nothing worse.
 """
 
 from __future__ import annotations
@@ -107,33 +111,37 @@ class KeyRunner:
         for _ in range(len(batch) - len(mine)):
             yield SKIPPED
         started = time.perf_counter()
-        next_index = 0
         try:
-            for index, (key, job_key) in enumerate(mine):
-                next_index = index + 1
-                yield self.run(key, job_key)
+            for key, job_key in mine:
+                yield self.run(key, job_key, complete=False)
         finally:
-            unreached = [job_key for _, job_key in mine[next_index:]]
-            if unreached:  # interrupted: hand the rest back to the other workers
-                self.jobs.release(table_name, unreached)
+            # one statement gives back every reservation of the batch still held: keys
+            # committed or found done, and keys not reached when interrupted (failed
+            # keys are `error` rows by now and stay)
+            if mine:
+                self.jobs.release(table_name, [job_key for _, job_key in mine])
         if mine:
             per_key = (time.perf_counter() - started) / len(mine)
             self.batch = max(1, min(MAX_BATCH, int(BATCH_SECONDS / max(per_key, 1e-6))))
 
     # --- one key ------------------------------------------------------------------------
 
-    def run(self, key: dict[str, Any], job_key: dict[str, Any] | None) -> Any:
-        """Compute one key; `job_key` is its reservation (None without jobs)."""
+    def run(
+        self, key: dict[str, Any], job_key: dict[str, Any] | None, *, complete: bool = True
+    ) -> Any:
+        """Compute one key; `job_key` is its reservation (None without jobs). With
+        `complete=False` the reservation is left for the caller to remove."""
         connection = self.connection
         target = self.target
         jobs = self.jobs if job_key is not None else None
+        completes = jobs is not None and complete
         if not self.deferred:
             connection.start_transaction()
         try:
             if self.present(key):
                 if not self.deferred:
                     connection.cancel_transaction()
-                if jobs is not None:
+                if completes:
                     jobs.complete(target.table_name, job_key)
                 return SKIPPED
             if logger.isEnabledFor(logging.DEBUG):
@@ -143,7 +151,7 @@ class KeyRunner:
                     self._run_deferred(key)
                 else:
                     self.make(dict(key), **self.options.make_kwargs)
-            if jobs is not None and self.complete_inside:
+            if completes and self.complete_inside:
                 jobs.complete(target.table_name, job_key)
             connection.commit_transaction()
         except BaseException as error:
@@ -158,7 +166,7 @@ class KeyRunner:
                 raise
             logger.error("Error making %s -> %s - %s", key, target.full_table_name, message)
             return (key, error if self.options.return_exception_objects else message)
-        if jobs is not None and not self.complete_inside:
+        if completes and not self.complete_inside:
             jobs.complete(target.table_name, job_key)
         return SUCCESS
 

@@ -24,6 +24,7 @@ text through ``%``-interpolation, so a literal ``%`` in SQL text must be written
 
 from __future__ import annotations
 
+import datetime
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -262,3 +263,27 @@ class Dialect(ABC):
     def quote_list(self, identifiers: Iterable[str]) -> str:
         """Comma-separated quoted identifiers."""
         return ",".join(self.quote(name) for name in identifiers)
+
+    # --- populate on many workers, seeing jobs (added together; keep as one block) -------
+
+    def server_time(self, connection: Connection) -> datetime.datetime:
+        """The server's current time as its automatic timestamp columns record it (the
+        session's time zone), so ages of rows are measured on one clock."""
+        raise NotImplementedError(f"{self.name} dialect: server time not implemented")
+
+    def live_connection_ids(self, connection: Connection) -> set[int]:
+        """Ids of the sessions open on the server right now, the caller's own included
+        (the ids connections report as theirs). Sessions the user may not see (other
+        users', without the privilege to list them) are missing."""
+        ids = {int(row["ID"]) for row in self.processes(connection)}
+        if connection.connection_id is not None:
+            ids.add(int(connection.connection_id))
+        return ids
+
+    def key_hash_sql(self, columns: Sequence[str]) -> str:
+        """SQL text computing DataJoint's key hash of a row: the MD5 hex digest of the
+        text forms of `columns` (pass them in ascending name order) concatenated without
+        separator. It equals `dj_core.hash.key_hash` of the fetched key only where the
+        server's text form of a value is Python's `str()` of it: integers, strings and
+        dates."""
+        return "MD5(CONCAT(" + self.quote_list(columns) + "))"
