@@ -1,5 +1,5 @@
 """dj-compute as users meet it through `import datajoint as dj`: names and module paths,
-spawned classes, and every `dj.errors` class raised in a make (compute.md §9)."""
+spawned classes, and every `dj.errors` class raised in a make."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Keys of every primary-key type hash the same here as in DataJoint 0.14.10, so the two
-implementations see each other's `~jobs` rows (compute.md §8.2): upstream records an
+implementations see each other's `~jobs` rows: upstream records an
 error for every key (`time` keys are left out: neither implementation can store a
 timedelta in the `key` blob), and our populate must then find every key blocked."""
 

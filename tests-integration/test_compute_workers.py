@@ -1,5 +1,5 @@
 """Many independent workers on one schema, as SLURM array tasks would run them: each an
-OS process of its own running `populate(reserve_jobs=True)` (compute.md §5, §8, §10).
+OS process of its own running `populate(reserve_jobs=True)`.
 
 The worker script below uses only `import datajoint as dj`, so the same file runs under
 this implementation and under upstream DataJoint 0.14.10 (`upstream.python`): workers of

@@ -6,7 +6,8 @@ vs DataJoint 2.x vs the raw PyMySQL floor.
 Workloads (workloads.py): the 2,000 rows of 80 kB float64 blobs inserted 1, 50 and 2,000
 rows per call (`blob_<n>`); insert 100,000 scalar rows in one call; cascading delete of
 one root row with 9 dependents over 3 tables (small) and with 20,000 dependents over 21
-tables in 4 levels (wide). 0.14 and 2.x run in venvs of their own on the same PyMySQL
+tables in 4 levels (wide); declaring a six-table schema through dj.Schema into an empty
+database (ours and 0.14). 0.14 and 2.x run in venvs of their own on the same PyMySQL
 version as ours (benchmarks/_venvs.py); 2.x runs the blob inserts only. Each
 implementation runs in its own process on its own scratch database (dropped at the
 end); BENCH_ROUNDS rounds (default 2) run every implementation in turn, each process

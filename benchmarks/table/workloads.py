@@ -98,3 +98,77 @@ def cascade_rows(shape: dict, first_level_per_root: int) -> dict[str, list[tuple
 
 def tables_in(shape: dict) -> int:
     return 1 + sum(len(tables) for tables in shape.values())
+
+
+def declare_schema(dj, database: str) -> list:
+    """Declare a six-table pipeline (manual, lookup, imported with a part, computed; foreign
+    keys, a renamed and a nullable reference, a secondary index, blobs) in `database`
+    through `dj.Schema`, as a user's module does when it is imported. The same code runs
+    on ours and on upstream 0.14."""
+    schema = dj.Schema(database)
+
+    @schema
+    class Subject(dj.Manual):
+        definition = """
+        # experimental subjects
+        subject_id : int unsigned        # subject number
+        ---
+        species = "mouse" : varchar(40)
+        born = null : date               # date of birth
+        """
+
+    @schema
+    class Rig(dj.Lookup):
+        definition = """
+        rig : varchar(8)
+        ---
+        room : varchar(16)
+        """
+
+    @schema
+    class Session(dj.Manual):
+        definition = """
+        -> Subject
+        session : smallint unsigned
+        ---
+        -> [nullable] Rig
+        started : datetime
+        note = "" : varchar(255)
+        index (started)
+        """
+
+    @schema
+    class Scan(dj.Imported):
+        definition = """
+        -> Session
+        scan : tinyint unsigned
+        ---
+        depth : float           # microns
+        frames : longblob
+        """
+
+        class Field(dj.Part):
+            definition = """
+            -> master
+            field : tinyint unsigned
+            ---
+            image : longblob
+            """
+
+        def make(self, key):
+            pass
+
+    @schema
+    class Activity(dj.Computed):
+        definition = """
+        -> Scan.Field
+        -> Subject.proj(reference_subject="subject_id")
+        ---
+        trace : longblob
+        mean = null : double
+        """
+
+        def make(self, key):
+            pass
+
+    return [Subject, Rig, Session, Scan, Scan.Field, Activity]

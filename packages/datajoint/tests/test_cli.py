@@ -1,4 +1,4 @@
-"""The `dj` console (api-surface.md §6): options, output channels, exit codes."""
+"""The `dj` console: options, output channels, exit codes."""
 
 import os
 import subprocess

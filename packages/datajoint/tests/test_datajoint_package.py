@@ -1,4 +1,4 @@
-"""The meta-package: version, exported names, and the aliasing contract of api-surface.md §2."""
+"""The meta-package: version, exported names, and the aliasing contract (datajoint.<name> is the layer module itself)."""
 
 import importlib
 import os
@@ -14,7 +14,7 @@ import dj_core.errors
 import dj_core.settings
 import dj_core.utils
 import pytest
-from datajoint import _modules
+from datajoint import _submodule_aliases
 
 
 def test_version_continues_the_classic_line():
@@ -38,10 +38,10 @@ def test_aliases_are_the_same_objects():
     assert dj.DataJointError is dj.errors.DataJointError is dj_core.errors.DataJointError
 
 
-@pytest.mark.parametrize("name", sorted(_modules.ALIASES))
+@pytest.mark.parametrize("name", sorted(_submodule_aliases.ALIASES))
 def test_submodule_paths_are_the_layer_modules(name):
     module = importlib.import_module(f"datajoint.{name}")
-    assert module is sys.modules[_modules.ALIASES[name]]
+    assert module is sys.modules[_submodule_aliases.ALIASES[name]]
     assert sys.modules[f"datajoint.{name}"] is module
     assert getattr(dj, name) is module
 

@@ -98,7 +98,7 @@ def deep_equal(want, got, path: str = "value") -> None:
         assert want == got, f"{path}: {got!r} != {want!r}"
 
 
-# -- building blobs by hand from the spec's byte layout (blob.md §1-§7) --------------------
+# -- building blobs by hand from the spec's byte layout --------------------
 
 import struct  # noqa: E402
 

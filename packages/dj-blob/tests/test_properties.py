@@ -99,7 +99,7 @@ numpy_scalars = (
     .flatmap(lambda dt: hnp.arrays(np.dtype(dt), ()))
     .map(lambda a: a[()])
 )
-# values that come back as another type (spec §13)
+# values that come back as another type
 converted = st.one_of(
     st.binary(max_size=8).map(bytearray),
     st.integers(-5, 5).map(lambda n: range(n)),
@@ -113,7 +113,7 @@ values = st.recursive(leaves, _containers, max_leaves=8)
 
 
 def expected(v):
-    """What unpack returns for v (spec §13: the documented type changes)."""
+    """What unpack returns for v (the documented type changes)."""
     if isinstance(v, MatStruct):
         out = v.copy()
         base = out.view(np.ndarray)

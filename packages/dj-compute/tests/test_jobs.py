@@ -19,7 +19,7 @@ from dj_core.hash import key_hash
 from dj_core.schemas import Schema
 from dj_core.settings import Config
 
-# compute.md §8.1, verbatim
+# 0.14's ~jobs definition, verbatim
 SPEC_DDL = """
 CREATE TABLE IF NOT EXISTS `<schema>`.`~jobs` (
 `table_name` varchar(255) NOT NULL COMMENT "className of the table",
@@ -319,7 +319,7 @@ def test_reservations_are_batched_only_for_quick_makes(schema):
 
 
 def test_the_documented_stale_recipe_runs_as_written(schema, connection):
-    """compute.md §8.4's lowercase recipe (a subquery in a string restriction)."""
+    """The documented lowercase recipe (a subquery in a string restriction)."""
     schema.jobs.reserve("__a", {"id": 7})
     alive = schema.jobs & "connection_id not in (select id from information_schema.processlist)"
     assert len(alive) == 0  # our own connection is alive: nothing is stale

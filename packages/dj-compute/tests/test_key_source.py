@@ -1,5 +1,5 @@
 """key_source: the default from the primary parents, overrides, and their checks
-(compute.md §3), and progress() (§7)."""
+and progress()."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The three-part make and the generator make: compute outside the transaction, fetch
-again inside it, insert only when the inputs did not change (compute.md §2)."""
+again inside it, insert only when the inputs did not change."""
 
 from __future__ import annotations
 

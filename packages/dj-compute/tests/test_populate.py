@@ -1,5 +1,5 @@
 """populate(): the work set, the return value, errors, ordering and limits, transactions
-and the direct-insert guard (compute.md §4-§6, §9)."""
+and the direct-insert guard."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """populate(processes=N): worker processes with their own connections, same outcomes as
-in-process (compute.md §11)."""
+in-process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ALTER TABLE clauses for a changed definition (core.md §12.7), checked on the server."""
+"""ALTER TABLE clauses for a changed definition, checked on the server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The attribute-type registry: recognising types (core.md §8.1) and dispatching handlers."""
+"""The attribute-type registry: recognising types and dispatching handlers."""
 
 from __future__ import annotations
 

@@ -605,7 +605,7 @@ def test_same_create_table_statements(databases):
 
 
 # Known, deliberate differences when reading upstream's tables on MariaDB, where upstream
-# reads SHOW COLUMNS verbatim and we normalise to what MySQL reports (core.md §0):
+# reads SHOW COLUMNS verbatim and we normalise to what MySQL reports:
 # a json column is stored as longtext, and timestamp defaults read `current_timestamp()`.
 def _normalise_upstream_attribute(attr: dict) -> dict:
     attr = dict(attr)

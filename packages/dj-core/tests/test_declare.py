@@ -1,6 +1,6 @@
-"""DDL generation: the CREATE TABLE text of definitions (core.md §7, §8), and its errors.
+"""DDL generation: the CREATE TABLE text of definitions, and its errors.
 
-Parents are in-memory headings (the duck-typed protocol of api-surface P6), so these
+Parents are in-memory headings (the duck-typed protocol of foreign-key references), so these
 tests need no server; test_compat_upstream.py checks the same DDL on the server.
 """
 

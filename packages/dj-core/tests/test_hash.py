@@ -1,4 +1,4 @@
-"""Hashes: bit-exact with DataJoint 0.14 (compute.md §8.2, external.md §3)."""
+"""Hashes: bit-exact with DataJoint 0.14."""
 
 from __future__ import annotations
 

@@ -118,7 +118,9 @@ def test_catalog_is_cached_and_invalidated(connection, database, monkeypatch):
     counter = Counter(connection, monkeypatch)
     assert Heading.from_table(connection, database, "t").names == ["k", "v"]
     first = counter.count
-    assert first <= 2
+    # one statement per catalog table read (tables, columns, MariaDB's check constraints,
+    # index parts): MariaDB answers a join of them by scanning, ten times slower
+    assert first <= 4
     assert Heading.from_table(connection, database, "t").names == ["k", "v"]
     assert counter.count == first  # cached
     connection.query(f"ALTER TABLE `{database}`.`t` ADD COLUMN w int")
@@ -134,7 +136,7 @@ def test_preload_reads_a_schema_in_one_round(connection, database, monkeypatch):
     counter = Counter(connection, monkeypatch)
     preload_schema(connection, database)
     round_trip = counter.count
-    assert round_trip <= 2
+    assert round_trip <= 4  # the same statements as for one table, whatever the count
     for i in range(6):
         assert Heading.from_table(connection, database, f"t{i}").primary_key == ["k"]
     assert counter.count == round_trip

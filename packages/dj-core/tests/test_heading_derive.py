@@ -1,4 +1,4 @@
-"""Headings of derived queries (query.md §4.3, §5.1) over tables read from the server, and
+"""Headings of derived queries over tables read from the server, and
 the per-heading cache of attributes, names and primary key."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def test_select_places_renamed_attributes_right_after_their_source(lab):
     renamed = session.select(["animal_id", "rig"], {"sess": "session"})
     assert renamed.primary_key == ["animal_id", "sess"]
     assert renamed.as_sql(renamed.names) == "`animal_id`,`session` as `sess`,`rig`"
-    # a duplicated key attribute is part of the key too (query.md §4.3 QUIRK)
+    # a duplicated key attribute is part of the key too (a 0.14 quirk we keep)
     duplicated = session.select(["animal_id", "session"], {"s2": "session"})
     assert duplicated.primary_key == ["animal_id", "session", "s2"]
 

@@ -1,4 +1,4 @@
-"""JSON paths in the dialect (query.md §3.5): values as SQL types and comparisons with
+"""JSON paths in the dialect: values as SQL types and comparisons with
 documents, run on the server, so MariaDB's CAST names and json functions are checked."""
 
 from __future__ import annotations

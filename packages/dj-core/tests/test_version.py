@@ -1,4 +1,4 @@
-"""The settable client version written into ~log (api-surface P9)."""
+"""The settable client version written into ~log."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dependency graphs built exactly as dj-core builds them (core.md §11), without a server.
+"""Dependency graphs built exactly as dj-core builds them, without a server.
 
 `dependency_graph` derives each foreign key's `primary`, `aliased`, `multi` and `attr_map`
 from table definitions the way the catalog loader does, including the numbered alias
@@ -68,7 +68,7 @@ def dependency_graph(tables: list[Table]) -> nx.DiGraph:
 
 
 def chain_schema(db: str = "chain") -> list[Table]:
-    """Subject → Session → Scan (with part Scan.Field) → Segmentation (diagram.md §3)."""
+    """Subject → Session → Scan (with part Scan.Field) → Segmentation."""
     t = f"`{db}`."
     return [
         Table(t + "`subject`", ["subject_id"]),

@@ -1,4 +1,4 @@
-"""Selection algebra (diagram.md §3) on dependency graphs shaped as dj-core builds them."""
+"""Selection algebra on dependency graphs shaped as dj-core builds them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Preparing the drawing (diagram.md §4): tiers, distinguished tables, gap nodes, labels."""
+"""Preparing the drawing: tiers, distinguished tables, gap nodes, labels."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Attachment download naming (external.md §7.2) and transfers from a store."""
+"""Attachment download naming and transfers from a store."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Attachment bytes and the hashes of external values (external.md §3 test vectors)."""
+"""Attachment bytes and the hashes of external values (test vectors of 0.14's values)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_attachment_name_refuses_paths_without_a_file_name():
 
 
 def test_external_blob_hash_vectors():
-    """external.md §3: the hash is over dj-blob's packed bytes, byte-identical with 0.14."""
+    """The hash is over dj-blob's packed bytes, byte-identical with 0.14."""
     import numpy as np
 
     list_blob = encoding.pack_external_blob([1, 2, 3])

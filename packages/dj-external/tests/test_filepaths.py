@@ -1,4 +1,4 @@
-"""`filepath@store` transfers (external.md §6.4, §7.3) on a real directory and S3."""
+"""`filepath@store` transfers on a real directory and S3."""
 
 from __future__ import annotations
 

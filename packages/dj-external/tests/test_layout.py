@@ -1,4 +1,4 @@
-"""Object paths in a store (external.md §5): pure functions, checked character by character."""
+"""Object paths in a store: pure functions, checked character by character."""
 
 from __future__ import annotations
 

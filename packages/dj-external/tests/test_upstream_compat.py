@@ -279,7 +279,7 @@ def test_filepath_objects_mirror_the_stage(world, name, stage, tmp_path):
         assert target.read_bytes() == local.read_bytes()
         info = store.stat(store.filepath_key(row["filepath"]))
         assert info.size == row["size"]
-        if name == "s3store":  # external.md §5.4
+        if name == "s3store":  # S3 objects carry the contents hash as metadata
             assert info.metadata == {"contents_hash": str(UUID(row["contents_hash"]))}
 
 

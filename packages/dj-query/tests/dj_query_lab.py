@@ -1,6 +1,6 @@
 """The lab database of dj-query's tests: plain-SQL tables and their rows.
 
-The tables mirror query.md's example schema (Animal, Session, Session.Trial) plus a rig
+The tables mirror the documentation's example schema (Animal, Session, Session.Trial) plus a rig
 lookup. Expected results in the tests are computed from these rows in Python,
 independently of the query compiler, or by upstream DataJoint 0.14 (the oracle tests).
 """

@@ -1,4 +1,4 @@
-"""Projection, join, aggregation, union, universal sets and Top (query.md §4-§9)."""
+"""Projection, join, aggregation, union, universal sets and Top."""
 
 from __future__ import annotations
 

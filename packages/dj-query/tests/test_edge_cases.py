@@ -1,4 +1,4 @@
-"""Edge cases of query.md: reserved words, errors reaching the server, members."""
+"""Edge cases of the query algebra: reserved words, errors reaching the server, members."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""fetch, fetch1, len/bool/in/iteration, head/tail, cursor and previews (query.md §11-§16)."""
+"""fetch, fetch1, len/bool/in/iteration, head/tail, cursor and previews."""
 
 from __future__ import annotations
 

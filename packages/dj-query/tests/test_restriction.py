@@ -1,4 +1,4 @@
-"""Restriction in every form (query.md §3), against rows computed in Python."""
+"""Restriction in every form, against rows computed in Python."""
 
 from __future__ import annotations
 

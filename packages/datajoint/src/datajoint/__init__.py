@@ -6,14 +6,14 @@ the table tiers, the query helpers, `dj.Diagram`... each provided by its layer
 file and opens no connection: the configuration loads on first use.
 """
 
-from datajoint import _exports, _modules, _wiring
+from datajoint import _layer_defaults, _submodule_aliases, _top_level_names
 from datajoint.version import __version__
 
 __author__ = "DataJoint Contributors"
 __date__ = "November 7, 2020"
 
-_wiring.install(__version__)
-_modules.install(__name__)
+_layer_defaults.install(__version__)
+_submodule_aliases.install(__name__)
 
 from datajoint import user_tables  # noqa: E402, F401  (datajoint.user_tables, as upstream)
 from datajoint.cli import cli  # noqa: E402, F401  (dj.cli is the function)
@@ -30,13 +30,13 @@ __all__ = list(_UPSTREAM_ALL)
 
 def __getattr__(name: str):
     """Top-level names and submodule aliases load their layer on first access."""
-    if name in _exports.HOMES:
-        value = globals()[name] = _exports.resolve(name)
+    if name in _top_level_names.HOMES:
+        value = globals()[name] = _top_level_names.resolve(name)
         return value
-    if name in _modules.ALIASES:
-        return _modules.resolve(__name__, name)  # the import binds it as an attribute
+    if name in _submodule_aliases.ALIASES:
+        return _submodule_aliases.resolve(__name__, name)  # the import binds it as an attribute
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_exports.HOMES) | set(_modules.ALIASES))
+    return sorted(set(globals()) | set(_top_level_names.HOMES) | set(_submodule_aliases.ALIASES))

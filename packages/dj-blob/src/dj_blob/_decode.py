@@ -1,4 +1,4 @@
-"""The decoder: blob bytes to Python values, treating the bytes as untrusted (spec §12).
+"""The decoder: blob bytes to Python values, treating the bytes as untrusted.
 
 Every read is checked against the bytes that remain before anything is read or allocated,
 element counts are checked against the smallest possible encoding of that many elements,
@@ -284,7 +284,7 @@ class Decoder:
             append(value)
         return values, pos
 
-    # -- code A (§4) -----------------------------------------------------------------------
+    # -- code A ----------------------------------------------------------------------------
 
     def array(self, pos: int, depth: int, top: bool = True):
         dims, pos = self.dims(pos, "array")
@@ -365,7 +365,7 @@ class Decoder:
                 return arr.item(), pos
         return arr, pos
 
-    # -- MATLAB struct and cell (§5) -------------------------------------------------------
+    # -- MATLAB struct and cell ------------------------------------------------------------
 
     def struct(self, pos: int, depth: int):
         start = pos
@@ -407,7 +407,7 @@ class Decoder:
             arr = arr.squeeze()
         return arr.view(MatCell), pos
 
-    # -- code F: structured arrays (§5.3) --------------------------------------------------
+    # -- code F: structured arrays ---------------------------------------------------------
 
     def recarray(self, pos: int, depth: int, top: bool = True):
         start = pos
@@ -461,7 +461,7 @@ class Decoder:
             rec = rec.squeeze()
         return rec.view(np.recarray), pos
 
-    # -- Python scalars and containers (§6, §7) --------------------------------------------
+    # -- Python scalars and containers -----------------------------------------------------
 
     def none(self, pos: int, depth: int):
         return None, pos
@@ -571,7 +571,7 @@ class Decoder:
 
 
 def _stack_cell(values: list, dims: tuple[int, ...]) -> np.ndarray:
-    """The array of a MATLAB cell (spec §5.2).
+    """The array of a MATLAB cell.
 
     Like DataJoint 0.14 when every element is a string, or every element is a single
     number: those are stacked into one str or numeric array. Anything else (arrays of

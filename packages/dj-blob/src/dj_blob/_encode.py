@@ -1,4 +1,5 @@
-"""The encoder: Python values to the items of spec blob.md §3-§8.
+"""The encoder: Python values to the items of the blob format (arrays, MATLAB containers,
+Python scalars and containers).
 
 An `Encoder` appends bytes-like parts to `out` and every item method returns the number of
 bytes it appended, so framing lengths are known without re-measuring and the final blob is
@@ -153,7 +154,7 @@ class Encoder:
             self.out[0] = b"dj0\0"
         return b"".join(self.out)
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- helpers ----------------------------------------------------------------------------
 
     def need_dj0(self, what) -> None:
         if not self.native:
@@ -175,7 +176,7 @@ class Encoder:
                 "(or a container that contains itself)"
             )
 
-    # -- dispatch (spec §8) ----------------------------------------------------------------
+    # -- dispatch ---------------------------------------------------------------------------
 
     def item(self, obj) -> int:
         f = _EXACT.get(type(obj))
@@ -257,7 +258,7 @@ class Encoder:
             "the blob format has no code for it (see the supported types in dj_blob's README)"
         )
 
-    # -- Python scalars (§6) ----------------------------------------------------------------
+    # -- Python scalars ---------------------------------------------------------------------
 
     def none(self, obj) -> int:
         if not self.dj0:
@@ -335,7 +336,7 @@ class Encoder:
         self.out.append(b"u" + obj.bytes)
         return 17
 
-    # -- Python containers (§7) -------------------------------------------------------------
+    # -- Python containers ------------------------------------------------------------------
 
     def list_(self, obj) -> int:
         if not self.dj0:
@@ -404,7 +405,7 @@ class Encoder:
         self.depth -= 1
         return n
 
-    # -- numpy arrays (§4) ------------------------------------------------------------------
+    # -- numpy arrays -----------------------------------------------------------------------
 
     def array(self, arr: np.ndarray) -> int:
         if type(arr) is not np.ndarray:
@@ -440,7 +441,7 @@ class Encoder:
             out.append(_array_header(ndim).pack(0x41, ndim, *shape, pair[0], 1))
             return 17 + 8 * ndim + self._payload(arr.real) + self._payload(arr.imag)
         if dt == CHAR_DTYPE:
-            # widen each byte to a u16 code unit, column-major (upstream: row-major, §4.4)
+            # widen each byte to a u16 code unit, column-major (upstream: row-major)
             units = arr.tobytes(order="F").decode("latin-1").encode("utf-16-le")
             head = _HEADS.get((4, shape))
             if head is None:
@@ -494,7 +495,7 @@ class Encoder:
         self.depth -= 1
         return n
 
-    # -- MATLAB containers (§5) -------------------------------------------------------------
+    # -- MATLAB containers ------------------------------------------------------------------
 
     def cell(self, arr: MatCell) -> int:
         self.enter()

@@ -1,4 +1,4 @@
-"""MATLAB container classes and the table of array class ids (spec blob.md §3.1)."""
+"""MATLAB container classes and the table of array class ids."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ def _incompressible(raw: bytes) -> bool:
 
 
 def compress_blob(raw: bytes) -> bytes:
-    """Apply DataJoint's compression rule to an uncompressed blob (spec §2.2).
+    """Apply DataJoint's compression rule to an uncompressed blob.
 
     Blobs longer than 1000 bytes are deflated (zlib level 6) and the ``ZL123\\0`` envelope
     is kept only when it is shorter. Blobs of 1 MiB and more are first probed: unless their

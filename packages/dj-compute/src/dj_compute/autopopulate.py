@@ -4,7 +4,8 @@ A table with this mix-in (`Imported`, `Computed`) says *how* one key is computed
 and *which* keys there are (`key_source`, default: its primary parents); `populate()`
 finds the keys not yet computed and runs `make` for each — in this process or in a pool
 of workers, optionally coordinating with other workers through the schema's `~jobs`
-table (`reserve_jobs=True`). compute.md §2-§5 and §11 are the contract.
+table (`reserve_jobs=True`). Each make() runs in its own transaction with its inserts;
+a key whose make() fails is rolled back and (with reserve_jobs) recorded in `~jobs`.
 
 The pieces live in their own modules: `key_source.py` (which keys), `make.py` (keys
 through make: reservation batches, transaction, make protocols, outcome),

@@ -1,4 +1,4 @@
-"""A deep content hash of what `make_fetch` returned (compute.md §2.2).
+"""A deep content hash of what `make_fetch` returned.
 
 The three-part make fetches twice: once outside the transaction (then computes, which
 may take hours), and again inside it, just before inserting. If the two fetches differ,

@@ -1,5 +1,5 @@
 """The `~jobs` table of a schema: job reservations shared by every populating worker
-(`datajoint.jobs`, compute.md §8).
+(`datajoint.jobs`).
 
 The table layout, the statuses and `key_hash` are exactly DataJoint 0.14's, because
 workers of both implementations coordinate through the same rows: a key is taken by
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import dj_blob
-from dj_core.declare import declare
+from dj_core.declare import compile_definition
 from dj_core.errors import (
     DataJointError,
     DuplicateError,
@@ -50,6 +50,7 @@ JOBS_TABLE = "~jobs"
 ERROR_MESSAGE_LENGTH = 2047
 TRUNCATION_APPENDIX = "...truncated"
 STATUSES = ("reserved", "error", "ignore")
+_JOB_KEY = ("table_name", "key_hash")
 
 
 def jobs_definition(database: str) -> str:
@@ -78,7 +79,7 @@ def truncate_message(message: str) -> str:
 
 
 def _pack(value: Any) -> bytes:
-    # python-native blobs explicitly, whatever the user's setting (blob.md §10): the key
+    # python-native blobs explicitly, whatever the user's setting: the key
     # is a dict and the stack a str, which only the dj0 protocol holds
     return dj_blob.pack(value, enable_python_native_blobs=True)
 
@@ -86,8 +87,11 @@ def _pack(value: Any) -> bytes:
 def declare_jobs_table(connection: Any, database: str) -> str:
     """Create `~jobs` in `database` unless it exists; return its full name."""
     full_name = connection.dialect.full_table_name(database, JOBS_TABLE)
-    sql, _ = declare(full_name, jobs_definition(database), {}, dialect=connection.dialect)
-    connection.query(sql)
+    declaration = compile_definition(
+        full_name, jobs_definition(database), {}, dialect=connection.dialect
+    )
+    for statement in declaration.statements:
+        connection.query(statement)
     return full_name
 
 
@@ -102,7 +106,8 @@ class JobTable(FreeTable):
     def __init__(self, connection: Any, database: str) -> None:
         if not connection.dialect.schema_exists(connection, database):
             raise DataJointError(
-                f"Schema `{database}` does not exist: create it (activate the schema) "
+                f"Schema {connection.dialect.quote(database)} does not exist: create it "
+                "(activate the schema) "
                 "before using its jobs table."
             )
         full_name = declare_jobs_table(connection, database)
@@ -145,20 +150,21 @@ class JobTable(FreeTable):
             **extra,
         }
 
-    def _add(self, verb: str, status: str, table_name: str, key: Mapping, **extra: Any) -> Any:
+    def _add(
+        self, duplicates: str, status: str, table_name: str, key: Mapping, **extra: Any
+    ) -> Any:
         fields = self._fields(status, table_name, key, **extra)
-        names = ",".join(f"`{name}`" for name in fields)
-        marks = ",".join(["%s"] * len(fields))
-        return self._run(
-            f"{verb} INTO {self.full_table_name} ({names}) VALUES ({marks})",
-            tuple(fields.values()),
+        head, tail = self.connection.dialect.insert_sql(
+            self.full_table_name, list(fields), duplicates=duplicates, primary_key=_JOB_KEY
         )
+        marks = ",".join(["%s"] * len(fields))
+        return self._run(f"{head} VALUES ({marks}){tail}", tuple(fields.values()))
 
     def reserve(self, table_name: str, key: Mapping) -> bool:
         """Reserve the job `key` of table `table_name` for this worker. False when any row
         for it exists (reserved by another worker, failed, or ignored)."""
         try:
-            self._add("INSERT", "reserved", table_name, key)
+            self._add("error", "reserved", table_name, key)
         except DuplicateError:
             return False
         return True
@@ -174,24 +180,27 @@ class JobTable(FreeTable):
             (self._fields("reserved", table_name, key) for key in keys),
             key=lambda row: row["key_hash"],
         )
-        names = ",".join(f"`{name}`" for name in rows[0])
         marks = "(" + ",".join(["%s"] * len(rows[0])) + ")"
         hashes = [key_hash(key) for key in keys]
+        q = self.connection.dialect.quote
         mine_sql = (
-            f"SELECT `key_hash` FROM {self.full_table_name} WHERE `table_name`=%s "
-            f"AND `key_hash` IN ({','.join(['%s'] * len(hashes))}) AND `status`='reserved' "
-            "AND `connection_id`=%s AND `pid`=%s AND `host`=%s"
+            f"SELECT {q('key_hash')} FROM {self.full_table_name} WHERE {q('table_name')}=%s "
+            f"AND {q('key_hash')} IN ({','.join(['%s'] * len(hashes))}) "
+            f"AND {q('status')}='reserved' "
+            f"AND {q('connection_id')}=%s AND {q('pid')}=%s AND {q('host')}=%s"
+        )
+        head, tail = self.connection.dialect.insert_sql(
+            self.full_table_name, list(rows[0]), duplicates="skip", primary_key=_JOB_KEY
         )
         session = (rows[0]["connection_id"], rows[0]["pid"], rows[0]["host"])
         # reservations this session already held are not new ones
         before = self._run(mine_sql, (table_name, *hashes, *session)).fetchall()
         try:
-            self._run(
-                f"INSERT INTO {self.full_table_name} ({names}) VALUES "
-                + ",".join([marks] * len(rows))
-                + " ON DUPLICATE KEY UPDATE `table_name`=`table_name`",
-                tuple(value for row in rows for value in row.values()),
-            )
+            with self.connection.savepoint():  # the fallback below may follow in a transaction
+                self._run(
+                    f"{head} VALUES " + ",".join([marks] * len(rows)) + tail,
+                    tuple(value for row in rows for value in row.values()),
+                )
         except LostConnectionError:
             raise
         except Exception as error:  # e.g. a deadlock with another worker: one at a time
@@ -207,10 +216,12 @@ class JobTable(FreeTable):
         that was meanwhile cleared as stale and taken by another worker stays theirs."""
         hashes = [key_hash(key) for key in keys]
         if hashes:
+            q = self.connection.dialect.quote
             self._run(
-                f"DELETE FROM {self.full_table_name} WHERE `table_name`=%s "
-                f"AND `status`='reserved' AND `key_hash` IN ({','.join(['%s'] * len(hashes))}) "
-                "AND `connection_id`=%s",
+                f"DELETE FROM {self.full_table_name} WHERE {q('table_name')}=%s "
+                f"AND {q('status')}='reserved' "
+                f"AND {q('key_hash')} IN ({','.join(['%s'] * len(hashes))}) "
+                f"AND {q('connection_id')}=%s",
                 (table_name, *hashes, self.connection.connection_id or 0),
             )
 
@@ -218,15 +229,16 @@ class JobTable(FreeTable):
         """Mark `key` to be skipped by every populate. False when a row already exists
         (then nothing changes)."""
         try:
-            self._add("INSERT", "ignore", table_name, key)
+            self._add("error", "ignore", table_name, key)
         except DuplicateError:
             return False
         return True
 
     def complete(self, table_name: str, key: Mapping) -> None:
         """Remove the job's row: its results are committed."""
+        q = self.connection.dialect.quote
         self._run(
-            f"DELETE FROM {self.full_table_name} WHERE `table_name`=%s AND `key_hash`=%s",
+            f"DELETE FROM {self.full_table_name} WHERE {q('table_name')}=%s AND {q('key_hash')}=%s",
             (table_name, key_hash(key)),
         )
 
@@ -240,7 +252,7 @@ class JobTable(FreeTable):
         """Record a failed job (replacing its reservation, or any row): the message
         (truncated to fit) and the traceback text. Populate skips it until deleted."""
         self._add(
-            "REPLACE",
+            "replace",
             "error",
             table_name,
             key,
@@ -252,8 +264,9 @@ class JobTable(FreeTable):
         """Key hashes of `table_name`'s jobs that populate must skip: reserved, failed or
         ignored (one query)."""
         try:
+            q = self.connection.dialect.quote
             cursor = self.connection.query(
-                f"SELECT `key_hash` FROM {self.full_table_name} WHERE `table_name`=%s",
+                f"SELECT {q('key_hash')} FROM {self.full_table_name} WHERE {q('table_name')}=%s",
                 (table_name,),
             )
         except MissingTableError:

@@ -1,4 +1,4 @@
-"""`key_source`: which keys an auto-populated table computes (compute.md §3).
+"""`key_source`: which keys an auto-populated table computes.
 
 By default the keys are the combinations of the table's *primary* parents — those whose
 foreign key lies inside its primary key — each projected to its primary key (renamed as

@@ -1,4 +1,4 @@
-"""Keys through `make`: reservation, transaction, outcome (compute.md §2, §5).
+"""Keys through `make`: reservation, transaction, outcome.
 
 A make runs in one of two ways, decided by whether the method that will be called is a
 generator function:

@@ -1,7 +1,7 @@
 """Who may insert into an auto-populated table: only its own `make`, during populate
-(compute.md §6).
+(or a caller that passes `allow_direct_insert=True`).
 
-dj-query's `insert` asks the table (`_allows_direct_insert`, api-surface P12). Imported
+dj-query's `insert` asks the table (`_allows_direct_insert`). Imported
 and Computed answer from a context variable that `populate` sets around each make call,
 so the permission belongs to the thread (and asyncio task) running that make: another
 thread inserting into the same class at the same moment is still refused — unlike

@@ -1,4 +1,4 @@
-"""`key in target`, asked once per key inside its transaction (compute.md §5 step 3).
+"""`key in target`, asked once per key inside its transaction.
 
 Another worker may have computed a key since the work set was fetched; populate then
 skips it. This is on the path of every key, so for the common case — a stored table and
@@ -56,10 +56,12 @@ class Presence:
             heading = self.target.heading
             used = self._names(names)
             exact = used and all(_exact(heading[name]) for name in used)
+            dialect = self.target.connection.dialect
+            quote = dialect.quote
             self.statements[names] = (
                 f"SELECT 1 FROM {self.target.full_table_name} WHERE "
-                + " AND ".join(f"`{name}`=%s" for name in used)
-                + " LIMIT 1"
+                + " AND ".join(f"{quote(name)}=%s" for name in used)
+                + dialect.offset_sql(1, None)
                 if exact
                 else None
             )

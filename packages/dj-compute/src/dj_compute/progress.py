@@ -1,4 +1,4 @@
-"""`progress()`: how much of a table's key source is done (compute.md §7)."""
+"""`progress()`: how much of a table's key source is done."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SIGTERM during a reserved populate (compute.md §10).
+"""SIGTERM during a reserved populate.
 
 A batch scheduler (SLURM, Kubernetes) stops a worker with SIGTERM. While populating with
 `reserve_jobs=True`, SIGTERM raises `SystemExit("SIGTERM received")` inside the running

@@ -1,4 +1,4 @@
-"""`populate(processes=N)`: keys computed by worker processes (compute.md §11).
+"""`populate(processes=N)`: keys computed by worker processes.
 
 Each worker opens its own server connection when it starts (a database connection is
 never shared between processes), then runs keys through the same `KeyRunner` as

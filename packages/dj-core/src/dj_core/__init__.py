@@ -10,13 +10,13 @@ from dj_core.admin import kill, kill_quick, set_password
 from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.attribute_types import AttributeType, TypeContext, register_type
 from dj_core.connection import Connection, conn
-from dj_core.declaration import declare_table
 from dj_core.declare import declare
+from dj_core.declare_on_server import declare_table
 from dj_core.describe import describe
 from dj_core.errors import DataJointError
 from dj_core.hash import key_hash
 from dj_core.heading import Attribute, Heading
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 from dj_core.logging import logger, setup_logging
 from dj_core.schemas import Schema, VirtualModule, list_schemas
 from dj_core.settings import Config, config

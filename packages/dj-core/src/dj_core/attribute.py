@@ -1,7 +1,7 @@
 """Attributes: one column of a heading, and how a catalog row becomes one.
 
 `Attribute` keeps DataJoint 0.14's field names (user code and upstream's tests read
-them). `attribute_from_column` applies core.md §9.1 to one normalised catalog row:
+them). `attribute_from_column` turns one normalised catalog row into an attribute:
 display widths dropped from integer and float types, `:type:` markers in comments
 turned back into DataJoint types (uuid, attach, blob@store, <adapter>, ...), string
 defaults quoted, numpy dtypes for record arrays.
@@ -80,17 +80,20 @@ class Attribute(namedtuple("_Attribute", default_attribute_properties)):
 
     @property
     def sql(self) -> str:
-        """Column SQL for this attribute inherited through a foreign key."""
-        comment = self.sql_comment.replace("\\", "\\\\").replace('"', '\\"')
-        return f'`{self.name}` {self.sql_type} NOT NULL COMMENT "{comment}"'
+        """Column SQL (the default dialect's) for this attribute inherited through a
+        foreign key; `declare` asks the connection's dialect itself."""
+        from dj_core.dialects import DIALECTS
+
+        return DIALECTS[0].column_sql(self.name, self.sql_type, comment=self.sql_comment)
 
     @property
     def original_name(self) -> str:
         """The source column of a renamed attribute (its own name otherwise)."""
         if self.attribute_expression is None:
             return self.name
-        assert self.attribute_expression.startswith("`")
-        return self.attribute_expression.strip("`")
+        from dj_core.table_names import unquote
+
+        return unquote(self.attribute_expression)
 
 
 # --- catalog rows → attributes ------------------------------------------------------

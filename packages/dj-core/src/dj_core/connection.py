@@ -399,6 +399,24 @@ class Connection:
         with `LostConnectionError`, and nothing is committed."""
         return self._in_transaction
 
+    @contextmanager
+    def savepoint(self, name: str = "dj_retry"):
+        """Context manager for a statement that may fail inside an open transaction while
+        the transaction goes on (a retry, a fallback). Servers differ: MySQL rolls back
+        only the failed statement, others abort the whole transaction. Where the dialect
+        says a failure aborts it, the block runs under a savepoint and a failure rolls
+        back to it; elsewhere (and outside transactions) nothing is sent."""
+        if not (self._in_transaction and self.dialect.error_aborts_transaction):
+            yield self
+            return
+        self.query(self.dialect.savepoint_sql(name))
+        try:
+            yield self
+        except BaseException:
+            self.query(self.dialect.rollback_to_savepoint_sql(name))
+            raise
+        self.query(self.dialect.release_savepoint_sql(name))
+
     @property
     def transaction(self):
         """Context manager: a transaction committed on normal exit, rolled back on error.

@@ -1,12 +1,14 @@
-"""DDL for table definitions: `declare(full_table_name, definition, context)`.
+"""Compiling table definitions: `declare(full_table_name, definition, context)`.
 
-Parsing is `grammar`'s job; this module turns parsed lines into the `CREATE TABLE`
-statement DataJoint 0.14 sends (core.md §7), so that tables declared here and by
-upstream are the same on the server: column types, `:type:` comment markers, defaults,
-unnamed foreign keys with `ON UPDATE CASCADE ON DELETE RESTRICT`, indexes.
+Parsing is `grammar`'s job; this module turns parsed lines into the parts of a table —
+columns with their types and `:type:` comment markers, defaults, the primary key,
+unnamed foreign keys (updates cascade, deletes are restricted), unique and secondary
+indexes, the table comment — and asks the connection's dialect to spell each part and
+the statement creating the table. The MySQL dialect spells them exactly as DataJoint
+0.14 does, so tables declared here and by 0.14 are the same on the server.
 
 Foreign-key references are Python expressions evaluated in `context` and resolved by
-duck typing (api-surface P6): the object must expose `heading`, `primary_key` and
+duck typing: the object must expose `heading`, `primary_key` and
 `full_table_name` (or `support`), and have no `restriction`. A class is instantiated.
 """
 
@@ -26,7 +28,7 @@ from dj_core.attribute_types import (
     get_handler,
     match_type,
 )
-from dj_core.dialects.mysql import MySQLDialect
+from dj_core.dialects import DIALECTS, Dialect
 from dj_core.errors import DataJointError, UnboundTableError, _support_filepath_types
 from dj_core.grammar import (
     AttributeLine,
@@ -36,12 +38,12 @@ from dj_core.grammar import (
     parse_definition,
 )
 from dj_core.jsonpath import parse_json_attribute, render_json_value
-from dj_core.tiers import split_full_table_name
+from dj_core.table_names import split_full_table_name
 
 __all__ = ["MAX_TABLE_NAME_LENGTH", "Declaration", "compile_definition", "declare"]
 
-MAX_TABLE_NAME_LENGTH = 64
-_SQL_LITERALS = ("CURRENT_TIMESTAMP", "NULL")
+#: the default dialect's limit (a connection's dialect may have another)
+MAX_TABLE_NAME_LENGTH = DIALECTS[0].max_identifier_length
 
 
 @dataclass
@@ -63,12 +65,14 @@ class Declaration:
     index_sql: list[str] = field(default_factory=list)
     # the definition has functional (JSON-path) index parts
     functional_indexes: bool = False
+    # every statement creating the table, in order (`sql` is the first)
+    statements: list[str] = field(default_factory=list)
 
 
 class _Builder:
     """Accumulates the parts of one CREATE TABLE statement."""
 
-    def __init__(self, database: str, context: Mapping[str, Any] | None, dialect: Any):
+    def __init__(self, database: str, context: Mapping[str, Any] | None, dialect: Dialect):
         self.database = database
         self.dialect = dialect
         self.context = context if context is not None else {}
@@ -91,21 +95,19 @@ class _Builder:
                 f'An attribute comment must not start with a colon ":" {where} '
                 "(colons mark special types in comments)."
             )
-        comment = line.comment.replace("\\", "\\\\").replace('"', '\\"')
+        comment = line.comment
+        nullable, default = False, None
         if line.default is None or line.default == "":
-            default_sql = "NOT NULL"
+            pass
         elif line.default.upper() == "NULL":
             if in_key:
                 raise DataJointError(
                     f"Primary key attributes cannot be nullable {where}: remove the null "
                     "default or move the attribute below the --- divider."
                 )
-            default_sql = "DEFAULT NULL"
+            nullable, default = True, "NULL"
         else:
-            literal = line.default.split("(")[0].strip().upper() in _SQL_LITERALS
-            quoted = line.default[0] in "\"'"
-            value = line.default if literal or quoted else f'"{line.default}"'
-            default_sql = f"NOT NULL DEFAULT {value}"
+            default = self.dialect.default_sql(line.default)
 
         try:
             category, match = match_type(line.type)
@@ -147,24 +149,25 @@ class _Builder:
         if category in SPECIAL_TYPES or category in ("INTERNAL_BLOB", "JSON"):
             self.special_types.append((category, sql_type))
             sql_type = handler.declare_sql(sql_type, self.dialect)
+        else:  # the column type of every definition-language type is the dialect's choice
+            sql_type = self.dialect.column_type(category, sql_type)
         if category in EXTERNAL_TYPES:
             store = match.group("store")
             self.external_stores.append(store)
+            tracking = self.dialect.full_table_name(self.database, f"~external_{store}")
             self.foreign_key_sql.append(
-                f"FOREIGN KEY (`{line.name}`) REFERENCES `{self.database}`.`~external_{store}` "
-                "(`hash`) ON UPDATE RESTRICT ON DELETE RESTRICT"
+                self.dialect.foreign_key_sql([line.name], tracking, ["hash"], cascade_updates=False)
             )
-        if (category in SERIALIZED_TYPES or category in EXTERNAL_TYPES) and default_sql not in (
-            "NOT NULL",
-            "DEFAULT NULL",
+        if (category in SERIALIZED_TYPES or category in EXTERNAL_TYPES) and (
+            default is not None and not nullable
         ):
             raise DataJointError(
                 f"The default value of blob, attachment and external attributes can only be "
                 f"NULL {where}."
             )
-        sql = f"`{line.name}` {sql_type} {default_sql}"
-        if comment:
-            sql += f' COMMENT "{comment}"'
+        sql = self.dialect.column_sql(
+            line.name, sql_type, nullable=nullable, default=default, comment=comment or None
+        )
         if in_key and line.name not in self.primary_key:
             self.primary_key.append(line.name)
         if line.name not in self.attributes:
@@ -196,23 +199,25 @@ class _Builder:
                 self.attributes.append(name)
                 if in_key:
                     self.primary_key.append(name)
-                sql = heading[name].sql
-                if nullable:
-                    sql = sql.replace("NOT NULL ", "", 1)
-                self.column_sql.append(sql)
+                attribute = heading[name]
+                self.column_sql.append(
+                    self.dialect.column_sql(
+                        name, attribute.sql_type, nullable=nullable, comment=attribute.sql_comment
+                    )
+                )
             elif in_key and name not in self.primary_key:
                 self.primary_key.append(name)
         parent = _support_of(ref)
         self.parents.append(parent)
         originals = [heading[name].original_name for name in primary_key]
-        self.foreign_key_sql.append(
-            "FOREIGN KEY (`{}`) REFERENCES {} (`{}`) ON UPDATE CASCADE ON DELETE RESTRICT".format(
-                "`,`".join(primary_key), parent, "`,`".join(originals)
-            )
-        )
+        self.foreign_key_sql.append(self.dialect.foreign_key_sql(primary_key, parent, originals))
         if "UNIQUE" in options:
             self.index_sql.append(
-                "UNIQUE INDEX ({})".format(",".join(f"`{name}`" for name in primary_key))
+                self.dialect.index_sql(
+                    [self.dialect.quote(name) for name in primary_key],
+                    unique=True,
+                    from_foreign_key=True,
+                )
             )
 
     # -- indexes -----------------------------------------------------------------------
@@ -224,12 +229,11 @@ class _Builder:
             if parsed is None:
                 parts.append(item)
             elif parsed.path is None:
-                parts.append(f"`{parsed.attribute}`")
+                parts.append(self.dialect.quote(parsed.attribute))
             else:
                 self.functional_indexes = True
                 parts.append(f"({render_json_value(parsed, self.dialect)})")
-        unique = "unique " if line.unique else ""
-        self.index_sql.append(f"{unique}index ({','.join(parts)})")
+        self.index_sql.append(self.dialect.index_sql(parts, unique=line.unique))
 
 
 def _support_of(ref: Any) -> str:
@@ -290,17 +294,19 @@ def compile_definition(
     context: Mapping[str, Any] | None,
     *,
     add_hidden_timestamp: bool = False,
-    dialect: Any = None,
+    dialect: Dialect | None = None,
 ) -> Declaration:
-    """Parse `definition` and build the CREATE TABLE statement for `full_table_name`."""
+    """Parse `definition` and build the statements creating `full_table_name` (in
+    `dialect`'s SQL; the default dialect's when None — the text alone needs no server)."""
+    dialect = dialect if dialect is not None else DIALECTS[0]
     database, table_name = split_full_table_name(full_table_name)
-    if len(table_name) > MAX_TABLE_NAME_LENGTH:
+    if len(table_name) > dialect.max_identifier_length:
         raise DataJointError(
-            f"Table name `{table_name}` exceeds the max length of {MAX_TABLE_NAME_LENGTH} "
-            "characters: shorten the class name."
+            f"Table name `{table_name}` exceeds the max length of "
+            f"{dialect.max_identifier_length} characters: shorten the class name."
         )
     parsed = parse_definition(definition)
-    builder = _Builder(database, context, dialect if dialect is not None else MySQLDialect())
+    builder = _Builder(database, context, dialect)
     in_key = True
     for item in parsed.items:
         if isinstance(item, DividerLine):
@@ -319,22 +325,18 @@ def compile_definition(
     if add_hidden_timestamp:
         digest = hashlib.sha1(f"{database}.{table_name}".encode()).hexdigest()
         builder.column_sql.append(
-            f"`_{digest}_timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP"
+            dialect.column_sql(f"_{digest}_timestamp", "timestamp", default="CURRENT_TIMESTAMP")
         )
-    comment = parsed.comment.replace("\\", "\\\\").replace('"', '\\"')
     clauses = [
         *builder.column_sql,
-        "PRIMARY KEY ({})".format(",".join(f"`{name}`" for name in builder.primary_key)),
+        dialect.primary_key_sql(builder.primary_key),
         *builder.foreign_key_sql,
         *builder.index_sql,
     ]
-    sql = (
-        f"CREATE TABLE IF NOT EXISTS {full_table_name} (\n"
-        + ",\n".join(clauses)
-        + f'\n) ENGINE=InnoDB, COMMENT "{comment}"'
-    )
+    statements = dialect.create_table_sql(full_table_name, clauses, parsed.comment)
     return Declaration(
-        sql=sql,
+        sql=statements[0],
+        statements=statements,
         table_comment=parsed.comment,
         primary_key=builder.primary_key,
         attributes=builder.attributes,
@@ -354,7 +356,7 @@ def declare(
     context: Mapping[str, Any] | None,
     *,
     add_hidden_timestamp: bool = False,
-    dialect: Any = None,
+    dialect: Dialect | None = None,
 ) -> tuple[str, list[str]]:
     """`(create_table_sql, external_stores)` for a definition (0.14's `declare`)."""
     declaration = compile_definition(

@@ -1,4 +1,4 @@
-"""The dependency graph of the tables of a connection's schemas (core.md §11).
+"""The dependency graph of the tables of a connection's schemas.
 
 Nodes are full table names (`` `db`.`tbl` ``) with the attribute `primary_key`; an edge
 parent → child per foreign key carries `primary`, `aliased`, `multi` and `attr_map`. A
@@ -12,24 +12,21 @@ after everything their parts depend on and each part follows its master directly
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 
+from dj_core.dialects import DIALECTS
 from dj_core.errors import DataJointError
+from dj_core.table_names import database_of, master_of_full_name
 
 __all__ = ["Dependencies", "extract_master", "topo_sort", "unite_master_parts"]
-
-_FULL_NAME = re.compile(r"`((?:[^`]|``)+)`\.`(?:[^`]|``)+`")
-_PART = re.compile(r"(?P<master>`[^`]+`\.`#?\w+)__\w+`")
 
 
 def extract_master(part_table: str) -> str | None:
     """The master's full name of a part's full name (`` `db`.`m__p` `` → `` `db`.`m` ``)."""
-    match = _PART.fullmatch(part_table)
-    return match["master"] + "`" if match else None
+    return master_of_full_name(part_table)
 
 
 def unite_master_parts(order: list[str]) -> list[str]:
@@ -139,7 +136,7 @@ class Dependencies(nx.DiGraph):
         """Nodes and edges from `key_catalog` rows; nodes with their primary key for the
         tables of `databases`."""
         self._covered = frozenset(databases)
-        quote = "`{}`.`{}`".format
+        quote = (self._conn.dialect if self._conn is not None else DIALECTS[0]).full_table_name
         primary_keys: dict[str, set[str]] = {}
         foreign_keys: dict[tuple[str, str, str], dict[str, str]] = {}
         for row in rows:
@@ -249,7 +246,7 @@ def _databases_of(table_names: Iterable[str]) -> set[str]:
     """The databases of full table names (alias nodes and other names skipped)."""
     databases = set()
     for name in table_names:
-        match = _FULL_NAME.fullmatch(name)
-        if match is not None:
-            databases.add(match[1].replace("``", "`"))
+        database = database_of(name)
+        if database is not None:
+            databases.add(database)
     return databases

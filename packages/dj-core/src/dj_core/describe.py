@@ -1,4 +1,4 @@
-"""Reconstructing a table's definition from the server (core.md §10).
+"""Reconstructing a table's definition from the server.
 
 `describe` needs only the table's heading and the dependency graph, so it lives here:
 dj-query's `Table.describe`, `schema.save()` and diagram tooltips all call it. The

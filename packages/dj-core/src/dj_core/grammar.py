@@ -4,7 +4,7 @@ This module only parses; it knows nothing of SQL. `parse_definition` returns the
 comment and one parsed item per meaningful line, each carrying its line number and text
 so that later stages (declaration) can name the line in their errors too.
 
-Line kinds (core.md §7.1), tested in this order: comment/empty, divider (`---`/`___`),
+Line kinds, tested in this order: comment/empty, divider (`---`/`___`),
 foreign key (`->` with no quote or `#` before it), index (`[unique] index(...)`),
 attribute (`name [= default] : type [# comment]`).
 """
@@ -226,13 +226,13 @@ def parse_index(line: str, lineno: int = 0) -> IndexLine:
 
 
 def _is_foreign_key(line: str) -> bool:
-    """`->` present with no quote or `#` before it (core.md §7.1)."""
+    """`->` present with no quote or `#` before it."""
     arrow = line.find("->")
     return arrow >= 0 and not any(c in "\"'#" for c in line[:arrow])
 
 
 def parse_definition(definition: str) -> Definition:
-    """Split `definition` into its table comment and parsed lines (core.md §7.1)."""
+    """Split `definition` into its table comment and parsed lines."""
     if not isinstance(definition, str):
         raise DataJointError(
             f"A table definition must be a string, not {type(definition).__name__}."

@@ -1,7 +1,7 @@
 """Hashes DataJoint stores in the database and uses for file names (`datajoint.hash`).
 
 All are MD5: `key_hash` as 32 hex characters (the `~jobs` table's key), the others as
-a `uuid.UUID` whose 16 bytes are the digest itself (external.md §3). Bit-exact with 0.14.
+a `uuid.UUID` whose 16 bytes are the digest itself. Bit-exact with 0.14.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from dj_core.attribute import Attribute, attribute_from_column, default_attribute_properties
+from dj_core.dialects import DIALECTS, Dialect
 from dj_core.errors import DataJointError
 
 __all__ = [
@@ -63,11 +64,14 @@ def load_table_info(connection: Any, database: str, table: str) -> dict[str, Any
     """The catalog rows of one table (cached): keys `status`, `columns`, `indexes`."""
     cache = _connection_cache(connection)
     info = cache.get((database, table))
+    if info is None and (database, table) in getattr(connection, "catalog", ()):
+        info = cache[(database, table)] = connection.catalog[(database, table)]  # TextOnly
     if info is None:
         found = connection.dialect.table_catalog(connection, database, table)
         if table not in found:
             raise DataJointError(
-                f"The table `{database}`.`{table}` is not defined: declare it first."
+                f"The table {connection.dialect.full_table_name(database, table)} is not "
+                "defined: declare it first."
             )
         info = cache[(database, table)] = found[table]
     return info
@@ -103,7 +107,14 @@ class Heading:
         table_status: dict[str, Any] | None = None,
         indexes: dict[tuple[str, ...], dict[str, bool]] | None = None,
         table_info: dict[str, Any] | None = None,
+        dialect: Dialect | None = None,
     ):
+        #: spells the SQL the heading writes (column lists, renamed sources)
+        self.dialect = (
+            dialect
+            if dialect is not None
+            else (table_info["conn"].dialect if table_info is not None else DIALECTS[0])
+        )
         self.table_info = table_info
         self._table_status = table_status
         self._indexes = indexes
@@ -235,10 +246,12 @@ class Heading:
     def as_sql(self, fields: Iterable[str], include_aliases: bool = True) -> str:
         """The SELECT list for `fields`: computed/renamed ones as `expression as `name``."""
         attrs = self.attributes
+        quote = self.dialect.quote
         return ",".join(
-            f"`{name}`"
+            quote(name)
             if attrs[name].attribute_expression is None
-            else attrs[name].attribute_expression + (f" as `{name}`" if include_aliases else "")
+            else attrs[name].attribute_expression
+            + (f" as {quote(name)}" if include_aliases else "")
             for name in fields
         )
 
@@ -280,7 +293,7 @@ class Heading:
         rename_map: Mapping[str, str] | None = None,
         compute_map: Mapping[str, str] | None = None,
     ) -> Heading:
-        """Projection (query.md §4.3): kept attributes in their order, each renamed or
+        """Projection: kept attributes in their order, each renamed or
         duplicated attribute (`rename_map`: new → old) right after its source with all
         its properties, computed ones (`compute_map`: name → SQL expression) at the end;
         primary-key attributes first."""
@@ -295,15 +308,18 @@ class Heading:
             for new_name in renamed_from.get(name, ()):
                 # the source column by name: a renamed attribute reads it back as
                 # `original_name` (a derived source is wrapped in a subquery first)
-                attrs.append(attr._replace(name=new_name, attribute_expression=f"`{name}`"))
+                source = self.dialect.quote(name)
+                attrs.append(attr._replace(name=new_name, attribute_expression=source))
         attrs += [
             Attribute(**dict(default_attribute_properties, name=name, attribute_expression=sql))
             for name, sql in (compute_map or {}).items()
         ]
-        return _derived([a for a in attrs if a.in_key] + [a for a in attrs if not a.in_key])
+        return _derived(
+            [a for a in attrs if a.in_key] + [a for a in attrs if not a.in_key], self.dialect
+        )
 
     def join(self, other: Heading) -> Heading:
-        """Natural join (query.md §5.1): self's key, other's further key attributes, then
+        """Natural join: self's key, other's further key attributes, then
         self's and other's secondary attributes. A secondary attribute of one operand
         that is a key attribute of the other belongs to the key; a namesake secondary of
         both (a join without the semantic check) appears once, as self's."""
@@ -314,7 +330,8 @@ class Heading:
             [mine[n] for n in my_key]
             + [theirs[n] for n in their_key if n not in my_keys]
             + [a for n, a in mine.items() if not a.in_key and n not in their_keys]
-            + [a for n, a in theirs.items() if not a.in_key and n not in my_keys]
+            + [a for n, a in theirs.items() if not a.in_key and n not in my_keys],
+            self.dialect,
         )
 
     def set_primary_key(self, primary_key: Iterable[str]) -> Heading:
@@ -324,20 +341,24 @@ class Heading:
         key_set = set(keys)
         return _derived(
             [attrs[n]._replace(in_key=True) for n in keys]
-            + [a._replace(in_key=False) for n, a in attrs.items() if n not in key_set]
+            + [a._replace(in_key=False) for n, a in attrs.items() if n not in key_set],
+            self.dialect,
         )
 
     def make_subquery_heading(self) -> Heading:
         """The heading seen from outside a subquery: computed/renamed become plain columns."""
-        return _derived(a._replace(attribute_expression=None) for a in self.attributes.values())
+        return _derived(
+            (a._replace(attribute_expression=None) for a in self.attributes.values()),
+            self.dialect,
+        )
 
 
-def _derived(attrs: Iterable[Attribute]) -> Heading:
+def _derived(attrs: Iterable[Attribute], dialect: Dialect) -> Heading:
     """A derived heading; an attribute listed twice keeps its first occurrence."""
     seen: dict[str, Attribute] = {}
     for attr in attrs:
         seen.setdefault(attr.name, attr)
-    return Heading(list(seen.values()))
+    return Heading(list(seen.values()), dialect=dialect)
 
 
 def _group_indexes(

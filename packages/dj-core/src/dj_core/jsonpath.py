@@ -1,4 +1,4 @@
-"""JSON paths on json attributes: `attr.path[:type]` (query.md §3.5, core.md §7.6).
+"""JSON paths on json attributes: `attr.path[:type]`.
 
 Recognising the notation is portable and lives here; the SQL that extracts the value is
 the dialect's (`Dialect.json_value_sql`). dj-query uses both for restrictions and

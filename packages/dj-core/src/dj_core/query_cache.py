@@ -1,4 +1,4 @@
-"""The file-backed query cache behind `Connection.set_query_cache` (core.md §3.9).
+"""The file-backed query cache behind `Connection.set_query_cache`.
 
 While a cache "state" (any non-empty string naming, say, a frozen snapshot of the
 data) is set on a connection, SELECT and SHOW statements are answered from files in
@@ -17,13 +17,18 @@ from typing import Any
 
 import dj_blob
 
+from dj_core.dialects import DIALECTS
 from dj_core.errors import DataJointError
 from dj_core.hash import uuid_from_buffer
 from dj_core.utils import safe_write
 
 __all__ = ["CachedCursor", "cache_path", "check_cacheable", "purge", "read", "write"]
 
-_SUBQUERY_ALIAS = re.compile(r"`\$\w+`")
+# statement-local subquery aliases (``$1``...) differ between runs of the same query,
+# so they are left out of the cache key; matched in every dialect's quoting
+_SUBQUERY_ALIAS = re.compile(
+    "|".join(re.escape(d.quote("$ALIAS")).replace("ALIAS", r"\w+") for d in DIALECTS)
+)
 _CACHEABLE = re.compile(r"\s*(SELECT|SHOW)")
 
 

@@ -1,4 +1,4 @@
-"""Schemas: a database bound to table classes (core.md §5).
+"""Schemas: a database bound to table classes.
 
 `Schema` creates/activates the database, registers itself with the connection (which
 scopes the dependency graph), and decorates table classes through the tier protocol
@@ -6,7 +6,7 @@ scopes the dependency graph), and decorates table classes through the tier proto
 `log`, `jobs` and `external` come from the packages that own them through the schema
 extension registry (`Schema.register_extension`).
 
-Definitions are executed by `dj_core.declaration.declare_table` (re-exported here).
+Definitions are executed by `dj_core.declare_on_server.declare_table` (re-exported here).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dj_core.connection import conn
-from dj_core.declaration import declare_table
+from dj_core.declare_on_server import declare_table
 from dj_core.errors import AccessError, DataJointError, SchemaNotActivatedError
 from dj_core.heading import invalidate, preload_schema
-from dj_core.log import declare_log_table, log_event
+from dj_core.log_table import declare_log_table, log_event
 from dj_core.schema_code import schema_code
 from dj_core.tiers import (
     MASTER_TIERS,

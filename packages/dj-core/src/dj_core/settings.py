@@ -9,7 +9,7 @@ configuration — for a second connection with other settings, or a test — com
 Nothing is read from disk or the environment at import. The process-wide configuration
 has a *loader slot* (`set_loader`, default: none) that runs once, on the first read or
 write of the process-wide state. `load_settings` is the standard loader (settings file,
-then environment variables, core.md §2.3); the meta-package installs it with
+then environment variables); the meta-package installs it with
 ``set_loader(load_settings)``. dj-core used alone reads files only when asked.
 
 `LOCALCONFIG` and `GLOBALCONFIG` are read from this module at call time, so tests may
@@ -73,7 +73,7 @@ DEFAULTS: dict[str, Any] = {
 #: 0.14's name for the defaults (`datajoint.settings.default`), read by 0.14 code and tests
 default = DEFAULTS
 
-#: environment variable -> key (core.md §2.3)
+#: environment variable -> key
 ENVIRONMENT = {
     "DJ_HOST": "database.host",
     "DJ_USER": "database.user",
@@ -132,7 +132,7 @@ class _State:
         self.lock = threading.RLock()
 
 
-# process-wide state and its loader slot (api-surface P13)
+# process-wide state and its loader slot
 _process_state = _State()
 _loader: Callable[[Config], None] | None = None
 _loaded = False
@@ -315,7 +315,7 @@ class Config(MutableMapping):
     # --- stores -------------------------------------------------------------------------
 
     def get_store_spec(self, store: str) -> dict[str, Any]:
-        """The validated spec of external store `store` (external.md §2.1).
+        """The validated spec of external store `store`.
 
         A missing `subfolding` is written into the spec as (2, 2). Raises
         `DataJointError` for an unknown store, a missing or invalid protocol, a missing
@@ -408,7 +408,7 @@ def settings_file() -> Path | None:
 
 
 def load_settings(target: Config | None = None) -> None:
-    """The standard loader (core.md §2.3): the settings file, then the environment.
+    """The standard loader: the settings file, then the environment.
 
     Reads the first of ``./dj_local_conf.json`` and ``~/.datajoint_config.json`` that
     exists (they are not merged), then applies DJ_HOST, DJ_USER, DJ_PASS,

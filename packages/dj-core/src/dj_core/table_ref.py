@@ -18,7 +18,7 @@ __all__ = ["TableRef"]
 
 class TableRef:
     """A stored table: `connection`, `full_table_name`, `heading`, `primary_key`, plus
-    `support`/`restriction` as a foreign-key reference expects (api-surface P6)."""
+    `support`/`restriction` as a foreign-key reference expects."""
 
     def __init__(
         self,

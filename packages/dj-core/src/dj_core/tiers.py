@@ -1,6 +1,6 @@
 """Table tiers: name-based tier detection and the tier protocol.
 
-A table's tier is written into its MySQL name (a prefix, or `master__` for parts), so
+A table's tier is written into its name (a prefix, or `master__` for parts), so
 anything that only has names — the dependency graph, diagrams, `schema.save()`,
 spawning classes for a virtual module — can tell tiers apart with the regular
 expressions here, without importing the packages that define the tier classes.
@@ -39,7 +39,7 @@ __all__ = [
 
 BASE_NAME = r"[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)*"
 
-# master tiers, in the order names are tested when spawning classes (core.md §5.6)
+# master tiers, in the order names are tested when spawning classes
 MASTER_TIERS: dict[str, str] = {
     "Lookup": "#",
     "Manual": "",
@@ -94,13 +94,10 @@ def master_of(table_name: str) -> str | None:
 
 
 def split_full_table_name(full_table_name: str) -> tuple[str, str]:
-    """`` `db`.`tbl` `` → ("db", "tbl")."""
-    match = re.fullmatch(r"`((?:[^`]|``)+)`\.`((?:[^`]|``)+)`", full_table_name.strip())
-    if match is None:
-        raise DataJointError(
-            f"Invalid full table name {full_table_name!r}: expected the form `database`.`table`."
-        )
-    return match.group(1).replace("``", "`"), match.group(2).replace("``", "`")
+    """`` `db`.`tbl` `` → ("db", "tbl") (`dj_core.table_names` reads every dialect's form)."""
+    from dj_core.table_names import split_full_table_name as split
+
+    return split(full_table_name)
 
 
 @dataclass(frozen=True)

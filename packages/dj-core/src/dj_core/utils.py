@@ -14,12 +14,15 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from dj_blob.errors import DataJointError
 
 __all__ = [
+    "atomic_write",
     "from_camel_case",
     "get_master",
     "input",
@@ -37,7 +40,6 @@ def input(prompt: str = "") -> str:
 
 
 _CAMEL_CASE = re.compile(r"[A-Z][A-Za-z0-9]*")
-_PART_NAME = re.compile(r"(?P<master>`\w+`\.`#?\w+)__(?P<part>\w+)`")
 
 
 def user_choice(
@@ -82,33 +84,53 @@ def to_camel_case(name: str) -> str:
 
 def get_master(full_table_name: str) -> str:
     """The full name of a part table's master (`` `db`.`master` ``), or "" if not a part."""
-    match = _PART_NAME.fullmatch(full_table_name)
-    return match["master"] + "`" if match else ""
+    from dj_core.table_names import master_of_full_name
+
+    return master_of_full_name(full_table_name) or ""
 
 
-def _temporary_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+@contextmanager
+def atomic_write(
+    path: str | os.PathLike,
+    *,
+    mode: int | None = None,
+    prefix: str | None = None,
+    fsync: bool = False,
+) -> Iterator[BinaryIO]:
+    """Context manager: a binary file to fill that appears at `path` only when complete.
 
-
-def safe_write(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
-    """Write `data` to `path` atomically: a reader never sees a half-written file.
-
-    `mode` (e.g. 0o600) is given to the new file when it is created, before any byte is
-    written, so a private file is never readable by others, even briefly. Without it
-    the file gets the usual permissions (0o666 less the umask)."""
+    The data goes to a temporary sibling, which replaces `path` when the block ends
+    normally and is removed when it raises, so a reader never sees a half-written file
+    and a failure leaves nothing behind. The temporary is named ``.<name>.<random>.tmp``,
+    or `prefix` + random (a store lists and skips its own prefix). `mode` (e.g. 0o600)
+    is given to the file when it is created, before any byte is written, so a private
+    file is never readable by others, even briefly; without it the file gets the usual
+    permissions (0o666 less the umask). `fsync` flushes the data to disk first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary_name(path)
+    random = uuid.uuid4().hex
+    name = f".{path.name}.{random}.tmp" if prefix is None else f"{prefix}{random}"
+    temporary = path.with_name(name)
     descriptor = os.open(
         temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode
     )
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
+            yield file
+            if fsync:
+                file.flush()
+                os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def safe_write(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
+    """Write `data` to `path` atomically (`atomic_write`): a reader never sees a
+    half-written file; `mode` is the new file's permission bits."""
+    with atomic_write(path, mode=mode) as file:
+        file.write(data)
 
 
 def safe_copy(
@@ -120,11 +142,5 @@ def safe_copy(
     destination = Path(destination)
     if destination.exists() and not overwrite:
         return
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary_name(destination)
-    try:
-        shutil.copyfile(source, temporary)
-        os.replace(temporary, destination)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with open(source, "rb") as original, atomic_write(destination) as copy:
+        shutil.copyfileobj(original, copy)

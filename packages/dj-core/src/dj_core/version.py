@@ -1,4 +1,4 @@
-"""The client version written into `~log` rows (api-surface P9).
+"""The client version written into `~log` rows.
 
 The meta-package sets its own version (``set_client_version(datajoint.__version__)``)
 when imported; dj-core used alone reports its own version. `~log` stores it as

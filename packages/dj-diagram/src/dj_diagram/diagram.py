@@ -21,6 +21,7 @@ import networkx as nx
 from dj_core.dependencies import topo_sort
 from dj_core.describe import describe
 from dj_core.heading import Heading
+from dj_core.table_names import compose
 
 from .dot import dot_source, make_pydot
 from .drawing import Drawing, format_tooltip
@@ -109,7 +110,8 @@ class Diagram(nx.DiGraph):
         if missing:
             raise DiagramError(
                 f"Cannot select {', '.join(missing)}: not in the dependency graph. "
-                "Select full table names such as `db`.`table` that are nodes of the graph."
+                f"Select full table names such as {compose('db', 'table')} that are nodes of "
+                "the graph."
             )
         diagram.nodes_to_show = chosen
         diagram.context = caller_namespace() if context is None else context

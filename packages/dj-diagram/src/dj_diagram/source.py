@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+from dj_core.table_names import database_of
 
 from .errors import DiagramError
 from .tiers import is_alias
@@ -75,8 +76,7 @@ def _load_dependencies(connection: Any, databases: Iterable[str] = ()) -> nx.DiG
 
 def schema_tables(graph: nx.DiGraph, database: str) -> set[str]:
     """Every table node of `graph` that lives in `database`."""
-    prefix = f"`{database}`."
-    return {node for node in graph if not is_alias(node) and node.startswith(prefix)}
+    return {node for node in graph if not is_alias(node) and database_of(node) == database}
 
 
 def _module_tables(module: types.ModuleType) -> list[Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 
+from dj_core.table_names import master_of_full_name, parse
 from dj_core.tiers import get_tier, master_of
 
 __all__ = ["Tier", "bare_table_name", "is_alias", "master_name", "tier_of"]
@@ -40,8 +41,9 @@ def is_alias(node: str) -> bool:
 
 
 def bare_table_name(full_name: str) -> str:
-    """`` `db`.`tbl` `` → ``tbl`` (the text after the last ``.`` without backticks)."""
-    return full_name.rsplit(".", 1)[-1].strip("`")
+    """`` `db`.`tbl` `` → ``tbl`` (unquoted; a bare name is returned as it is)."""
+    parsed = parse(full_name)
+    return parsed[1] if parsed is not None else full_name.rsplit(".", 1)[-1]
 
 
 def tier_of(node: str) -> Tier:
@@ -56,7 +58,6 @@ def master_name(full_name: str) -> str | None:
     """The master's full name of a part table's full name, else None."""
     if is_alias(full_name):
         return None
-    master = master_of(bare_table_name(full_name))
-    if master is None:
-        return None
-    return f"{full_name.rsplit('.', 1)[0]}.`{master}`"
+    if master_of(bare_table_name(full_name)) is None:
+        return None  # not a part by the tier rules
+    return master_of_full_name(full_name)

@@ -1,4 +1,4 @@
-"""Where fetched attachments land, and their transfer (external.md §7.2).
+"""Where fetched attachments land, and their transfer.
 
 An attachment is fetched into `download_path` under its own name. If a file of that name is
 already there, its checksum decides: the same attachment is reused, a different file is left
@@ -13,13 +13,13 @@ transfers then run concurrently.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from uuid import UUID
 
 from dj_core.hash import uuid_from_file
+from dj_core.utils import atomic_write
 
 from dj_external.storage.base import Store
 
@@ -118,11 +118,6 @@ def download_attachments(
 def write_attachment_bytes(target: AttachmentTarget, contents: bytes) -> str:
     """Write an in-row attachment's contents to its planned target (atomically)."""
     if target.write:
-        target.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.path.parent / f".djtmp-{uuid.uuid4().hex}"
-        try:
-            temp.write_bytes(contents)
-            os.replace(temp, target.path)
-        finally:
-            temp.unlink(missing_ok=True)
+        with atomic_write(target.path, prefix=".djtmp-") as file:
+            file.write(contents)
     return str(target.path)

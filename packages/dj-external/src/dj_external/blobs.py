@@ -1,4 +1,4 @@
-"""`blob@store` values: many objects written and read at once (external.md §6.1, §7.1).
+"""`blob@store` values: many objects written and read at once.
 
 A value is packed by the blob codec; the MD5 of the packed bytes is its hash, the column
 value and (with the schema and subfolding) its object path. Packing, hashing, transfer,
@@ -200,7 +200,7 @@ def _read_migrated(
     """Blobs whose object is not at its path: read from the tracking row's `filepath`
     (where DataJoint 0.11 kept them), or `MissingExternalFile` naming the object."""
     objects = table.objects
-    rows = table.rows(missing, "`hash`,`filepath`")
+    rows = table.rows(missing, ["hash", "filepath"])
     legacy = []
     for hash_ in missing:
         filepath = (rows.get(hash_) or {}).get("filepath")

@@ -1,4 +1,4 @@
-"""The blob cache: fetched `blob@store` objects kept in a local folder (external.md §7.1).
+"""The blob cache: fetched `blob@store` objects kept in a local folder.
 
 `dj.config['cache']` names the folder. Objects are filed by hash alone,
 `<cache>/<h[0:2]>/<h[2:4]>/<h>`, whatever their store or schema; the hash is the MD5 of the
@@ -8,12 +8,12 @@ evicted by DataJoint. Only external blobs are cached, not attachments or filepat
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import uuid
 from pathlib import Path
 from uuid import UUID
+
+from dj_core.utils import atomic_write
 
 from dj_external.layout import cache_path
 
@@ -45,13 +45,8 @@ class BlobCache:
         target = self.path(hash_)
         if target.exists():
             return
-        temp = target.parent / f".djtmp-{uuid.uuid4().hex}"
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb") as file:
+            with atomic_write(target, prefix=".djtmp-") as file:
                 file.write(data)
-            os.replace(temp, target)
         except OSError as error:
-            with contextlib.suppress(OSError):
-                temp.unlink(missing_ok=True)
             logger.warning("Could not write the blob cache file %s: %s", target, error)

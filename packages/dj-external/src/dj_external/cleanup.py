@@ -1,4 +1,4 @@
-"""Cleanup of a store: unused tracking rows, their objects, and untracked objects (§8).
+"""Cleanup of a store: unused tracking rows, their objects, and untracked objects.
 
 Deleting user rows never touches the store. `delete_unused` removes tracking rows no
 column refers to and, on request, their objects; `delete_orphans` removes blob and
@@ -42,8 +42,11 @@ def _lock_existing(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
     if not hashes:
         return set()
     marks = ",".join(["%s"] * len(hashes))
+    dialect = table.connection.dialect
+    column = dialect.quote("hash")
     cursor = table.connection.query(
-        f"SELECT `hash` FROM {table.full_table_name} WHERE `hash` IN ({marks}) FOR UPDATE",
+        f"SELECT {column} FROM {table.full_table_name} WHERE {column} IN ({marks})"
+        + dialect.lock_clause("update"),
         tuple(h.bytes for h in hashes),
     )
     return {UUID(bytes=bytes(row[0])) for row in cursor.fetchall()}
@@ -57,19 +60,26 @@ def _delete_rows(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
     if not existing:
         return set()
     connection = table.connection
+    column = connection.dialect.quote("hash")
     marks = ",".join(["%s"] * len(existing))
+    # a failed statement inside the transaction must not abort it (servers differ on
+    # that): each attempt runs under a savepoint where the dialect needs one
     try:
-        connection.query(
-            f"DELETE FROM {table.full_table_name} WHERE `hash` IN ({marks})",
-            tuple(h.bytes for h in existing),
-        )
+        with connection.savepoint():
+            connection.query(
+                f"DELETE FROM {table.full_table_name} WHERE {column} IN ({marks})",
+                tuple(h.bytes for h in existing),
+            )
         return set(existing)
     except IntegrityError:
         pass  # some became used: one by one
     deleted = set()
     for hash_ in existing:
         try:
-            connection.query(f"DELETE FROM {table.full_table_name} WHERE `hash`=%s", (hash_.bytes,))
+            with connection.savepoint():
+                connection.query(
+                    f"DELETE FROM {table.full_table_name} WHERE {column}=%s", (hash_.bytes,)
+                )
         except IntegrityError:
             logger.info("Tracking row %s of %s is in use again; kept.", hash_, table.table_name)
             continue
@@ -78,16 +88,8 @@ def _delete_rows(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
 
 
 def _in_transaction(table: Any, work: Any, *args: Any) -> Any:
-    connection = table.connection
-    connection.start_transaction()
-    try:
-        result = work(*args)
-        connection.commit_transaction()
-    except BaseException:
-        if connection.in_transaction:
-            connection.cancel_transaction()
-        raise
-    return result
+    with table.connection.transaction:
+        return work(*args)
 
 
 def delete_unused(
@@ -98,7 +100,7 @@ def delete_unused(
     display_progress: bool,
     errors_as_string: bool,
 ) -> list[tuple[UUID, PurePosixPath, Any]] | None:
-    """`ExternalTable.delete` (external.md §8)."""
+    """`ExternalTable.delete`."""
     if not isinstance(delete_external_files, bool):
         raise DataJointError(
             "delete_external_files must be set to either True or False: True deletes the unused "
@@ -142,10 +144,8 @@ def _delete_batch(
     errors = objects.remove_many(keys)
     failed = [(r, key, e) for r, key, e in zip(doomed, keys, errors) if e is not None]
     if failed:  # the object stays, so its row comes back (inside the same transaction)
-        statement = (
-            f"INSERT INTO {table.full_table_name} ({','.join(f'`{c}`' for c in _COLUMNS)}) "
-            f"VALUES ({','.join(['%s'] * len(_COLUMNS))})"
-        )
+        head, _ = table.connection.dialect.insert_sql(table.full_table_name, _COLUMNS)
+        statement = f"{head} VALUES ({','.join(['%s'] * len(_COLUMNS))})"
         table.connection.query_many(
             statement,
             [
@@ -174,7 +174,7 @@ def _orphans_among(table: Any, candidates: dict[UUID, list[str]], locked: bool) 
     if locked:
         for start in range(0, len(hashes), _BATCH):
             _lock_existing(table, hashes[start : start + _BATCH])
-    rows = table.rows(hashes, "`hash`,`attachment_name`,`filepath`")
+    rows = table.rows(hashes, ["hash", "attachment_name", "filepath"])
     orphans = []
     for hash_, keys in candidates.items():
         row = rows.get(hash_)

@@ -1,4 +1,4 @@
-"""Byte formats and hashes of external values that need no table (external.md §3, §6).
+"""Byte formats and hashes of external values that need no table.
 
 - attachments: `name + b"\\0" + file bytes` is the in-row `attach` value, and its MD5 is the
   hash of both `attach` and `attach@store` values;

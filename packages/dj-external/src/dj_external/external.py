@@ -1,4 +1,4 @@
-"""`~external_<store>` tracking tables and `schema.external` (external.md §4, §8).
+"""`~external_<store>` tracking tables and `schema.external`.
 
 `ExternalTable(connection, store, database)` is the tracking table of one store in one
 schema: a queryable table (a dj-query `FreeTable`) plus the store's object I/O. Every
@@ -26,6 +26,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from uuid import UUID
 
+from dj_core.declare import compile_definition
+from dj_core.dialects import DIALECTS
 from dj_core.errors import DataJointError
 from dj_query import FreeTable, Not
 
@@ -35,10 +37,12 @@ from dj_external.storage import Store, shared_store
 __all__ = [
     "DEFAULT_MAX_WORKERS",
     "FILE_MAX_WORKERS",
+    "TRACKING_DEFINITION",
     "ExternalMapping",
     "ExternalTable",
     "external_table",
     "tracking_table_sql",
+    "tracking_table_statements",
 ]
 
 logger = logging.getLogger("datajoint.external")
@@ -52,20 +56,31 @@ FILE_MAX_WORKERS = max(4, 2 * (os.cpu_count() or 1))
 # Hashes per tracking-table statement (keeps statements far below max_allowed_packet).
 _QUERY_CHUNK = 1000
 
-_TRACKING_DDL = """CREATE TABLE IF NOT EXISTS {full_name} (
-`hash` binary(16) NOT NULL COMMENT ":uuid:hash of contents (blob), of filename + contents (attach), or relative filepath (filepath)",
-`size` bigint unsigned NOT NULL COMMENT "size of object in bytes",
-`attachment_name` varchar(255) DEFAULT NULL COMMENT "the filename of an attachment",
-`filepath` varchar(1000) DEFAULT NULL COMMENT "relative filepath or attachment filename",
-`contents_hash` binary(16) DEFAULT NULL COMMENT ":uuid:used for the filepath datatype",
-`timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT "automatic timestamp",
-PRIMARY KEY (`hash`)
-) ENGINE=InnoDB, COMMENT "external storage tracking\""""
+#: the tracking table's definition; declared like any table, it is the table DataJoint
+#: 0.14 declares (the same columns, `:uuid:` comment markers and table comment)
+TRACKING_DEFINITION = """# external storage tracking
+hash : uuid  # hash of contents (blob), of filename + contents (attach), or relative filepath (filepath)
+---
+size : bigint unsigned  # size of object in bytes
+attachment_name = null : varchar(255)  # the filename of an attachment
+filepath = null : varchar(1000)  # relative filepath or attachment filename
+contents_hash = null : uuid  # used for the filepath datatype
+timestamp = CURRENT_TIMESTAMP : timestamp  # automatic timestamp
+"""
 
 
-def tracking_table_sql(database: str, store: str) -> str:
-    """The `CREATE TABLE` of `~external_<store>`, as DataJoint 0.14 declares it."""
-    return _TRACKING_DDL.format(full_name=f"`{database}`.`~external_{store}`")
+def tracking_table_sql(database: str, store: str, dialect: Any = None) -> str:
+    """The `CREATE TABLE` of `~external_<store>` (the first statement where a dialect
+    needs several; `tracking_table_statements` gives them all)."""
+    return tracking_table_statements(database, store, dialect)[0]
+
+
+def tracking_table_statements(database: str, store: str, dialect: Any = None) -> list[str]:
+    """The statements creating `~external_<store>` in `dialect`'s SQL (the default
+    dialect's when None)."""
+    dialect = dialect if dialect is not None else DIALECTS[0]
+    full_name = dialect.full_table_name(database, f"~external_{store}")
+    return compile_definition(full_name, TRACKING_DEFINITION, {}, dialect=dialect).statements
 
 
 def _as_uuid(value: Any) -> UUID:
@@ -91,28 +106,28 @@ class ExternalTable(FreeTable):
         self.store = store
         connection.config.get_store_spec(store)  # validated now: a clear error early
         self._declare(connection, database)
-        super().__init__(connection, f"`{database}`.`~external_{store}`")
+        super().__init__(
+            connection, connection.dialect.full_table_name(database, f"~external_{store}")
+        )
         self.objects  # noqa: B018  (a file store checks its location when opened)
 
     # --- declaration ----------------------------------------------------------------------
 
     def _declare(self, connection: Any, database: str) -> None:
         """Create the table if missing. Never inside a transaction: MySQL would commit it."""
-        exists = connection.query(
-            "SELECT COUNT(*) FROM information_schema.tables "
-            "WHERE table_schema=%s AND table_name=%s",
-            (database, f"~external_{self.store}"),
-        ).fetchone()[0]
-        if exists:
+        dialect = connection.dialect
+        table = f"~external_{self.store}"
+        if dialect.table_exists(connection, database, table):
             return
         if connection.in_transaction:
             raise DataJointError(
-                f"The tracking table `{database}`.`~external_{self.store}` does not exist and "
+                f"The tracking table {dialect.full_table_name(database, table)} does not exist and "
                 "cannot be created inside a transaction (e.g. inside make()): declare the "
                 f"tables that use store '{self.store}' first, or access "
                 f"schema.external['{self.store}'] once before the transaction."
             )
-        connection.query(tracking_table_sql(database, self.store))
+        for statement in tracking_table_statements(database, self.store, dialect):
+            connection.query(statement)
 
     # --- the store ------------------------------------------------------------------------
 
@@ -160,14 +175,19 @@ class ExternalTable(FreeTable):
 
     # --- tracking rows --------------------------------------------------------------------
 
-    def rows(self, hashes: Iterable[UUID], columns: str = "*") -> dict[UUID, dict[str, Any]]:
-        """Tracking rows of `hashes`, by hash, in one statement per thousand hashes."""
+    def rows(
+        self, hashes: Iterable[UUID], columns: Sequence[str] = ()
+    ) -> dict[UUID, dict[str, Any]]:
+        """Tracking rows of `hashes` (the named `columns`, all when empty), by hash, in one
+        statement per thousand hashes."""
         unique = sorted({h.bytes for h in hashes})
         found: dict[UUID, dict[str, Any]] = {}
+        quote = self.connection.dialect.quote
+        selected = ",".join(map(quote, columns)) if columns else "*"
         for chunk in _chunks(unique):
             marks = ",".join(["%s"] * len(chunk))
             cursor = self.connection.query(
-                f"SELECT {columns} FROM {self.full_table_name} WHERE `hash` IN ({marks})",
+                f"SELECT {selected} FROM {self.full_table_name} WHERE {quote('hash')} IN ({marks})",
                 tuple(chunk),
                 as_dict=True,
             )
@@ -177,22 +197,28 @@ class ExternalTable(FreeTable):
 
     def upsert(self, rows: Sequence[tuple[UUID, int, str | None]]) -> None:
         """Insert `(hash, size, attachment_name)` rows; for existing hashes only the
-        timestamp changes (external.md §6.1). Sorted by hash, so concurrent writers take
-        row locks in the same order and do not deadlock."""
+        timestamp changes (to now). Sorted by hash, so concurrent writers take row locks in
+        the same order and do not deadlock."""
         unique = sorted({r[0].bytes: r for r in rows}.values(), key=lambda r: r[0].bytes)
-        statement = (
-            f"INSERT INTO {self.full_table_name} (`hash`,`size`,`attachment_name`) "
-            "VALUES (%s,%s,%s) ON DUPLICATE KEY UPDATE `timestamp`=CURRENT_TIMESTAMP"
+        dialect = self.connection.dialect
+        head, tail = dialect.insert_sql(
+            self.full_table_name,
+            ["hash", "size", "attachment_name"],
+            duplicates="update",
+            primary_key=["hash"],
+            update={"timestamp": dialect.now_sql()},
         )
+        statement = f"{head} VALUES (%s,%s,%s){tail}"
         for chunk in _chunks(unique):
             self.connection.query_many(statement, [(h.bytes, s, n) for h, s, n in chunk])
 
     def insert_filepath_rows(self, rows: Sequence[tuple[UUID, int, str, UUID | None]]) -> None:
-        """Insert `(hash, size, filepath, contents_hash)` rows (plain insert, §6.4)."""
-        statement = (
-            f"INSERT INTO {self.full_table_name} (`hash`,`size`,`filepath`,`contents_hash`) "
-            "VALUES (%s,%s,%s,%s)"
+        """Insert `(hash, size, filepath, contents_hash)` rows (a plain insert: an
+        existing row is an error)."""
+        head, _ = self.connection.dialect.insert_sql(
+            self.full_table_name, ["hash", "size", "filepath", "contents_hash"]
         )
+        statement = f"{head} VALUES (%s,%s,%s,%s)"
         ordered = sorted(rows, key=lambda r: r[0].bytes)
         for chunk in _chunks(ordered):
             self.connection.query_many(
@@ -204,18 +230,17 @@ class ExternalTable(FreeTable):
 
     @property
     def references(self) -> list[dict[str, str]]:
-        """`{"referencing_table": "`db`.`tbl`", "column_name": col}` per column that
-        refers to this table."""
-        cursor = self.connection.query(
-            "SELECT CONCAT('`', table_schema, '`.`', table_name, '`') AS referencing_table, "
-            "column_name FROM information_schema.key_column_usage "
-            "WHERE referenced_table_name=%s AND referenced_table_schema=%s",
-            (self.table_name, self.database),
-            as_dict=True,
-        )
+        """`{"referencing_table": <full table name>, "column_name": col}` per column
+        that refers to this table."""
+        connection = self.connection
+        dialect = connection.dialect
         return [
-            {"referencing_table": r["referencing_table"], "column_name": r["column_name"]}
-            for r in cursor.fetchall()
+            {
+                "referencing_table": dialect.full_table_name(row["database"], row["table"]),
+                "column_name": row["column"],
+            }
+            for row in dialect.key_catalog(connection, [self.database])
+            if row["ref_table"] == self.table_name and row["ref_database"] == self.database
         ]
 
     def _referenced(self) -> list[Any]:
@@ -224,7 +249,7 @@ class ExternalTable(FreeTable):
         miss rows whenever some nullable external column held NULL."""
         return [
             FreeTable(self.connection, r["referencing_table"]).proj(hash=r["column_name"])
-            & "`hash` IS NOT NULL"
+            & f"{self.connection.dialect.quote('hash')} IS NOT NULL"
             for r in self.references
         ]
 
@@ -273,7 +298,7 @@ class ExternalTable(FreeTable):
         return files.upload_attachments(self, [local_path])[0]
 
     def get_attachment_name(self, hash_: UUID) -> str:
-        row = self.rows([hash_], "`hash`,`attachment_name`").get(hash_)
+        row = self.rows([hash_], ["hash", "attachment_name"]).get(hash_)
         if row is None or row["attachment_name"] is None:
             raise DataJointError(f"No attachment with hash {hash_} in {self.full_table_name}.")
         return row["attachment_name"]

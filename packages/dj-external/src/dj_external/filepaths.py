@@ -1,4 +1,4 @@
-"""`filepath@store` transfers between a local stage and the store (external.md §6.4, §7.3).
+"""`filepath@store` transfers between a local stage and the store.
 
 A filepath value is a file under the store's `stage` folder; the store keeps a mirror of it
 at the same relative path. Its hash is that of the relative path, and the tracking row

@@ -1,4 +1,4 @@
-"""`attach`, `attach@store` and `filepath@store` values, many at once (external.md §6-7).
+"""`attach`, `attach@store` and `filepath@store` values, many at once.
 
 Hashing local files, uploads and downloads run on the store's bounded thread pool; the
 tracking rows of a whole column are read or written with one statement per thousand
@@ -84,7 +84,7 @@ def download_attachments(
     """Local paths of fetched `attach@store` values (named as in 0.14, verified)."""
     objects = table.objects
     database = table.database
-    names = table.rows(hashes, "`hash`,`attachment_name`")
+    names = table.rows(hashes, ["hash", "attachment_name"])
     items = []
     for hash_ in hashes:
         row = names.get(hash_)
@@ -171,7 +171,7 @@ def upload_filepaths(
 
     values = objects.map(prepare, paths, labels=labels)
     unique = {v.hash: v for v in values}
-    existing = table.rows(list(unique), "`hash`,`contents_hash`")
+    existing = table.rows(list(unique), ["hash", "contents_hash"])
     new = []
     for hash_, value in unique.items():
         row = existing.get(hash_)
@@ -210,7 +210,7 @@ def download_filepaths(
             "['stage']."
         )
     limit = table.connection.config.get("filepath_checksum_size_limit")
-    rows = table.rows(hashes, "`hash`,`filepath`,`contents_hash`,`size`")
+    rows = table.rows(hashes, ["hash", "filepath", "contents_hash", "size"])
     unique = list(dict.fromkeys(hashes))
 
     def fetch(hash_: UUID) -> tuple[str, UUID | None]:

@@ -1,4 +1,4 @@
-"""Where objects live inside a store: pure functions, no I/O (external.md §5).
+"""Where objects live inside a store: pure functions, no I/O.
 
 These paths are a storage contract shared with DataJoint 0.14: a lab's existing objects are
 found only if every character matches. Keys are POSIX strings relative to the store's root
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 DEFAULT_SUBFOLDING: tuple[int, ...] = (2, 2)
-# The blob cache folds every hash by (2, 2), whatever the stores say (external.md §7.1).
+# The blob cache folds every hash by (2, 2), whatever the stores say.
 CACHE_FOLDING: tuple[int, ...] = (2, 2)
 
 
@@ -167,7 +167,7 @@ def relative_to_stage(local_path: str | PurePath, stage: str | PurePath) -> str:
 
 
 def s3_prefix(location: str | PurePath) -> str:
-    """The key prefix of an S3 store's `location` (external.md §5.2).
+    """The key prefix of an S3 store's `location`.
 
     Backslashes count as separators; a first component that is a root, a Windows drive or a
     UNC share (it holds a backslash or a colon) is dropped, so `/a/b`, `a\\b` and `f:\\a\\b` all

@@ -41,7 +41,9 @@ def _table(ctx: TypeContext) -> Any:
 
 def _insert_labels(ctx: TypeContext, count: int) -> list[str]:
     """Error labels of an inserted column: the row's position and the column."""
-    table = getattr(ctx.table, "full_table_name", None) or f"`{ctx.database}`"
+    table = getattr(ctx.table, "full_table_name", None) or ctx.connection.dialect.quote(
+        str(ctx.database)
+    )
     name = getattr(ctx.attribute, "name", "?")
     return [f"row {i} of the insert into {table}, column `{name}`" for i in range(count)]
 
@@ -70,9 +72,10 @@ def _raise_with_rows(error: DataJointError, table: Any, ctx: TypeContext, hashes
                 continue
             referencing = FreeTable(table.connection, ref["referencing_table"])
             names = list(referencing.primary_key)
+            dialect = table.connection.dialect
             cursor = table.connection.query(
-                f"SELECT {','.join(f'`{n}`' for n in names)} FROM {ref['referencing_table']} "
-                f"WHERE `{column}`=%s LIMIT 3",
+                f"SELECT {dialect.quote_list(names)} FROM {ref['referencing_table']} "
+                f"WHERE {dialect.quote(column)}=%s" + dialect.offset_sql(3, None),
                 (failing.bytes,),
             )
             found += [f"{ref['referencing_table']} {dict(zip(names, row))}" for row in cursor]

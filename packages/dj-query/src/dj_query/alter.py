@@ -1,6 +1,7 @@
 """`Table.alter`: change a declared table to match its class's current definition
-(core.md §12.7). dj-core computes the `ALTER TABLE` clauses; this module asks, runs the
-statement, refreshes the heading and logs."""
+(secondary attributes and the table comment). dj-core plans the ALTER clauses in the
+connection's dialect; this module asks, runs the statement, refreshes the heading and
+logs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dj_core.alter import alter as alter_clauses
 from dj_core.alter import alter_table_sql
 from dj_core.attribute_types import get_handler
 from dj_core.errors import AccessError, DataJointError
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 __all__ = ["alter"]
 
@@ -26,11 +27,11 @@ def alter(table: Any, *, prompt: bool, context: dict[str, Any]) -> None:
             "Cannot alter a table inside a transaction: commit or cancel it first."
         )
     old_definition = table.describe(context=context)
-    clauses, stores = alter_clauses(table.definition, old_definition, context)
+    clauses, stores = alter_clauses(table.definition, old_definition, context, connection.dialect)
     if not clauses:
         logger.warning("Nothing to alter: %s already matches its definition.", table.class_name)
         return
-    sql = alter_table_sql(table.full_table_name, clauses)
+    sql = alter_table_sql(table.full_table_name, clauses, connection.dialect)
     if prompt and utils.user_choice(sql + "\nExecute?", default="no") != "yes":
         return
     schema = connection.schemas.get(table.database)

@@ -18,12 +18,12 @@ from typing import Any
 
 from dj_core.errors import DataJointError, MissingDefinitionError
 from dj_core.heading import Heading
-from dj_core.log import declare_log_table, log_event
+from dj_core.log_table import declare_log_table, log_event
 from dj_core.schemas import Schema
 from dj_core.tiers import register_class_binder, register_tier
 
 from dj_query.free_table import FreeTable
-from dj_query.user_tables import MAX_TABLE_NAME, Lookup, Manual, Part
+from dj_query.user_tables import Lookup, Manual, Part
 
 __all__ = ["Log", "bind_table_class", "register"]
 
@@ -98,10 +98,11 @@ def _definition(cls: type) -> str | None:
 def _bind(schema: Any, cls: Any, context: dict[str, Any], spawned: bool) -> None:
     connection = schema.connection
     table_name = cls.table_name
-    if len(table_name) > MAX_TABLE_NAME:
+    limit = connection.dialect.max_identifier_length
+    if len(table_name) > limit:
         raise DataJointError(
-            f"Table name `{table_name}` of {cls.__name__} exceeds the {MAX_TABLE_NAME}-character "
-            "limit of MySQL: choose a shorter class name."
+            f"Table name `{table_name}` of {cls.__name__} exceeds the {limit}-character "
+            "limit of the database server: choose a shorter class name."
         )
     full_name = connection.dialect.full_table_name(schema.database, table_name)
     cls._connection = connection
@@ -129,7 +130,7 @@ def _bind(schema: Any, cls: Any, context: dict[str, Any], spawned: bool) -> None
 
 
 def _insert_contents(cls: Any) -> None:
-    """Insert the rows of `contents` missing from the table (core.md §5.3)."""
+    """Insert the rows of `contents` missing from the table."""
     table = cls()
     contents = getattr(table, "contents", None)
     if contents is None:

@@ -43,10 +43,12 @@ class _Statement:
         return _sql.escape_percent(self.dialect.quote(name))
 
     def literal(self, value: Any) -> str:
-        """An escaped SQL literal for `value` (strings through the dialect)."""
-        if isinstance(value, str):
-            return _sql.escape_percent(self.dialect.string_literal(value))
-        return _sql.literal(value)
+        """An escaped SQL literal for `value` (the dialect's, `%` doubled)."""
+        return self.dialect.value_literal(value)
+
+    def limit(self, limit: int | None, offset: int | None = None) -> str:
+        """The dialect's LIMIT/OFFSET suffix."""
+        return self.dialect.offset_sql(limit, offset)
 
 
 def compile_select(expr: Any, fields: list[str] | None = None) -> str:
@@ -60,7 +62,7 @@ def compile_first(expr: Any, count: int) -> str:
     sql = _select(expr, None, statement)
     if expr._top is not None:
         sql = f"SELECT * FROM ({sql}) as {statement.alias()}"
-    return f"{sql} LIMIT {int(count)}"
+    return sql + statement.limit(count)
 
 
 def compile_count(expr: Any) -> str:
@@ -163,15 +165,16 @@ def _group_by(expr: Any, statement: _Statement) -> str:
             columns.append(name)
     for attr in heading.attributes.values():
         # selected blob-like columns of the grouped operand (renamed: by source column)
-        if attr.attribute_expression is None or _is_column(attr.attribute_expression):
+        if attr.attribute_expression is None or _is_column(attr.attribute_expression, statement):
             source = attr.original_name
             if source not in columns and source in expr._dependent_bulky:
                 columns.append(source)
     return " GROUP BY " + ",".join(statement.quote(name) for name in columns)
 
 
-def _is_column(expression: str) -> bool:
-    return re.fullmatch(r"`[^`]+`", expression) is not None
+def _is_column(expression: str, statement: _Statement) -> bool:
+    """True when an attribute's expression is just a (quoted) column name."""
+    return re.fullmatch(statement.dialect.quoted_identifier_pattern(), expression) is not None
 
 
 def _having(expr: Any, statement: _Statement) -> str:
@@ -186,9 +189,7 @@ def _top_clause(expr: Any, statement: _Statement) -> str:
         return ""
     text = order_by_clause(top.order_by, expr.heading.primary_key, statement.quote)
     if top.limit is not None:
-        text += f" LIMIT {int(top.limit)}"
-        if top.offset:
-            text += f" OFFSET {int(top.offset)}"
+        text += statement.limit(top.limit, top.offset)
     return text
 
 

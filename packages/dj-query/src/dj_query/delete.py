@@ -1,4 +1,4 @@
-"""Deleting rows: `delete_quick` (one table) and `delete` (the cascade, core.md §12.5).
+"""Deleting rows: `delete_quick` (one table) and `delete` (the cascade).
 
 The cascade is computed from the dependency graph, never by trying statements and
 reading foreign-key errors. Every table that depends on the restricted one gets a
@@ -24,7 +24,7 @@ from typing import Any
 from dj_core import utils
 from dj_core.errors import DataJointError, IntegrityError
 from dj_core.heading import is_cached, preload_schema
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 from dj_query.compiler import compile_where
 from dj_query.condition import AndList
@@ -47,9 +47,8 @@ def delete_sql(expr: Any) -> str:
     name = expr.full_table_name
     if tuple(expr.support) == (name,) and expr._kind == "select" and expr._top is None:
         return f"DELETE FROM {name}{compile_where(expr)}"
-    key = ",".join(f"`{k}`" for k in expr.primary_key)
     keys = expr.proj().make_sql()
-    return f"DELETE FROM {name} WHERE ({key}) IN (SELECT * FROM ({keys}) as `$keys`)"
+    return expr.connection.dialect.delete_in_sql(name, expr.primary_key, keys)
 
 
 def delete_quick(table: Any, get_count: bool = False) -> int | None:

@@ -1,4 +1,4 @@
-"""Dropping tables (core.md §12.6): `drop_quick` (one table) and `drop` (the table
+"""Dropping tables: `drop_quick` (one table) and `drop` (the table
 and everything that depends on it, children first, after a confirmation in safemode)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from dj_core import utils
 from dj_core.errors import DataJointError
 from dj_core.heading import invalidate
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 from dj_query.delete import dependency_graph
 

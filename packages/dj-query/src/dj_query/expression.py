@@ -5,7 +5,7 @@ expressions (`support`, natural-joined, some as left joins), translated restrict
 (ANDed), and an optional `Top` (order/limit/offset) and DISTINCT. Operators never modify
 an operand: each copies it (keeping the class, so `(Session & key).delete()` works on a
 table) and sets the changed parts. Which operand must become a subquery follows
-DataJoint's rules (query.md §10), refined so that a subquery appears only where the
+DataJoint's rules, refined so that a subquery appears only where the
 semantics need one. SQL text comes from `compiler.py` alone; fetching lives in
 `fetch.py`, previews in `preview.py`.
 """
@@ -179,7 +179,8 @@ class QueryExpression(Relation):
         compute_map = {
             name: self._json_expression(expression) for name, expression in spec.compute_map.items()
         }
-        used = spec.sources.union(*(names_in_sql(e) for e in spec.compute_map.values()))
+        dialect = self.connection.dialect
+        used = spec.sources.union(*(names_in_sql(e, dialect) for e in spec.compute_map.values()))
         derived = self._derived_names
         need_subquery = (
             self._kind == "union"

@@ -1,6 +1,6 @@
 """`fetch` and `fetch1`: run a query once and shape its rows.
 
-Shapes (query.md §12): a numpy structured array (default), a list of dicts
+Shapes: a numpy structured array (default), a list of dicts
 (`as_dict=True`), a pandas DataFrame indexed by the primary key (`format="frame"`;
 pandas is imported only then), an Arrow table or a polars DataFrame (`format="arrow"`,
 `"polars"`: `columnar.py`, each library imported only then), or one array/list per
@@ -73,7 +73,7 @@ def dicts_from_rows(expr: Any, rows: list[tuple], decoders: list) -> list[dict]:
 
 
 def fetch_array(expr: Any, squeeze: bool = False, download_path: str = ".") -> np.ndarray:
-    """All rows as a structured array with DataJoint's dtypes (query.md §12.2)."""
+    """All rows as a structured array with DataJoint's dtypes."""
     return array_from_rows(expr, _rows(expr), _decoders(expr, squeeze, download_path))
 
 

@@ -29,7 +29,7 @@ class FreeTable(Table):
             parts = full_table_name.split(".")
             if len(parts) != 2 or not all(parts):
                 raise
-            database, table = (part.strip("`") for part in parts)
+            database, table = (dialect.unquote(part) for part in parts)
         self.database = database
         self.table_name = table
         self._connection = conn

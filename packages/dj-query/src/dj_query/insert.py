@@ -1,15 +1,16 @@
-"""`insert`: rows of every DataJoint 0.14 form into one table, all or none (core.md §12.1).
+"""`insert`: rows of every DataJoint 0.14 form into one table, all or none.
 
 The rows are first turned into columns (`rows.py`), because everything after
 that works a column at a time: each special attribute type's handler encodes a whole
 column (`encode_column`, so dj-external uploads the objects of one insert as a batch),
-and `literals.render_column` renders a column of plain values with one comprehension.
-The rendered rows are then cut into `INSERT` statements that fit the server's
-`max_allowed_packet`; several statements (or any external-type column) run inside one
+and the dialect's `insert_literals` renders a column of plain values with one
+comprehension. The rendered rows are then cut into `INSERT` statements that fit the
+server's statement size (`Dialect.max_statement_size`); several statements (or any external-type column) run inside one
 transaction — opened before encoding, so tracking rows written by the handlers belong
 to it — and a failure anywhere leaves no row behind.
 
-Inserting a query runs `INSERT ... SELECT` on the server (§12.2).
+Inserting a query runs `INSERT ... SELECT` on the server. Duplicates are an error,
+skipped or replaced, as the dialect's `insert_sql` spells it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from dj_core.errors import (
 )
 
 from dj_query.expression import QueryExpression
-from dj_query.literals import render_column, render_column_verbatim
 from dj_query.rows import rows_to_columns
 
 __all__ = [
@@ -90,8 +90,7 @@ def insert(
     if own and external:
         connection.start_transaction()  # tracking rows written while encoding belong to it
     try:
-        prefix = insert_sql_prefix(table, fields, replace)
-        suffix = _duplicate_clause(table, skip_duplicates)
+        prefix, suffix = _insert_sql(table, fields, replace, skip_duplicates)
         packet = _max_packet(connection)
         chunks = _chunks(attributes, columns, external)
         if len(chunks) > 1:
@@ -121,16 +120,26 @@ def insert(
 
 
 def insert_sql_prefix(table: Any, fields: Sequence[str], replace: bool) -> str:
-    verb = "REPLACE" if replace else "INSERT"
-    names = ",".join(f"`{name}`" for name in fields)
-    return f"{verb} INTO {table.full_table_name} ({names})"
+    """The statement's head up to the rows: ``INSERT INTO t (a,b)`` or its replacing form."""
+    return _insert_sql(table, fields, replace, False)[0]
 
 
-def _duplicate_clause(table: Any, skip_duplicates: bool) -> str:
-    if not skip_duplicates:
-        return ""
-    key = table.primary_key or table.heading.names
-    return f" ON DUPLICATE KEY UPDATE `{key[0]}`=`{key[0]}`"
+def _insert_sql(
+    table: Any,
+    fields: Sequence[str],
+    replace: bool,
+    skip_duplicates: bool,
+    *,
+    from_query: bool = False,
+) -> tuple[str, str]:
+    duplicates = "replace" if replace else "skip" if skip_duplicates else "error"
+    return table.connection.dialect.insert_sql(
+        table.full_table_name,
+        fields,
+        duplicates=duplicates,
+        primary_key=table.primary_key or table.heading.names,
+        from_query=from_query,
+    )
 
 
 def _execute(connection: Any, statement: str | bytes) -> None:
@@ -199,12 +208,9 @@ def _insert_query(
     fields = [name for name in query.heading.names if name in target]
     if not fields:
         raise DataJointError("The query has no attribute of the target table to insert.")
-    sql = f"{insert_sql_prefix(table, fields, replace)} {query.make_sql(fields)}"
-    if skip_duplicates:
-        key = table.primary_key[0]
-        sql += f" ON DUPLICATE KEY UPDATE `{key}`={table.full_table_name}.`{key}`"
+    head, tail = _insert_sql(table, fields, replace, skip_duplicates, from_query=True)
     try:
-        _execute(table.connection, sql)
+        _execute(table.connection, f"{head} {query.make_sql(fields)}{tail}")
     except ValueRejectedError as error:
         raise rejected_value(table, error) from None
 
@@ -226,10 +232,13 @@ def encode_column(
     attr: Any,
     values: list[Any],
     threads: bool = True,
-    render: Callable[[Sequence[Any], str], list[Any]] = render_column,
+    render: Callable[[Sequence[Any], str], list[Any]] | None = None,
 ) -> list[Any]:
     """SQL literals of one column: adapter, DEFAULT for missing values, the type's
-    handler, then rendering (`render_column`: str; `render_column_verbatim`: bytes)."""
+    handler, then rendering (default: the dialect's `insert_literals`, str; its
+    `insert_literals_verbatim` gives bytes)."""
+    if render is None:
+        render = table.connection.dialect.insert_literals
     if attr.adapter is not None:
         put = attr.adapter.put
         values = [put(value) for value in values]
@@ -299,8 +308,7 @@ def _numeric_defaults(values: list[Any]) -> list[Any]:
 def _max_packet(connection: Any) -> int:
     size = _packet_sizes.get(connection)
     if size is None:
-        row = connection.query("SELECT @@max_allowed_packet").fetchone()
-        size = _packet_sizes[connection] = int(row[0])
+        size = _packet_sizes[connection] = connection.dialect.max_statement_size(connection)
     return size
 
 
@@ -369,10 +377,11 @@ def _pipelined(
     held."""
 
     head, tail = (prefix + " VALUES ").encode(), suffix.encode()
+    verbatim = table.connection.dialect.insert_literals_verbatim
 
     def build(rows: slice) -> list[tuple[bytes, int]]:
         rendered = [
-            encode_column(table, attr, column[rows], threads=False, render=render_column_verbatim)
+            encode_column(table, attr, column[rows], threads=False, render=verbatim)
             for attr, column in zip(attributes, columns)
         ]
         statements = _verbatim_statements(packet, head, tail, rendered)

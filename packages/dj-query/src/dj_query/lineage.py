@@ -1,5 +1,5 @@
 """A table's place in the dependency graph: parents, children, ancestors, descendants,
-parts (core.md §11), and its size on disk.
+parts, and its size on disk.
 
 All answers come from `connection.dependencies` (dj-core), which holds alias nodes for
 renamed foreign keys; these helpers replace an alias node by the real table on its
@@ -9,6 +9,8 @@ other side, so a table referenced twice is listed twice.
 from __future__ import annotations
 
 from typing import Any
+
+from dj_core.table_names import parse
 
 __all__ = ["ancestors", "descendants", "neighbours", "parts", "table_size"]
 
@@ -62,19 +64,18 @@ def ancestors(table: Any, as_objects: bool = False) -> list[Any]:
 
 def parts(table: Any, as_objects: bool = False) -> list[Any]:
     graph = _graph(table)
-    prefix = table.full_table_name[:-1] + "__"
-    names = [node for node in graph.topo_sort() if node.startswith(prefix)]
+    database, prefix = table.database, table.table_name + "__"
+    names = [
+        node
+        for node in graph.topo_sort()
+        if (parsed := parse(node)) is not None
+        and parsed[0] == database
+        and parsed[1].startswith(prefix)
+    ]
     return _objects(table, names) if as_objects else names
 
 
 def table_size(table: Any) -> int:
-    """Data and index bytes of the table (`SHOW TABLE STATUS`)."""
-    status = table.connection.query(
-        f"SHOW TABLE STATUS FROM `{table.database}` WHERE name=%s",
-        (table.table_name,),
-        as_dict=True,
-    ).fetchone()
-    if status is None:
-        return 0
-    lowered = {key.lower(): value for key, value in status.items()}
-    return int(lowered["data_length"]) + int(lowered["index_length"])
+    """Data and index bytes of the table (0 when it does not exist)."""
+    connection = table.connection
+    return connection.dialect.table_size(connection, table.database, table.table_name)

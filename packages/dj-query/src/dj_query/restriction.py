@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+from dj_core.dialects import DIALECTS
 from dj_core.jsonpath import parse_json_attribute
 
 from dj_query.condition import AndList, Not
@@ -47,6 +48,7 @@ def invalid(restriction: Any) -> DataJointError:
     return DataJointError(f"Invalid restriction type {restriction!r}")
 
 
+_LOWER_NAME = re.compile(r"[a-z][a-z_0-9]*")
 _SUBQUERY_START = re.compile(r"\(\s*select\b", re.IGNORECASE)
 
 
@@ -64,10 +66,11 @@ def _without_subqueries(text: str) -> str:
     return text
 
 
-def names_in_sql(text: str) -> set[str]:
+def names_in_sql(text: str, dialect: Any = None) -> set[str]:
     """The attribute names a user-written SQL condition presumably refers to.
 
-    Quoted literals are dropped, backquoted names are taken, words followed by `(` are
+    Quoted literals are dropped, quoted names (in `dialect`'s quoting; the default
+    dialect's when None) are taken, words followed by `(` are
     functions, subqueries `(select ...)` are skipped, and the remaining lowercase words
     are names unless they are SQL keywords.
     Words with capitals are left alone, so `TRUE` or `Rig` never trip the check.
@@ -75,8 +78,13 @@ def names_in_sql(text: str) -> set[str]:
     text = re.sub(r"\\[\"']", "", text)
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "", text)
     text = _without_subqueries(text)
-    names = set(re.findall(r"`([a-z][a-z_0-9]*)`", text))
-    text = re.sub(r"`[^`]*`", " ", text)
+    quoted = re.compile(
+        (dialect if dialect is not None else DIALECTS[0]).quoted_identifier_pattern()
+    )
+    names = {
+        match["name"] for match in quoted.finditer(text) if _LOWER_NAME.fullmatch(match["name"])
+    }
+    text = quoted.sub(" ", text)
     text = re.sub(r"\b[a-z][a-z_0-9]*\s*\(", "(", text)
     words = set(re.findall(r"\b[a-z][a-z_0-9]*\b", text))
     return names | (words - _SQL_WORDS)
@@ -113,6 +121,7 @@ class _Snapshot:
         self.names = list(self.attributes)
         self.name_set = set(self.names)
         self.secondary_attributes = [n for n, a in self.attributes.items() if not a.in_key]
+        self.dialect = getattr(heading, "dialect", None)
 
 
 def _translate(heading: _Snapshot, restriction: Any, semantic_check: bool) -> Predicate | bool:
@@ -127,7 +136,7 @@ def _translate(heading: _Snapshot, restriction: Any, semantic_check: bool) -> Pr
         return restriction
     if isinstance(restriction, str):
         text = restriction.strip()
-        return SQLText(text, frozenset(names_in_sql(text)))
+        return SQLText(text, frozenset(names_in_sql(text, heading.dialect)))
     if isinstance(restriction, AndList):
         return conjunction([_translate(heading, item, semantic_check) for item in restriction])
     if isinstance(restriction, Top):

@@ -1,4 +1,4 @@
-"""Rows of every form DataJoint 0.14 accepts, turned into columns (core.md §12.1).
+"""Rows of every form DataJoint 0.14 accepts, turned into columns.
 
 `rows_to_columns` gives the fields (heading order, intersected with the first row's)
 and one list of values per field, from: a pandas DataFrame (a named index becomes

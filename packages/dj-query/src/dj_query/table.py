@@ -242,11 +242,7 @@ class Table(QueryExpression, metaclass=TableMeta):
     def describe(self, context: dict[str, Any] | None = None, printout: bool = False) -> str:
         """The definition text reconstructed from the server (declares the same table)."""
         if context is None:
-            frame = inspect.currentframe()
-            caller = frame.f_back if frame is not None else None
-            context = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
-            if self.declaration_context:
-                context = {**self.declaration_context, **context}
+            context = self._caller_context(inspect.currentframe())
         self.connection.dependencies.load(force=False)
         text = describe(self.heading, self.full_table_name, self.connection.dependencies, context)
         if printout:
@@ -287,7 +283,7 @@ class Table(QueryExpression, metaclass=TableMeta):
     # --- changing rows -------------------------------------------------------------------
 
     def _allows_direct_insert(self) -> bool:
-        """Hook (api-surface P12): may rows be inserted outside the table's own
+        """Hook: may rows be inserted outside the table's own
         computation? dj-compute's Imported/Computed answer False outside `make()`."""
         return True
 
@@ -350,9 +346,17 @@ class Table(QueryExpression, metaclass=TableMeta):
         """Change the stored table's secondary attributes and comment to match the
         class's current `definition`."""
         if context is None:
-            frame = inspect.currentframe()
-            caller = frame.f_back if frame is not None else None
-            context = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
-            if self.declaration_context:
-                context = {**context, **self.declaration_context}
+            context = self._caller_context(inspect.currentframe())
         _alter.alter(self, prompt=prompt, context=context)
+
+    def _caller_context(self, frame: Any) -> dict[str, Any]:
+        """The names `describe` and `alter` resolve table references with, when the caller
+        gives none: the context the class was declared in, overridden by the namespace of
+        the method's caller (its globals, then its locals) — a name the caller sees is the
+        one they mean. `frame` is the method's own frame."""
+        caller = frame.f_back if frame is not None else None
+        context = dict(self.declaration_context or {})
+        if caller is not None:
+            context.update(caller.f_globals)
+            context.update(caller.f_locals)
+        return context

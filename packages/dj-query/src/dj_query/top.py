@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: the limit an offset without a limit implies (the server needs a LIMIT to take an OFFSET)
+#: the limit an offset without a limit implies, as `Top.limit` shows it (as in 0.14)
 UNLIMITED = 999999999999
 
 

@@ -1,8 +1,9 @@
-"""`update1`: the corrective update of one existing row (core.md §12.4), with the value
+"""`update1`: the corrective update of one existing row, with the value
 encoding of insert."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,21 +49,16 @@ def update1(table: Any, row: Mapping[str, Any]) -> None:
         )
     connection = table.connection
     external = any(attribute_category(heading[name]) in EXTERNAL_TYPES for name in fields)
+    # external values write tracking rows while encoding: one transaction holds both
     own = external and not connection.transaction_open
-    if own:
-        connection.start_transaction()
-    try:
+    with connection.transaction if own else contextlib.nullcontext():
+        quote = connection.dialect.quote
         assignments = ",".join(
-            f"`{name}`={encode_column(table, heading[name], [row[name]])[0]}" for name in fields
+            f"{quote(name)}={encode_column(table, heading[name], [row[name]])[0]}"
+            for name in fields
         )
         sql = f"UPDATE {table.full_table_name} SET {assignments}{compile_where(target)}"
         try:
             connection.query(sql)
         except ValueRejectedError as error:
             raise rejected_value(table, error, fields, [[row[name]] for name in fields]) from None
-        if own:
-            connection.commit_transaction()
-    except BaseException:
-        if own and connection.transaction_open:
-            connection.cancel_transaction()
-        raise

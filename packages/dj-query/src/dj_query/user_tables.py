@@ -1,4 +1,4 @@
-"""The user table tiers of dj-query: `Manual`, `Lookup` and `Part` (core.md §6).
+"""The user table tiers of dj-query: `Manual`, `Lookup` and `Part`.
 
 A tier is a class whose table name follows from the class name: a prefix plus the
 snake_case of the class name (`#` for Lookup), or, for a part, its master's table name
@@ -19,8 +19,6 @@ from dj_query import drop as _drop
 from dj_query.table import Table, class_property
 
 __all__ = ["Lookup", "Manual", "Part", "UserTable"]
-
-MAX_TABLE_NAME = 64
 
 
 def _owner_class(owner: Any) -> type:

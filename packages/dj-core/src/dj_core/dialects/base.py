@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -117,20 +117,239 @@ class Dialect(ABC):
         """The qualified, quoted name of a table, e.g. `` `db`.`table` ``."""
         return f"{self.quote(database)}.{self.quote(table)}"
 
-    @abstractmethod
     def split_full_table_name(self, full_table_name: str) -> tuple[str, str]:
-        """(database, table), unquoted, from a name built by `full_table_name`."""
+        """(database, table), unquoted, from a name built by `full_table_name`; raises
+        `DataJointError` naming the expected form for anything else."""
+        parsed = self.parse_full_table_name(full_table_name)
+        if parsed is None:
+            from dj_core.errors import DataJointError
+
+            example = self.full_table_name("database", "table")
+            raise DataJointError(
+                f"Invalid full table name {full_table_name!r}: it is not a full table name; "
+                f"expected the form {example}."
+            )
+        return parsed
+
+    @abstractmethod
+    def parse_full_table_name(self, full_table_name: str) -> tuple[str, str] | None:
+        """(database, table), unquoted, or None when the text is not a full table name
+        in this dialect's quoting (so that `dj_core.table_names` can try each dialect)."""
+
+    @abstractmethod
+    def quoted_identifier_pattern(self) -> str:
+        """A regular expression matching one quoted identifier in SQL text, its unquoted
+        name in group ``name`` (for reading names out of user-written SQL)."""
+
+    def full_table_name_pattern(self) -> str:
+        """A regular expression matching a full table name in SQL text (no groups)."""
+        one = self.quoted_identifier_pattern().replace("?P<name>", "?:")
+        return one + r"\." + one
+
+    def unquote(self, identifier: str) -> str:
+        """The name inside a quoted identifier; unquoted text is returned as it is."""
+        import re
+
+        match = re.fullmatch(self.quoted_identifier_pattern(), identifier.strip())
+        return self._unescape_identifier(match["name"]) if match else identifier
+
+    def _unescape_identifier(self, text: str) -> str:
+        return text
 
     @abstractmethod
     def string_literal(self, value: str) -> str:
         """`value` as an SQL string literal (for DDL text such as comments and defaults,
         where parameters are not possible)."""
 
+    # --- literals: values written into statement text ----------------------------------
+    #
+    # Every literal here is ready for `Connection.query`'s %-interpolation: a `%` inside
+    # a value is written `%%`. A restriction compares with `value_literal` (None is NULL);
+    # an insert renders whole columns with `insert_literals` (None is DEFAULT, the
+    # column's default value).
+
+    #: the keyword inserting a column's default value
+    default_literal: str = "DEFAULT"
+
+    @abstractmethod
+    def value_literal(self, value: Any) -> str:
+        """`value` as a literal for a comparison (None → NULL); %-doubled. Raises
+        `DataJointError` for values the server cannot compare (NaN, infinity)."""
+
+    @abstractmethod
+    def insert_literals(self, values: Sequence[Any], name: str) -> list[str]:
+        """Literals of one column of encoded values for an INSERT; None, NaN and NaT
+        become `default_literal`; %-doubled. `name` names the column in errors."""
+
+    @abstractmethod
+    def insert_literals_verbatim(
+        self, values: Sequence[Any], name: str
+    ) -> list[bytes | tuple[bytes, ...]]:
+        """Like `insert_literals`, as bytes for a statement sent verbatim (no
+        %-interpolation, so `%` stays single); a value may come as pieces to be joined."""
+
+    # --- types and DDL -----------------------------------------------------------------
+
     @abstractmethod
     def column_type(self, category: str, declared: str) -> str:
-        """The column type for a DataJoint type. `category` is the type category of
-        core.md §8.1 (``"UUID"``, ``"INTERNAL_ATTACH"``, ``"EXTERNAL_BLOB"``, ...);
+        """The column type for a DataJoint type. `category` is the attribute type's
+        category (``"UUID"``, ``"INTERNAL_ATTACH"``, ``"EXTERNAL_BLOB"``, ...);
         `declared` the type as written in the definition."""
+
+    #: longest table or column name the server accepts
+    max_identifier_length: int = 64
+
+    @abstractmethod
+    def column_sql(
+        self,
+        name: str,
+        sql_type: str,
+        *,
+        nullable: bool = False,
+        default: str | None = None,
+        comment: str | None = None,
+    ) -> str:
+        """One column of a CREATE TABLE. `default` is SQL text (from `default_sql`, or a
+        keyword such as CURRENT_TIMESTAMP): with `nullable`, ``"NULL"`` makes NULL the
+        explicit default and None leaves the server's; without, None means no default.
+        `comment` (None: no comment clause) is stored with the column and read back by
+        `table_catalog` unchanged — DataJoint keeps its `:type:` markers there."""
+
+    @abstractmethod
+    def default_sql(self, written: str) -> str:
+        """A default value as written in a definition (``5``, ``"text"``, ``'text'``,
+        ``CURRENT_TIMESTAMP``) as SQL text for `column_sql`'s `default`."""
+
+    @abstractmethod
+    def foreign_key_sql(
+        self,
+        columns: Sequence[str],
+        parent: str,
+        parent_columns: Sequence[str],
+        *,
+        cascade_updates: bool = True,
+    ) -> str:
+        """A foreign-key clause of a CREATE TABLE: `columns` reference `parent_columns` of
+        the table `parent` (a full table name); deletes are always restricted, updates
+        cascade unless `cascade_updates` is False."""
+
+    @abstractmethod
+    def index_sql(
+        self, parts: Sequence[str], *, unique: bool, from_foreign_key: bool = False
+    ) -> str:
+        """An index clause over `parts` (quoted columns or SQL expressions). DataJoint 0.14
+        spells an index from a definition's index line and one from a ``-> [unique]``
+        foreign key differently; `from_foreign_key` keeps the statement text the same."""
+
+    @abstractmethod
+    def primary_key_sql(self, columns: Sequence[str]) -> str:
+        """The primary-key clause of a CREATE TABLE."""
+
+    @abstractmethod
+    def create_table_sql(
+        self, full_table_name: str, clauses: Sequence[str], comment: str
+    ) -> list[str]:
+        """Statements creating a table (if it does not exist) from its clauses (columns,
+        then primary key, foreign keys and indexes, as built by the methods above) with a
+        table comment. A server without inline comments or indexes returns more than one
+        statement; they run in order."""
+
+    def drop_table_sql(self, full_table_name: str) -> str:
+        """Statement dropping a table."""
+        return f"DROP TABLE {full_table_name}"
+
+    @abstractmethod
+    def column_name_of(self, column_sql: str) -> str:
+        """The column name of a clause built by `column_sql`."""
+
+    @abstractmethod
+    def renamed_from(self, column_sql: str) -> str | None:
+        """The old name a column clause's comment asks to rename from (a comment starting
+        with ``{old_name}``), or None."""
+
+    @abstractmethod
+    def alter_clause(
+        self, action: str, column_sql: str = "", *, name: str = "", after: str | None = None
+    ) -> str:
+        """One clause of an ALTER plan. `action`: "drop" (the column `name`), "add"
+        (`column_sql`), "change" (rename `name` to the column of `column_sql`),
+        "modify" (redefine as `column_sql`); `after` places the column after another."""
+
+    @abstractmethod
+    def alter_comment_clause(self, comment: str) -> str:
+        """The ALTER clause setting the table comment."""
+
+    @abstractmethod
+    def alter_table_sql(self, full_table_name: str, clauses: Sequence[str]) -> str:
+        """The statement applying ALTER clauses to a table."""
+
+    # --- DML variants ------------------------------------------------------------------
+
+    @abstractmethod
+    def insert_sql(
+        self,
+        full_table_name: str,
+        fields: Sequence[str],
+        *,
+        duplicates: str = "error",
+        primary_key: Sequence[str] = (),
+        update: Sequence[str] | Mapping[str, str] = (),
+        from_query: bool = False,
+    ) -> tuple[str, str]:
+        """(head, tail) of an INSERT into `fields`: the rows or the SELECT go between.
+        `duplicates` says what a row whose primary key exists does: "error", "skip"
+        (keep the stored row), "replace" (the new row replaces it) or "update" (set the
+        `update` fields from the new row, or, for a mapping, each field to its SQL). `primary_key` is the table's key (needed by
+        servers that name the conflict); `from_query`: the rows come from a SELECT."""
+
+    @abstractmethod
+    def delete_in_sql(self, full_table_name: str, key: Sequence[str], subquery: str) -> str:
+        """DELETE of the rows of a table whose `key` columns are among the rows of
+        `subquery` (a SELECT that may read the same table)."""
+
+    # --- transactions ------------------------------------------------------------------
+
+    #: True when a failed statement aborts the whole open transaction (so code that
+    #: continues after an error inside a transaction must use a savepoint); False when
+    #: the server only rolls back the failed statement
+    error_aborts_transaction: bool = False
+
+    def savepoint_sql(self, name: str) -> str:
+        """Statement setting a savepoint."""
+        return f"SAVEPOINT {self.quote(name)}"
+
+    def rollback_to_savepoint_sql(self, name: str) -> str:
+        """Statement undoing the work since a savepoint (the transaction stays open)."""
+        return f"ROLLBACK TO SAVEPOINT {self.quote(name)}"
+
+    def release_savepoint_sql(self, name: str) -> str:
+        """Statement forgetting a savepoint (its work is kept)."""
+        return f"RELEASE SAVEPOINT {self.quote(name)}"
+
+    # --- time --------------------------------------------------------------------------
+
+    def now_sql(self) -> str:
+        """The server's current time."""
+        return "CURRENT_TIMESTAMP"
+
+    @abstractmethod
+    def seconds_ago_sql(self, seconds: float) -> str:
+        """The server's current time minus `seconds` (to the microsecond)."""
+
+    # --- limits ------------------------------------------------------------------------
+
+    @abstractmethod
+    def max_statement_size(self, connection: Connection) -> int:
+        """The largest statement the server accepts, in bytes."""
+
+    @abstractmethod
+    def offset_sql(self, limit: int | None, offset: int | None) -> str:
+        """The LIMIT/OFFSET suffix of a SELECT (empty for neither); an offset without a
+        limit skips rows and returns all the rest."""
+
+    @abstractmethod
+    def connection_ids_sql(self) -> str:
+        """A SELECT listing the ids of the live sessions (for `connection_id IN (...)`)."""
 
     @abstractmethod
     def lock_clause(self, mode: str = "update") -> str:
@@ -161,8 +380,12 @@ class Dialect(ABC):
         """Ask the server for its flavour and version (uncached; see `server_version`)."""
 
     @abstractmethod
+    def current_user_sql(self) -> str:
+        """SQL for ``user@host`` of the session (usable inside an INSERT)."""
+
     def current_user(self, connection: Connection) -> str:
         """``user@host`` of the session."""
+        return connection.query(f"SELECT {self.current_user_sql()}").fetchone()[0]
 
     @abstractmethod
     def connection_id(self, connection: Connection) -> int:
@@ -220,7 +443,7 @@ class Dialect(ABC):
     ) -> str:
         """SQL condition: the object or array at `path` of json column `attribute` equals
         `document` (JSON text, rendered by the dialect as a string literal), as a
-        restriction by a dict compares it (query.md §3.3). False where the path is
+        restriction by a dict compares it. False where the path is
         missing."""
         raise NotImplementedError(f"{self.name} dialect: JSON paths are not supported")
 
@@ -245,6 +468,10 @@ class Dialect(ABC):
         ``ref_table``, ``ref_column`` (the ref_* are None for primary-key rows, whose
         constraint is ``"PRIMARY"``), ordered by constraint and column position."""
         raise NotImplementedError(f"{self.name} dialect: key catalog not implemented")
+
+    def table_size(self, connection: Connection, database: str, table: str) -> int:
+        """Bytes of data and indexes of one table (0 when it does not exist)."""
+        raise NotImplementedError(f"{self.name} dialect: table size not implemented")
 
     def schema_size(self, connection: Connection, database: str) -> int:
         """Bytes of data and indexes of every table in `database`."""

@@ -74,7 +74,7 @@ class Store(ABC):
         self.subfolding: tuple[int, ...] = layout.subfolding(subfolding)
         self.max_workers = max_workers
 
-    # ---- where objects go (external.md §5.3) -----------------------------------------
+    # ---- where objects go ------------------------------------------------------------
 
     def blob_key(self, schema: str, hash_: UUID | str) -> str:
         """Key of a `blob@store` object of `schema` with content hash `hash_`."""
@@ -88,7 +88,7 @@ class Store(ABC):
         """Key of a `filepath@store` object: its path relative to the stage."""
         return layout.filepath_key(relative_path)
 
-    # ---- single objects -------------------------------------------------------------
+    # ---- single objects --------------------------------------------------------------
 
     @abstractmethod
     def full_path(self, key: str) -> str:
@@ -168,7 +168,7 @@ class Store(ABC):
             "the rows that refer to it."
         )
 
-    # ---- batches ----------------------------------------------------------------------
+    # ---- batches ---------------------------------------------------------------------
 
     def map(
         self,

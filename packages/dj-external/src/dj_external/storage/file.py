@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from dj_core.utils import atomic_write
 
 from dj_external.errors import MissingExternalFile, StoreError, StoreLocationError
 from dj_external.layout import DEFAULT_SUBFOLDING, check_key
@@ -71,21 +72,10 @@ class FileStore(Store):
 
     def _write_atomically(self, target: Path, fill) -> None:
         """Create `target` through a temporary sibling filled by `fill(file)`."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
         # 0o666 & ~umask, like any ordinary file the user creates: a shared store must stay
         # readable by the lab, which mkstemp's 0o600 would prevent.
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                fill(file)
-                file.flush()
-                if self.fsync:
-                    os.fsync(file.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
+        with atomic_write(target, prefix=TEMP_PREFIX, fsync=self.fsync) as file:
+            fill(file)
 
     def put(
         self,

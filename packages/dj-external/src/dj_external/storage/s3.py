@@ -16,7 +16,6 @@ import io
 import logging
 import os
 import threading
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any, NoReturn
 import certifi
 import urllib3
 from dj_blob.errors import DataJointError
+from dj_core.utils import atomic_write
 from minio import Minio
 from minio.error import MinioException, S3Error
 from urllib3.util import Retry, Timeout
@@ -287,19 +287,15 @@ class S3Store(Store):
 
     def get_file(self, key: str, local_path: str | os.PathLike[str]) -> Path:
         target = Path(local_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.parent / f".djtmp-{uuid.uuid4().hex}"
         response = None
         try:
             response = self.client.get_object(self.bucket, self._key(key))
-            with open(temp, "wb") as file:
+            with atomic_write(target, prefix=".djtmp-") as file:
                 for chunk in response.stream(_CHUNK):
                     file.write(chunk)
-            os.replace(temp, target)
         except (S3Error, MinioException, urllib3.exceptions.HTTPError) as error:
             self._fail(error, key, "download")
         finally:
-            temp.unlink(missing_ok=True)
             if response is not None:
                 response.close()
                 response.release_conn()

@@ -1,4 +1,4 @@
-"""The top-level `dj.*` names (upstream's `__all__`, api-surface.md §1) and their homes.
+"""The top-level `dj.*` names (upstream's `__all__`) and their homes.
 
 Names resolve on first access, so a layer that only some sessions need (dj-diagram and
 its networkx) loads only when used.

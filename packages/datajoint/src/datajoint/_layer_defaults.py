@@ -1,6 +1,6 @@
 """Connect the layers to the process-wide defaults that only the meta-package knows.
 
-The lower layers take explicit objects and offer slots for defaults (api-surface.md §3);
+The lower layers take explicit objects and offer slots for defaults;
 here those slots are filled: the settings loader (file, then environment, on first use),
 the live `dj.config` as the blob codec's option source, the client version written to
 `~log`, the `datajoint.errors` module name on exception classes, and the package logger.

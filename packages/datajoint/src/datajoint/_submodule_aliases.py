@@ -3,7 +3,7 @@
 Upstream's tests and users assign or patch module attributes (`dj.blob.use_32bit_dims`,
 `dj.utils.input`, `dj.settings.LOCALCONFIG`, `dj.admin.getpass`, `dj.plugin.*_plugins`),
 so `datajoint.<name>` must be the very module whose globals the implementing code reads:
-an alias in `sys.modules`, never a re-exporting copy (api-surface.md §2.2).
+an alias in `sys.modules`, never a re-exporting copy.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The `~log` table of a schema: its definition and the writer of its rows (core.md §6.4).
+"""The `~log` table of a schema: its definition and the writer of its rows.
 
 dj-core writes the rows itself (one parameterized INSERT), so schema creation logs
 without the query layer; dj-query's declare, alter, delete and drop call `log_event`.
@@ -12,7 +12,7 @@ import logging
 import platform
 from typing import Any
 
-from dj_core.declare import declare
+from dj_core.declare import compile_definition
 from dj_core.errors import DataJointError, MissingTableError
 from dj_core.version import client_version
 
@@ -40,8 +40,11 @@ def log_definition(database: str) -> str:
 def declare_log_table(connection: Any, database: str) -> None:
     """Create `~log` in `database` if it is missing."""
     full_name = connection.dialect.full_table_name(database, LOG_TABLE)
-    sql, _ = declare(full_name, log_definition(database), {})
-    connection.query(sql)
+    declaration = compile_definition(
+        full_name, log_definition(database), {}, dialect=connection.dialect
+    )
+    for statement in declaration.statements:
+        connection.query(statement)
 
 
 def log_event(connection: Any, database: str, event: str) -> None:
@@ -50,7 +53,9 @@ def log_event(connection: Any, database: str, event: str) -> None:
     Logging never breaks the operation it records: failures are logged and swallowed.
     """
     full_name = connection.dialect.full_table_name(database, LOG_TABLE)
-    sql = f"INSERT INTO {full_name} (version, user, host, event) VALUES (%s, USER(), %s, %s)"
+    dialect = connection.dialect
+    head, _ = dialect.insert_sql(full_name, ["version", "user", "host", "event"])
+    sql = f"{head} VALUES (%s, {dialect.current_user_sql()}, %s, %s)"
     args = (client_version() + "py", platform.uname().node, event[:EVENT_LENGTH])
     try:
         try:

@@ -16,7 +16,7 @@ from dj_core.attribute_types import get_handler
 from dj_core.declare import compile_definition
 from dj_core.errors import AccessError, DataJointError
 from dj_core.heading import invalidate
-from dj_core.log import log_event
+from dj_core.log_table import log_event
 
 __all__ = ["declare_table"]
 
@@ -59,7 +59,8 @@ def declare_table(
     for category, type_text in declaration.special_types:
         get_handler(category, purpose="declare").before_declare(schema, type_text)
     try:
-        connection.query(declaration.sql)
+        for statement in declaration.statements:
+            connection.query(statement)
     except AccessError as error:
         logger.warning("Could not declare %s: %s", full_table_name, error)
         return False

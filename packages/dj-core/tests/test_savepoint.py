@@ -1,0 +1,67 @@
+"""`Connection.savepoint`: a statement that may fail inside a transaction leaves the
+transaction usable. MySQL rolls back only the failed statement, so nothing is sent; a
+dialect whose failures abort the transaction gets a savepoint (MySQL runs savepoints too,
+so the abort-style path is checked on the same server)."""
+
+from __future__ import annotations
+
+import pytest
+from dj_core.dialects import MySQLDialect
+from dj_core.errors import DuplicateError
+
+
+class AbortingMySQL(MySQLDialect):
+    error_aborts_transaction = True
+
+
+@pytest.fixture
+def table(connection, make_database):
+    database = make_database()
+    connection.query(f"CREATE DATABASE IF NOT EXISTS `{database}`")
+    name = f"`{database}`.`t`"
+    connection.query(f"CREATE TABLE {name} (k int NOT NULL, PRIMARY KEY (k))")
+    return name
+
+
+def _sent(connection, monkeypatch):
+    sent = []
+    original = connection.query
+
+    def query(sql, *args, **kwargs):
+        sent.append(sql)
+        return original(sql, *args, **kwargs)
+
+    monkeypatch.setattr(connection, "query", query)
+    return sent
+
+
+@pytest.mark.parametrize("aborting", [False, True])
+def test_a_failed_statement_keeps_the_work_before_it(connection, table, monkeypatch, aborting):
+    if aborting:
+        monkeypatch.setattr(connection, "dialect", AbortingMySQL())
+    sent = _sent(connection, monkeypatch)
+    with connection.transaction:
+        connection.query(f"INSERT INTO {table} VALUES (1)")
+        with pytest.raises(DuplicateError), connection.savepoint():
+            connection.query(f"INSERT INTO {table} VALUES (1)")
+        with connection.savepoint():
+            connection.query(f"INSERT INTO {table} VALUES (2)")
+    assert [row[0] for row in connection.query(f"SELECT k FROM {table} ORDER BY k")] == [1, 2]
+    savepoints = [sql for sql in sent if "SAVEPOINT" in sql]
+    if aborting:
+        assert savepoints == [
+            "SAVEPOINT `dj_retry`",
+            "ROLLBACK TO SAVEPOINT `dj_retry`",
+            "SAVEPOINT `dj_retry`",
+            "RELEASE SAVEPOINT `dj_retry`",
+        ]
+    else:
+        assert savepoints == []
+
+
+def test_outside_a_transaction_nothing_is_sent(connection, monkeypatch):
+    monkeypatch.setattr(connection, "dialect", AbortingMySQL())
+    sent = _sent(connection, monkeypatch)
+    with connection.savepoint():
+        connection.query("SELECT 1")
+    assert sent == ["SELECT 1"]

@@ -1,0 +1,22 @@
+"""`~external_<store>` is declared from a definition, like `~jobs`; its statement is the one
+DataJoint 0.14 sends, byte for byte (this text was the hand-written DDL before)."""
+
+from __future__ import annotations
+
+from dj_core.dialects import MySQLDialect
+from dj_external.external import tracking_table_sql, tracking_table_statements
+
+ZERO_FOURTEEN = """CREATE TABLE IF NOT EXISTS `db`.`~external_store` (
+`hash` binary(16) NOT NULL COMMENT ":uuid:hash of contents (blob), of filename + contents (attach), or relative filepath (filepath)",
+`size` bigint unsigned NOT NULL COMMENT "size of object in bytes",
+`attachment_name` varchar(255) DEFAULT NULL COMMENT "the filename of an attachment",
+`filepath` varchar(1000) DEFAULT NULL COMMENT "relative filepath or attachment filename",
+`contents_hash` binary(16) DEFAULT NULL COMMENT ":uuid:used for the filepath datatype",
+`timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT "automatic timestamp",
+PRIMARY KEY (`hash`)
+) ENGINE=InnoDB, COMMENT "external storage tracking\""""
+
+
+def test_the_tracking_table_is_0_14s_without_a_server():
+    assert tracking_table_sql("db", "store") == ZERO_FOURTEEN
+    assert tracking_table_statements("db", "store", MySQLDialect()) == [ZERO_FOURTEEN]
