@@ -1,18 +1,22 @@
-"""Query benchmark: dj-query vs upstream DataJoint 0.14.10 vs raw pymysql `fetchall`.
+"""Query benchmark: dj-query on PyMySQL and on mysqlclient vs upstream DataJoint 0.14.10,
+each against the raw `fetchall` of its own driver.
 
     hatch run bench query          (or: hatch run python benchmarks/query/run.py)
 
 Creates a scratch database (dropped at the end), fills it with plain SQL, then times the
 workloads of workloads.py with each implementation in its own process, one after the
 other, and prints the times and the ratios to the floor measured in this one run. The
-floor is PyMySQL's `fetchall()` of the same SQL: its row parsing is the least any
-DataJoint fetch over this driver can cost. Benchmarks are not tests: nothing asserts.
+floor is the driver's `fetchall()` of the same SQL (for blobs, plus inflating them): the
+least any DataJoint fetch over that driver can cost. Upstream runs on the same PyMySQL
+version as ours (its own venv, benchmarks/_venvs.py). A second part streams 1,000,000
+rows of about 1 kB (stream_memory.py). Benchmarks are not tests: nothing asserts.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import runpy
 import sys
 import uuid
 from pathlib import Path
@@ -28,7 +32,7 @@ sys.path.insert(0, str(HERE))
 
 import dj_blob  # noqa: E402
 from _impl_process import run_bench_impl  # noqa: E402
-from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
+from _venvs import DJ014_VERSION, PYMYSQL_VERSION, dj014_python  # noqa: E402
 from workloads import BLOB_SIZE, DDL, N_BLOB, N_PARENT, N_SCALAR  # noqa: E402
 
 HOST = os.environ.get("DJ_HOST", "127.0.0.1")
@@ -68,7 +72,7 @@ def create(db: str) -> None:
         for i in range(N_BLOB):
             cursor.execute(
                 f"INSERT INTO `{db}`.`blob` VALUES (%s, %s)",
-                (i, dj_blob.pack(rng.random(BLOB_SIZE), compress=False)),
+                (i, dj_blob.pack(rng.random(BLOB_SIZE))),  # deflated, as DataJoint stores
             )
     conn.close()
 
@@ -88,38 +92,60 @@ def fmt(seconds: float) -> str:
     return f"{seconds * 1e3:8.1f} ms"
 
 
+IMPLEMENTATIONS = ("ours-pymysql", "ours-mysqlclient", "upstream")
+
+
 def main() -> None:
-    print("preparing upstream datajoint 0.14.10 environment ...", file=sys.stderr, flush=True)
-    upstream_python = str(ensure_upstream_venv())
+    print(f"preparing datajoint {DJ014_VERSION} on PyMySQL {PYMYSQL_VERSION} ...", file=sys.stderr)
+    pythons = {
+        "ours-pymysql": sys.executable,
+        "ours-mysqlclient": sys.executable,
+        "upstream": str(dj014_python()),
+    }
     db = f"djbench_{uuid.uuid4().hex[:10]}_query"
     print(f"filling {db} ...", file=sys.stderr, flush=True)
     create(db)
+    results = {}
     try:
-        print("timing dj-query and its floor ...", file=sys.stderr, flush=True)
-        ours = measure(sys.executable, "ours", db)
-        print("timing upstream and its floor ...", file=sys.stderr, flush=True)
-        upstream = measure(upstream_python, "upstream", db)
+        for which in IMPLEMENTATIONS:
+            print(f"timing {which} and its floor ...", file=sys.stderr, flush=True)
+            results[which] = measure(pythons[which], which, db)
     finally:
         drop(db)
     print(f"query benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(
-        f"python {sys.version.split()[0]}; times: best of interleaved runs; ratio: median of "
-        "paired runs; floor = pymysql fetchall() of the same SQL, in the same process\n"
+        f"python {sys.version.split()[0]}, PyMySQL {PYMYSQL_VERSION} for ours and upstream "
+        f"{DJ014_VERSION}; times: best of interleaved runs; ratio: median of paired runs "
+        "against the floor = the same driver's fetchall() of the same SQL (blobs: + inflate), "
+        "in the same process\n"
     )
     header = (
-        f"{'workload':14} {'dj-query':>11} {'floor':>11} {'ratio':>7}"
-        f" {'upstream':>11} {'floor':>11} {'ratio':>7}"
+        f"{'workload':14} {'pymysql':>10} {'floor':>10} {'ratio':>6}"
+        f" {'mysqlclient':>11} {'floor':>10} {'ratio':>6}"
+        f" {'upstream':>10} {'floor':>10} {'ratio':>6} {'up/mc':>6} {'up/pm':>6}"
     )
     print(header)
     print("-" * len(header))
-    for name, mine in ours.items():
-        theirs = upstream[name]
-        print(
-            f"{name:14} {fmt(mine['impl']):>11} {fmt(mine['floor']):>11}"
-            f" {mine['ratio']:6.2f}x"
-            f" {fmt(theirs['impl']):>11} {fmt(theirs['floor']):>11}"
-            f" {theirs['ratio']:6.2f}x"
+    pm, mc, up = (results[name] for name in IMPLEMENTATIONS)
+    for name in pm:
+        line = (
+            f"{name:14} {fmt(pm[name]['impl']):>10} {fmt(pm[name]['floor']):>10}"
+            f" {pm[name]['ratio']:5.2f}x {fmt(mc[name]['impl']):>11}"
+            f" {fmt(mc[name]['floor']):>10} {mc[name]['ratio']:5.2f}x"
         )
+        theirs = up.get(name)
+        if theirs is None:
+            line += f" {'-':>10} {'-':>10} {'-':>6} {'-':>6} {'-':>6}"
+        else:
+            line += (
+                f" {fmt(theirs['impl']):>10} {fmt(theirs['floor']):>10} {theirs['ratio']:5.2f}x"
+                f" {theirs['impl'] / mc[name]['impl']:5.2f}x"
+                f" {theirs['impl'] / pm[name]['impl']:5.2f}x"
+            )
+        print(line)
+    if os.environ.get("BENCH_STREAM", "1") != "0":
+        print()
+        runpy.run_path(str(HERE / "stream_memory.py"), run_name="__main__")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,13 @@
-"""Time the table workloads with one implementation: `ours`, `upstream` or `raw` (PyMySQL).
+"""Time the table workloads with one implementation: `ours` (dj-query; DJ_DRIVER picks the
+driver), `upstream` (DataJoint 0.14.10), `dj2` (DataJoint 2.x: blob inserts only) or `raw`
+(PyMySQL).
 
     python bench_impl.py WHICH DATABASE
+
+Blob inserts (`blob_<n>`): the 2,000 rows of 80 kB arrays inserted n rows per call (1, 50,
+2,000). The raw floor deflates the blobs on every core (`dj_blob.pack`, the bytes any
+DataJoint stores) and then sends them with the driver, n rows per call (`executemany`
+in a transaction for n > 1); it does not overlap the two.
 
 Each workload starts from the same state (tables emptied or refilled with plain SQL,
 untimed) and the best of REPEAT runs is kept. Prints one JSON line: workload -> seconds.
@@ -33,6 +40,8 @@ USER = os.environ.get("DJ_USER", "root")
 PASSWORD = os.environ.get("DJ_PASS", "")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 UPSTREAM_BLOB_BATCH = 50
+BLOB_PER_CALL = (1, 50, 2000)
+SLOW_REPEAT = int(os.environ.get("BENCH_REPEAT_SLOW", "1"))  # blob_1: 2,000 calls a run
 ONLY = os.environ.get("BENCH_ONLY", "")  # e.g. "insert_scalar": run only matching workloads
 
 
@@ -62,9 +71,9 @@ def fill(db: str, rows: dict[str, list[tuple]]) -> None:
     conn.close()
 
 
-def best(prepare, run) -> float:
+def best(prepare, run, repeat: int = REPEAT) -> float:
     times = []
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         prepare()
         start = time.perf_counter()
         run()
@@ -83,10 +92,23 @@ class Raw:
             cursor.executemany(f"INSERT INTO `{db}`.`{table}` VALUES ({marks})", rows)
             cursor.execute("COMMIT")
 
-    def insert_blobs(self, db, arrays):
+    def insert_blobs(self, db, arrays, per_call):
+        from concurrent.futures import ThreadPoolExecutor
+
         import dj_blob
 
-        self.insert(db, "blob", [(i, dj_blob.pack(a)) for i, a in enumerate(arrays)])
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # zlib releases the GIL
+            packed = list(pool.map(dj_blob.pack, arrays, chunksize=16))
+        rows = list(enumerate(packed))
+        with self.conn.cursor() as cursor:
+            for start in range(0, len(rows), per_call):
+                batch = rows[start : start + per_call]
+                if per_call == 1:
+                    cursor.execute(f"INSERT INTO `{db}`.`blob` VALUES (%s, %s)", batch[0])
+                else:
+                    cursor.execute("START TRANSACTION")
+                    cursor.executemany(f"INSERT INTO `{db}`.`blob` VALUES (%s, %s)", batch)
+                    cursor.execute("COMMIT")
 
     def delete_root(self, db, shape):
         return None  # no cascade in plain SQL without knowing the graph
@@ -109,8 +131,11 @@ class Ours:
     def insert(self, db, table, rows):
         self.table(db, table).insert(rows)
 
-    def insert_blobs(self, db, arrays):
-        self.table(db, "blob").insert([(i, a) for i, a in enumerate(arrays)])
+    def insert_blobs(self, db, arrays, per_call):
+        table = self.table(db, "blob")
+        rows = list(enumerate(arrays))
+        for start in range(0, len(rows), per_call):
+            table.insert(rows[start : start + per_call])
 
     def open_schema(self, db):
         import dj_query  # noqa: F401  (registers the tier classes the module is spawned with)
@@ -142,6 +167,7 @@ class Upstream:
         dj.config["database.user"] = USER
         dj.config["database.password"] = PASSWORD
         dj.config["safemode"] = False
+        dj.config["database.use_tls"] = False  # 0.14 on PyMySQL >= 1.2, server without TLS
         dj.logger.setLevel("WARNING")
         self.dj = dj
         self.conn = dj.conn()
@@ -152,11 +178,15 @@ class Upstream:
     def insert(self, db, table, rows):
         self.table(db, table).insert(rows)
 
-    def insert_blobs(self, db, arrays):
-        # 0.14 sends one statement per call, and 2,000 such rows exceed max_allowed_packet:
-        # calls of UPSTREAM_BLOB_BATCH rows, inside one transaction like ours
+    def insert_blobs(self, db, arrays, per_call):
         rows = [(i, a) for i, a in enumerate(arrays)]
         table = self.table(db, "blob")
+        if per_call <= UPSTREAM_BLOB_BATCH:
+            for start in range(0, len(rows), per_call):
+                table.insert(rows[start : start + per_call])
+            return
+        # 0.14 sends one statement per call, and 2,000 such rows exceed max_allowed_packet:
+        # calls of UPSTREAM_BLOB_BATCH rows, inside one transaction like ours
         with self.conn.transaction:
             for start in range(0, len(rows), UPSTREAM_BLOB_BATCH):
                 table.insert(rows[start : start + UPSTREAM_BLOB_BATCH])
@@ -169,6 +199,30 @@ class Upstream:
 
     def declare(self, db):
         return declare_schema(self.dj, db)
+
+
+class DataJoint2:
+    """DataJoint 2.x (blob inserts only)."""
+
+    def __init__(self):
+        import datajoint as dj
+
+        self.dj = dj
+        self.conn = dj.conn(HOST, USER, PASSWORD, use_tls=False)
+
+    def insert_blobs(self, db, arrays, per_call):
+        table = self.dj.FreeTable(self.conn, f"`{db}`.`blob`")  # data: <blob>
+        rows = [{"id": i, "data": a} for i, a in enumerate(arrays)]
+        # 2.3 too sends one statement per call: 2,000 such rows exceed max_allowed_packet
+        # (tried: the call fails after serializing them all), so calls of 50 rows inside
+        # one transaction stand in for it, as for 0.14
+        if per_call > UPSTREAM_BLOB_BATCH:
+            with self.conn.transaction:
+                for start in range(0, len(rows), UPSTREAM_BLOB_BATCH):
+                    table.insert(rows[start : start + UPSTREAM_BLOB_BATCH])
+            return
+        for start in range(0, len(rows), per_call):
+            table.insert(rows[start : start + per_call])
 
 
 def main() -> None:
@@ -188,22 +242,29 @@ def drop(db: str) -> None:
 
 
 def run_workloads(which: str, db: str) -> dict[str, float]:
-    impl = {"raw": Raw, "ours": Ours, "upstream": Upstream}[which]()
+    impl = {"raw": Raw, "ours": Ours, "upstream": Upstream, "dj2": DataJoint2}[which]()
     results = {}
 
+    arrays = blob_arrays()
+    for per_call in BLOB_PER_CALL:
+        name = f"blob_{per_call}"
+        if name.startswith(ONLY):
+            # 2.x serializes objects only into columns marked with its <blob> codec
+            ddl = BLOB_DDL.replace("longblob NOT NULL", "longblob NOT NULL COMMENT ':<blob>:'")
+            fresh(db, [ddl if which == "dj2" else BLOB_DDL])
+            results[name] = best(
+                lambda: admin().cursor().execute(f"TRUNCATE `{db}`.`blob`"),
+                lambda per_call=per_call: impl.insert_blobs(db, arrays, per_call),
+                SLOW_REPEAT if per_call == 1 else REPEAT,
+            )
+    if which == "dj2":
+        return results
     if "insert_scalar".startswith(ONLY):
         rows = scalar_rows()
         fresh(db, [SCALAR_DDL])
         results["insert_scalar"] = best(
             lambda: admin().cursor().execute(f"TRUNCATE `{db}`.`scalar`"),
             lambda: impl.insert(db, "scalar", rows),
-        )
-    if "insert_blob".startswith(ONLY):
-        arrays = blob_arrays()
-        fresh(db, [BLOB_DDL])
-        results["insert_blob"] = best(
-            lambda: admin().cursor().execute(f"TRUNCATE `{db}`.`blob`"),
-            lambda: impl.insert_blobs(db, arrays),
         )
     if which != "raw" and "declare".startswith(ONLY):
         # a new database for each run: nothing cached from a previous declaration helps

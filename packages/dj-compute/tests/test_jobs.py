@@ -403,12 +403,13 @@ def test_work_set_without_jobs_taken_is_one_query_on_the_server(lab, monkeypatch
     jobs.reserve("__another", {"subject_id": 0, "session_idx": 0})  # other tables: no effect
     stats._keys_to_do((), None, None, jobs)  # headings are loaded once
     statements: list[str] = []
-    query = stats.connection.query
-    monkeypatch.setattr(
-        stats.connection,
-        "query",
-        lambda sql, *a, **k: statements.append(sql) or query(sql, *a, **k),
-    )
+    for method in ("query", "fetch_rows"):  # fetch reads whole results with fetch_rows
+        run = getattr(stats.connection, method)
+        monkeypatch.setattr(
+            stats.connection,
+            method,
+            lambda sql, *a, run=run, **k: statements.append(sql) or run(sql, *a, **k),
+        )
     todo = stats._keys_to_do((), None, None, jobs)
     assert len(statements) == 1 and "MD5(CONCAT(`session_idx`,`subject_id`))" in statements[0]
     assert len(todo) == 12 - 3

@@ -7,11 +7,14 @@ import multiprocessing
 import pickle
 import uuid
 
-import pymysql
 import pytest
 from dj_core import connection as connection_module
 from dj_core import errors, settings
 from dj_core.connection import Connection, conn
+from dj_core.dialects.drivers import choose_mysql_driver
+
+#: the driver this run uses (DJ_DRIVER, else automatic): its error classes are expected
+DRIVER = choose_mysql_driver()
 
 
 @pytest.fixture
@@ -123,7 +126,7 @@ def test_equality_compares_connection_parameters(connection, db_params, config):
 
 def test_bad_credentials_raise_driver_error_naming_the_account(db_params, config, secret_user):
     wrong = "Wrong-" + uuid.uuid4().hex
-    with pytest.raises(pymysql.err.OperationalError) as caught:
+    with pytest.raises(DRIVER.OperationalError) as caught:
         Connection(db_params.host, secret_user["user"], wrong, port=db_params.port, config=config)
     assert isinstance(caught.value, errors.DataJointError)
     assert isinstance(caught.value, errors.ConnectionFailedError)
@@ -157,7 +160,7 @@ def test_tls_preferred_falls_back_on_a_server_without_tls(connection, db_params,
 
 @pytest.mark.parametrize("use_tls", [True, {}, {"ssl": {}}], ids=["true", "empty", "options"])
 def test_tls_required_fails_on_a_server_without_tls(db_params, config, use_tls):
-    with pytest.raises(pymysql.err.OperationalError) as caught:
+    with pytest.raises(DRIVER.OperationalError) as caught:
         Connection(
             db_params.host,
             db_params.user,
@@ -285,7 +288,7 @@ def test_access_denied_is_an_access_error(db_params, config, secret_user, databa
 
 
 def test_untranslated_errors_propagate_unchanged(connection, database):
-    with pytest.raises(pymysql.err.Error) as caught:  # division by zero in strict mode
+    with pytest.raises(DRIVER.Error) as caught:  # division by zero in strict mode
         connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1/0, 'a')")
     assert caught.value.args[0] == 1365
     assert not isinstance(caught.value, errors.DataJointError)
@@ -293,7 +296,7 @@ def test_untranslated_errors_propagate_unchanged(connection, database):
 
 @pytest.mark.parametrize(
     ("value", "driver_class"),
-    [("'notanumber'", pymysql.err.DataError), ("NULL", pymysql.err.IntegrityError)],
+    [("'notanumber'", DRIVER.DataError), ("NULL", DRIVER.IntegrityError)],
 )
 def test_a_refused_value_names_its_column_and_keeps_the_driver_class(
     connection, database, value, driver_class

@@ -8,7 +8,7 @@ from dj_core import errors, settings
 from dj_core.connection import Connection
 from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
 
-dialect = MySQLDialect()
+dialect = MySQLDialect("pymysql")  # the error-table tests raise PyMySQL errors
 
 
 @pytest.fixture
@@ -267,7 +267,7 @@ def test_refused_values_are_translated_with_their_column(
     code, message, attribute, row, driver_class
 ):
     driver_error = driver_class(code, message)
-    error = MySQLDialect().translate_error(driver_error, "INSERT ...")
+    error = MySQLDialect("pymysql").translate_error(driver_error, "INSERT ...")
     assert isinstance(error, errors.ValueRejectedError) and isinstance(error, driver_class)
     assert (error.attribute, error.row) == (attribute, row)
     assert error.args[0] == message

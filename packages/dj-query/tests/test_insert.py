@@ -7,6 +7,7 @@ import datetime
 import decimal
 import os
 import uuid
+from types import SimpleNamespace
 
 import dj_query as dq
 import numpy as np
@@ -265,8 +266,36 @@ def test_numpy_and_pandas_temporal_and_object_columns(things):
     )
 
 
+def small_chunks(monkeypatch) -> None:
+    """Chunks of a few hundred bytes: the small rows of these tests span many of them."""
+    monkeypatch.setattr(insert_module, "_CHUNK_BYTES_MIN", 200)
+    monkeypatch.setattr(insert_module, "_CHUNK_BYTES_MAX", 400)
+
+
+def test_blob_rows_are_cut_into_chunks_by_bytes_and_cores():
+    attributes = [
+        SimpleNamespace(adapter=None, uuid=False, type="int"),
+        SimpleNamespace(adapter=None, uuid=False, type="longblob"),
+    ]
+
+    def chunks(rows: int, size: int) -> list[slice]:
+        columns = [list(range(rows)), [np.zeros(size // 8) for _ in range(rows)]]
+        return insert_module._chunks(attributes, columns, external=False)
+
+    fifty = chunks(50, 80_000)  # 4 MB: spread over every core, and sent while deflating
+    assert len(fifty) >= 2 * insert_module._WORKERS
+    assert [c.start for c in fifty[1:]] == [c.stop for c in fifty[:-1]]
+    assert fifty[0].start == 0 and fifty[-1].stop == 50
+    many = chunks(2000, 80_000)  # 160 MB: chunks of at most about 4 MB
+    assert max(c.stop - c.start for c in many) <= insert_module._CHUNK_BYTES_MAX // 80_000 + 1
+    assert chunks(1, 80_000) == [slice(0, 1)]
+    assert chunks(50, 100) == [slice(0, 50)]  # small blobs: one chunk
+    scalar = [attributes[0], attributes[0]]
+    assert insert_module._chunks(scalar, [[1, 2], [3, 4]], external=False) == [slice(0, 2)]
+
+
 def test_blob_rows_encoded_in_chunks_are_one_transaction(things, monkeypatch):
-    monkeypatch.setattr(insert_module, "_PIPELINE_ROWS", 8)
+    small_chunks(monkeypatch)
     rows = [{"thing_id": i, "data": np.full(3, i)} for i in range(50)]
     things.insert(rows)
     data = dict(zip(*things.fetch("thing_id", "data")))
@@ -332,7 +361,7 @@ def test_chunked_blob_insert_keeps_every_column_type_exact(things, monkeypatch):
     """Rows with a blob column go as statements built from bytes (never %-interpolated):
     text with `%`, quotes and backslashes, NULLs, DEFAULTs, numbers, dates, UUIDs and
     JSON must arrive exactly as through the ordinary path."""
-    monkeypatch.setattr(insert_module, "_PIPELINE_ROWS", 8)
+    small_chunks(monkeypatch)
     monkeypatch.setattr(insert_module, "_STATEMENT_CAP", 3000)  # several statements a chunk
     texts = ["100%", "%%s", "it's", 'a "q"', "back\\slash", "%(name)s", "ünï", "", "50%%"]
     rows = [
@@ -375,7 +404,7 @@ def test_verbatim_statements_are_bytes_and_fit_the_packet(monkeypatch):
 
 
 def test_a_value_that_cannot_be_serialized_in_a_late_chunk_leaves_no_row(things, monkeypatch):
-    monkeypatch.setattr(insert_module, "_PIPELINE_ROWS", 8)
+    small_chunks(monkeypatch)
     rows = [{"thing_id": i, "data": np.arange(4.0)} for i in range(60)]
     rows[55]["data"] = object()  # no blob encoding for a bare object
     with pytest.raises(DataJointError):

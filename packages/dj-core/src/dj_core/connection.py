@@ -83,7 +83,8 @@ class Connection:
     ``plugin://...`` (translated by a connection plug-in). `use_tls`: None = TLS when the
     server offers it, True = required (certificate not verified), False = off, dict =
     driver TLS options. `config`: the configuration to read (default: the process-wide
-    one); `dialect`: the SQL dialect (default MySQL/MariaDB)."""
+    one); `dialect`: the SQL dialect (default MySQL/MariaDB over the driver named by
+    ``database.driver``)."""
 
     def __init__(
         self,
@@ -98,7 +99,9 @@ class Connection:
         dialect: Dialect | None = None,
     ):
         self.config = settings.config if config is None else config
-        self.dialect = MySQLDialect() if dialect is None else dialect
+        if dialect is None:  # the driver as configured (database.driver, DJ_DRIVER, auto)
+            dialect = MySQLDialect(self.config.get("database.driver"))
+        self.dialect = dialect
         host_input = host
         if "://" in host:
             scheme = host.split("://", 1)[0]
@@ -154,6 +157,8 @@ class Connection:
                 old.close()
             except Exception:  # already dead: nothing to close
                 pass
+        elif old is not None:
+            self.dialect.forget(old)
         # (an inherited connection of a parent process is dropped without a word to the
         # server: closing it would end the parent's session)
         self._pid = os.getpid()
@@ -172,6 +177,9 @@ class Connection:
 
     def close(self) -> None:
         """Close the server connection (a later `query` reconnects if allowed)."""
+        pool = self.__dict__.get("_stream_pool")
+        if pool is not None:  # the second connections of streams (dj_core.streaming)
+            pool.close()
         if self._conn is not None and self._pid == os.getpid():
             try:
                 self._conn.close()
@@ -193,6 +201,7 @@ class Connection:
         state["_in_transaction"] = False
         state["_server_version"] = None
         state.pop("_dependencies", None)
+        state.pop("_stream_pool", None)
         return state
 
     @property
@@ -263,6 +272,15 @@ class Connection:
             return self._cached_query(query, args, as_dict, suppress_warnings, reconnect)
         return self._run(query, args, as_dict, suppress_warnings, reconnect, many=False)
 
+    def fetch_rows(self, query: str, args: Any = ()) -> list[tuple]:
+        """All rows of a SELECT as a list of tuples, read at once (like
+        ``query(...).fetchall()``). Where the driver parses an unbuffered result faster
+        than its buffered one (mysqlclient: a third less time), the rows are read through
+        the unbuffered cursor, to the end, before anything else runs."""
+        if self._query_cache is not None:
+            return list(self.query(query, args).fetchall())
+        return self._run(query, args, False, True, None, many=False, rows=True)
+
     def query_many(self, query: str, rows: Sequence[Any], *, reconnect: bool | None = None) -> Any:
         """Execute one statement for every parameter row (``executemany``).
 
@@ -281,11 +299,12 @@ class Connection:
         reconnect: bool | None,
         *,
         many: bool,
+        rows: bool = False,
     ) -> Any:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
         try:
-            return self._execute(query, args, as_dict, suppress_warnings, many)
+            return self._execute(query, args, as_dict, suppress_warnings, many, rows)
         except LostConnectionError:
             if reconnect is None:
                 reconnect = self.config.get("database.reconnect", True)
@@ -299,15 +318,26 @@ class Connection:
                     "Connection was lost during a transaction. It was rolled back: "
                     "run the transaction again."
                 ) from None
-            return self._execute(query, args, as_dict, suppress_warnings, many)
+            return self._execute(query, args, as_dict, suppress_warnings, many, rows)
 
     def _execute(
-        self, query: str | bytes, args: Any, as_dict: bool, suppress_warnings: bool, many: bool
+        self,
+        query: str | bytes,
+        args: Any,
+        as_dict: bool,
+        suppress_warnings: bool,
+        many: bool,
+        rows: bool = False,
     ) -> Any:
         if self._conn is None or self._pid != os.getpid():
             # never opened here: a fresh process (after fork or unpickling) reconnects
             raise LostConnectionError(f"Not connected to {self._address} in this process.")
-        cursor = self._conn.cursor(self.dialect.dict_cursor if as_dict else None)
+        if as_dict:
+            cursor = self._conn.cursor(self.dialect.dict_cursor)
+        else:  # rows read at once may take the driver's faster cursor for that
+            cursor = self._conn.cursor(
+                getattr(self.dialect, "read_all_cursor", None) if rows else None
+            )
         try:
             if many:
                 cursor.executemany(query, args)
@@ -315,6 +345,10 @@ class Connection:
                 cursor.execute(query, None)  # verbatim: the driver sends bytes unchanged
             else:
                 cursor.execute(query, () if args is None else args)
+            if rows:
+                result = cursor.fetchall()
+                cursor.close()
+                return result if isinstance(result, list) else list(result)
         except Exception as error:
             shown = query if isinstance(query, str) else query[:_LOG_SQL_LIMIT].decode("latin-1")
             translated = self.dialect.translate_error(error, shown)

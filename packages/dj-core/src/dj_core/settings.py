@@ -78,6 +78,7 @@ ENVIRONMENT = {
     "DJ_HOST": "database.host",
     "DJ_USER": "database.user",
     "DJ_PASS": "database.password",
+    "DJ_DRIVER": "database.driver",
     "DJ_AWS_ACCESS_KEY_ID": "external.aws_access_key_id",
     "DJ_AWS_SECRET_ACCESS_KEY": "external.aws_secret_access_key",
     "DJ_LOG_LEVEL": "loglevel",

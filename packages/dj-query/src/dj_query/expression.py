@@ -300,13 +300,32 @@ class QueryExpression(Relation):
     @property
     def fetch(self) -> fetch.Fetch:
         """`fetch(*attrs, offset=None, limit=None, order_by=None, format=None,
-        as_dict=None, squeeze=False, download_path=".")`."""
+        as_dict=None, squeeze=False, download_path=".", chunk_size=None)`."""
         return fetch.Fetch(self)
 
     @property
     def fetch1(self) -> fetch.Fetch1:
         """`fetch1(*attrs, squeeze=False, download_path=".")`: exactly one row."""
         return fetch.Fetch1(self)
+
+    # the names DataJoint 2.x uses, so code written for either API reads naturally;
+    # each takes fetch's keywords (order_by, limit, offset, squeeze, chunk_size, ...)
+
+    def to_dicts(self, **fetch_kwargs: Any) -> Any:
+        """The rows as a list of dicts: `fetch(as_dict=True)`."""
+        return self.fetch(as_dict=True, **fetch_kwargs)
+
+    def to_pandas(self, **fetch_kwargs: Any) -> Any:
+        """A pandas DataFrame indexed by the primary key: `fetch(format="frame")`."""
+        return self.fetch(format="frame", **fetch_kwargs)
+
+    def to_arrow(self, **fetch_kwargs: Any) -> Any:
+        """A `pyarrow.Table`: `fetch(format="arrow")` (needs pyarrow)."""
+        return self.fetch(format="arrow", **fetch_kwargs)
+
+    def to_polars(self, **fetch_kwargs: Any) -> Any:
+        """A `polars.DataFrame`: `fetch(format="polars")` (needs polars)."""
+        return self.fetch(format="polars", **fetch_kwargs)
 
     def head(self, limit: int = 25, **fetch_kwargs: Any) -> Any:
         """The first `limit` rows in primary-key order."""

@@ -2,9 +2,14 @@
 
 Shapes: a numpy structured array (default), a list of dicts
 (`as_dict=True`), a pandas DataFrame indexed by the primary key (`format="frame"`;
-pandas is imported only then), or one array/list per requested attribute. Special
-columns are decoded once per column (`decode.py`); everything else passes straight
-from the cursor into the result.
+pandas is imported only then), an Arrow table or a polars DataFrame (`format="arrow"`,
+`"polars"`: `columnar.py`, each library imported only then), or one array/list per
+requested attribute. Special columns are decoded once per column (`decode.py`);
+everything else passes straight from the cursor into the result.
+
+With `chunk_size=N`, `fetch` returns an iterator of results of the same shape, each of
+at most N rows, read through the driver's unbuffered cursor (`dj_core.streaming`), so
+memory holds one chunk, not the result. `for row in query` streams the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
+from dj_core.streaming import stream_rows
 
+from dj_query import columnar
 from dj_query.compiler import compile_first
 from dj_query.condition import is_key
 from dj_query.decode import column_decoders
@@ -22,15 +29,23 @@ from dj_query.errors import DataJointError
 from dj_query.settings import setting
 from dj_query.top import Top
 
-__all__ = ["Fetch", "Fetch1", "iterate"]
+__all__ = ["FORMATS", "Fetch", "Fetch1", "iterate"]
 
 _INTEGERS = (np.dtype("int64"), np.dtype("uint64"))
+#: values of `format` (and of ``config["fetch_format"]``)
+FORMATS = ("array", "frame", "arrow", "polars")
+#: rows per chunk when iterating over a query (`for row in query`)
+ITERATION_CHUNK = 1024
 
 
 def _rows(expr: Any, first: int | None = None) -> list[tuple]:
     """Run the query once (at most `first` rows); the rows as the driver parsed them."""
     sql = expr.make_sql() if first is None else compile_first(expr, first)
-    rows = expr.connection.query(sql).fetchall()
+    connection = expr.connection
+    fetch_rows = getattr(connection, "fetch_rows", None)  # dj-core's Connection has it
+    if fetch_rows is not None:
+        return fetch_rows(sql)
+    rows = connection.query(sql).fetchall()
     return rows if isinstance(rows, list) else list(rows)
 
 
@@ -43,10 +58,14 @@ def fetch_dicts(
     expr: Any, squeeze: bool = False, download_path: str = ".", first: int | None = None
 ) -> list[dict]:
     """All rows (or the first few) as dicts of decoded values (plain Python values)."""
+    return dicts_from_rows(expr, _rows(expr, first), _decoders(expr, squeeze, download_path))
+
+
+def dicts_from_rows(expr: Any, rows: list[tuple], decoders: list) -> list[dict]:
+    """Driver rows of `expr` as dicts, special columns decoded."""
     names = list(expr.heading.names)
-    rows = _rows(expr, first)
     dicts = list(map(dict, map(zip, repeat(names), rows)))
-    for decoder in _decoders(expr, squeeze, download_path):
+    for decoder in decoders:
         index, name = decoder.index, names[decoder.index]
         for row, value in zip(dicts, decoder([row[index] for row in rows])):
             row[name] = value
@@ -54,17 +73,17 @@ def fetch_dicts(
 
 
 def fetch_array(expr: Any, squeeze: bool = False, download_path: str = ".") -> np.ndarray:
-    """All rows as a structured array with DataJoint's dtypes.
+    """All rows as a structured array with DataJoint's dtypes."""
+    return array_from_rows(expr, _rows(expr), _decoders(expr, squeeze, download_path))
 
-    The driver's row tuples go into the array in one numpy call; then each special
-    column is decoded as a whole and put back.
-    """
+
+def array_from_rows(expr: Any, rows: list[tuple], decoders: list) -> np.ndarray:
+    """Driver rows of `expr` as a structured array: the row tuples go into the array in
+    one numpy call; then each special column is decoded as a whole and put back."""
     heading = expr.heading
     names = list(heading.names)
-    rows = _rows(expr)
     if not names:  # an empty heading (dj.U() & q): rows without attributes
         return np.empty(len(rows), dtype=np.dtype([]))
-    decoders = _decoders(expr, squeeze, download_path)
     special = {decoder.index for decoder in decoders}
     dtypes = [
         np.dtype(object) if i in special else np.dtype(heading[name].dtype)
@@ -76,6 +95,10 @@ def fetch_array(expr: Any, squeeze: bool = False, download_path: str = ".") -> n
         values = decoder(array[name].tolist())
         array[name] = np.fromiter(values, dtype=object, count=len(values))
     return array
+
+
+def _stream(expr: Any, chunk_size: int) -> Iterator[list[tuple]]:
+    return stream_rows(expr.connection, expr.make_sql(), chunk_size)
 
 
 def _structured(rows: list[tuple], names: list[str], dtypes: list[np.dtype]) -> np.ndarray:
@@ -132,10 +155,13 @@ class Fetch:
         as_dict: bool | None = None,
         squeeze: bool = False,
         download_path: str = ".",
+        chunk_size: int | None = None,
     ) -> Any:
         """Rows of the query: a structured array, dicts (`as_dict=True`), a DataFrame
-        (`format="frame"`), or, given attribute names and/or "KEY", one array (or list
-        of key dicts) per name. `order_by`, `limit` and `offset` apply a `dj.Top`."""
+        (`format="frame"`), an Arrow table (`"arrow"`), a polars DataFrame (`"polars"`),
+        or, given attribute names and/or "KEY", one array (or list of key dicts) per
+        name. `order_by`, `limit` and `offset` apply a `dj.Top`. `chunk_size=N`: an
+        iterator of such results of at most N rows each, streamed from the server."""
         expr = self._expression
         if offset or order_by or limit:
             expr = expr & Top(limit, order_by, offset)
@@ -149,53 +175,93 @@ class Fetch:
                 "Cannot specify output format when as_dict=True or when attributes are "
                 "selected to be fetched separately."
             )
-        if format not in (None, "array", "frame"):
+        if format is not None and format not in FORMATS:
             raise DataJointError(
-                f'Fetch output format must be "array" or "frame", but "{format}" was given.'
+                f"Unknown fetch format {format!r}: use one of {', '.join(map(repr, FORMATS))}."
             )
         if format is None and not (attrs or as_dict):
             format = setting(expr, "fetch_format", "array")
-            if format not in ("array", "frame"):
+            if format not in FORMATS:
                 raise DataJointError(
-                    f'Invalid entry "{format}" in config["fetch_format"]: use "array" or "frame".'
+                    f'Invalid entry "{format}" in config["fetch_format"]: use one of '
+                    f"{', '.join(map(repr, FORMATS))}."
                 )
+        if chunk_size is not None:
+            if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
+                raise DataJointError(
+                    f"chunk_size must be a positive integer (rows per chunk), not {chunk_size!r}."
+                )
+            return self._chunks(
+                expr, attrs, format, as_dict, attrs_as_dict, squeeze, download_path, chunk_size
+            )
         if attrs:
-            return self._attributes(expr, attrs, as_dict, attrs_as_dict, squeeze, download_path)
+            array = fetch_array(_projected(expr, attrs, attrs_as_dict), squeeze, download_path)
+            return _attribute_values(expr, array, attrs, as_dict, attrs_as_dict)
         if as_dict:
             return fetch_dicts(expr, squeeze, download_path)
+        if format in ("arrow", "polars"):
+            rows = _rows(expr)
+            return columnar.build(format, expr, rows, _decoders(expr, squeeze, download_path))
         array = fetch_array(expr, squeeze, download_path)
         return _frame(array, expr.primary_key) if format == "frame" else array
 
     @staticmethod
-    def _attributes(
+    def _chunks(
         expr: Any,
         attrs: tuple,
+        format: str | None,
         as_dict: bool,
         attrs_as_dict: bool,
         squeeze: bool,
         download_path: str,
-    ) -> Any:
+        chunk_size: int,
+    ) -> Iterator[Any]:
+        source = _projected(expr, attrs, attrs_as_dict) if attrs else expr
+        decoders = _decoders(source, squeeze, download_path)
+        for rows in _stream(source, chunk_size):
+            if attrs:
+                array = array_from_rows(source, rows, decoders)
+                yield _attribute_values(expr, array, attrs, as_dict, attrs_as_dict)
+            elif as_dict:
+                yield dicts_from_rows(source, rows, decoders)
+            elif format in ("arrow", "polars"):
+                yield columnar.build(format, source, rows, decoders)
+            else:
+                array = array_from_rows(source, rows, decoders)
+                yield _frame(array, source.primary_key) if format == "frame" else array
+
+
+def _attribute_names(expr: Any, attrs: tuple, attrs_as_dict: bool) -> tuple:
+    if attrs_as_dict and any(is_key(a) for a in attrs):
         primary_key = expr.primary_key
-        if attrs_as_dict and any(is_key(a) for a in attrs):
-            attrs = (*primary_key, *(a for a in attrs if not is_key(a) and a not in primary_key))
-        names = [a for a in attrs if not is_key(a)]
-        array = fetch_array(expr.proj(*names), squeeze, download_path)
-        if attrs_as_dict:
-            wanted = set(attrs)
-            return [
-                {k: v for k, v in zip(array.dtype.names, record) if k in wanted} for record in array
-            ]
-        values = [
-            (
-                _to_dicts(_key_fields(array, primary_key))
-                if as_dict
-                else _key_fields(array, primary_key)
-            )
-            if is_key(a)
-            else array[a]
-            for a in attrs
+        attrs = (*primary_key, *(a for a in attrs if not is_key(a) and a not in primary_key))
+    return attrs
+
+
+def _projected(expr: Any, attrs: tuple, attrs_as_dict: bool) -> Any:
+    """`expr` projected onto the named attributes (its primary key included)."""
+    attrs = _attribute_names(expr, attrs, attrs_as_dict)
+    return expr.proj(*(a for a in attrs if not is_key(a)))
+
+
+def _attribute_values(
+    expr: Any, array: np.ndarray, attrs: tuple, as_dict: bool, attrs_as_dict: bool
+) -> Any:
+    """From the projected array: one value per requested name, or dicts of them."""
+    primary_key = expr.primary_key
+    attrs = _attribute_names(expr, attrs, attrs_as_dict)
+    if attrs_as_dict:
+        wanted = set(attrs)
+        return [
+            {k: v for k, v in zip(array.dtype.names, record) if k in wanted} for record in array
         ]
-        return values[0] if len(attrs) == 1 else values
+    values = [
+        (_to_dicts(_key_fields(array, primary_key)) if as_dict else _key_fields(array, primary_key))
+        if is_key(a)
+        else array[a]
+        for a in attrs
+    ]
+    return values[0] if len(attrs) == 1 else values
 
 
 class Fetch1:
@@ -232,6 +298,9 @@ class Fetch1:
 
 
 def iterate(expr: Any) -> Iterator[dict]:
-    """Rows as dicts from one query: key dicts when every attribute is in the primary
-    key, else full rows decoded as `fetch1` gives them."""
-    return iter(fetch_dicts(expr))
+    """Rows as dicts from one query, streamed in chunks (`dj_core.streaming`): key
+    dicts when every attribute is in the primary key, else full rows decoded as
+    `fetch1` gives them."""
+    decoders = _decoders(expr, False, ".")
+    for rows in _stream(expr, ITERATION_CHUNK):
+        yield from dicts_from_rows(expr, rows, decoders)

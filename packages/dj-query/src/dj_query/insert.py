@@ -312,19 +312,53 @@ def _max_packet(connection: Any) -> int:
     return size
 
 
-# rows of serialized columns are encoded in chunks, the next chunk while the server
-# stores the previous one
-_PIPELINE_ROWS = 64
+# Rows of serialized (blob) columns are encoded in chunks cut by bytes, not by rows: at
+# least two chunks per core when there is enough data, each between these sizes (input
+# bytes), so a batch of 50 blobs is spread over the cores as well as 2,000 are, and the
+# first statements are sent while the cores deflate the following chunks.
+_CHUNK_BYTES_MIN = 256 * 1024
+_CHUNK_BYTES_MAX = 4 * 1024 * 1024
+_ROW_OVERHEAD = 64  # bytes of statement per row besides its blob values
 
 
 def _chunks(attributes: list[Any], columns: list[list[Any]], external: bool) -> list[slice]:
     """Row ranges to encode one after the other: several only for inserts with blob
     columns and no external ones (whose handlers use the connection while encoding)."""
     count = len(columns[0])
-    heavy = any(attribute_category(attr) in _PARALLEL_SAFE for attr in attributes)
-    if external or not heavy or count <= _PIPELINE_ROWS:
+    heavy = [
+        column
+        for attr, column in zip(attributes, columns)
+        if attribute_category(attr) in _PARALLEL_SAFE
+    ]
+    if external or not heavy or count < 2:
         return [slice(0, count)]
-    return [slice(start, start + _PIPELINE_ROWS) for start in range(0, count, _PIPELINE_ROWS)]
+    weights = [_ROW_OVERHEAD] * count
+    for column in heavy:
+        for index, value in enumerate(column):
+            weights[index] += _size(value)
+    total = sum(weights)
+    target = min(max(total // (_WORKERS * 2), _CHUNK_BYTES_MIN), _CHUNK_BYTES_MAX)
+    chunks, start, size = [], 0, 0
+    for index, weight in enumerate(weights):
+        size += weight
+        if size >= target:
+            chunks.append(slice(start, index + 1))
+            start, size = index + 1, 0
+    if start < count:
+        chunks.append(slice(start, count))
+    return chunks
+
+
+def _size(value: Any) -> int:
+    """Bytes a value serializes from, roughly (exact for arrays, bytes and text)."""
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    if isinstance(value, (bytes, bytearray, str)):
+        return len(value)
+    if isinstance(value, (list, tuple, dict)):
+        return 64 * len(value)
+    return 16
 
 
 def _pipelined(

@@ -56,6 +56,9 @@ class Dialect(ABC):
     name: str = ""
     #: the driver's cursor class giving rows as dicts (``raw.cursor(dialect.dict_cursor)``)
     dict_cursor: Any = None
+    #: the driver's unbuffered cursor class (rows read while the server sends them), for
+    #: `dj_core.streaming`
+    stream_cursor: Any = None
 
     # --- driver plumbing ---------------------------------------------------------------
 
@@ -89,6 +92,16 @@ class Dialect(ABC):
     @abstractmethod
     def ping(self, raw: Any) -> None:
         """Raise when the driver connection `raw` is not alive (never reconnects)."""
+
+    def forget(self, raw: Any) -> None:
+        """Drop a driver connection inherited from a parent process (after fork) without
+        a word to the server: closing it would end the parent's session."""
+        return None
+
+    def abandon_stream(self, raw: Any, cursor: Any) -> None:
+        """Close the driver connection `raw` whose unbuffered `cursor` still has rows
+        unread, without reading them (streams left early)."""
+        raw.close()
 
     @abstractmethod
     def warnings(self, raw: Any, cursor: Any) -> list[str]:

@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import datetime
 import re
-import ssl
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pymysql
-import pymysql.cursors
-from pymysql.constants import CLIENT, CR
+from pymysql.converters import encoders, escape_item  # pure text functions
 
 from dj_core import errors
 from dj_core.dialects import mysql_literals
 from dj_core.dialects.base import Dialect, ServerVersion
+from dj_core.dialects.drivers import CR_CONN_HOST_ERROR, MySQLDriver, choose_mysql_driver
+from dj_core.dialects.pymysql_driver import MySQLConnectError
 
 if TYPE_CHECKING:
     from dj_core.connection import Connection
 
-__all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect"]
+__all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect", "value_literal"]
 
 #: session sql_mode of every DataJoint connection
 SQL_MODE = (
@@ -57,8 +57,10 @@ def _comment(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-class MySQLConnectError(errors.ConnectionFailedError, pymysql.err.OperationalError):
-    """The MySQL server refused the connection (args: driver code, message naming user@host:port)."""
+def value_literal(value: Any) -> str:
+    """The SQL literal of a Python value, as a bound parameter would be sent (the same
+    text whichever driver runs the statement)."""
+    return escape_item(value, "utf8mb4", encoders)
 
 
 class MySQLValueRejected(errors.ValueRejectedError, pymysql.err.DataError):
@@ -93,8 +95,39 @@ _REJECTED_COLUMN = re.compile(
 )
 
 
-def _value_rejected(code: int, message: str) -> errors.ValueRejectedError:
-    error = _VALUE_REJECTED[code](message)
+_REJECTED_BASES = {
+    MySQLValueRejected: "DataError",
+    MySQLNullRejected: "IntegrityError",
+    MySQLValueUnreadable: "OperationalError",
+}
+_REJECTED_BY_DRIVER: dict[str, dict[int, type[errors.ValueRejectedError]]] = {
+    "pymysql": _VALUE_REJECTED
+}
+
+
+def _rejected_classes(driver: MySQLDriver) -> dict[int, type[errors.ValueRejectedError]]:
+    """The refused-value classes deriving from `driver`'s own error classes."""
+    classes = _REJECTED_BY_DRIVER.get(driver.name)
+    if classes is None:
+        made = {
+            pymysql_class: type(
+                pymysql_class.__name__,
+                (errors.ValueRejectedError, getattr(driver, base)),
+                {"__doc__": pymysql_class.__doc__, "__module__": __name__},
+            )
+            for pymysql_class, base in _REJECTED_BASES.items()
+        }
+        classes = _REJECTED_BY_DRIVER[driver.name] = {
+            code: made[cls] for code, cls in _VALUE_REJECTED.items()
+        }
+    return classes
+
+
+def _value_rejected(
+    code: int, message: str, driver: MySQLDriver | None = None
+) -> errors.ValueRejectedError:
+    classes = _VALUE_REJECTED if driver is None else _rejected_classes(driver)
+    error = classes[code](message)
     match = _REJECTED_COLUMN.search(message)
     if match:
         error.attribute = match["column"] or match["null_column"]
@@ -107,19 +140,19 @@ def _code(error: Exception) -> int | None:
     return args[0] if args and isinstance(args[0], int) else None
 
 
-def _unverified_tls_context() -> ssl.SSLContext:
-    # 0.14's "TLS on" encrypts without verifying the server certificate (no CA given).
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 class MySQLDialect(Dialect):
-    """The dialect of MySQL and MariaDB servers, over PyMySQL."""
+    """The dialect of MySQL and MariaDB servers, over PyMySQL or mysqlclient.
+
+    `driver`: a `MySQLDriver`, or its name ("pymysql", "mysqlclient"), or None to choose
+    automatically (`dj_core.dialects.drivers.choose_mysql_driver`)."""
 
     name = "mysql"
-    dict_cursor = pymysql.cursors.DictCursor
+
+    def __init__(self, driver: MySQLDriver | str | None = None) -> None:
+        self.driver = driver if isinstance(driver, MySQLDriver) else choose_mysql_driver(driver)
+        self.dict_cursor = self.driver.dict_cursor
+        self.stream_cursor = self.driver.stream_cursor
+        self.read_all_cursor = self.driver.read_all_cursor
 
     # --- driver plumbing ---------------------------------------------------------------
 
@@ -133,9 +166,9 @@ class MySQLDialect(Dialect):
         tls: bool | dict | None,
         init_command: str | None,
         charset: str,
-    ) -> pymysql.connections.Connection:
-        """Open a PyMySQL connection. TLS "preferred" (tls=None) tries TLS first and falls
-        back to a plain connection only when the server does not offer TLS."""
+    ) -> Any:
+        """Open a driver connection. TLS "preferred" (tls=None) uses TLS when the server
+        offers it and a plain connection otherwise."""
         options: dict[str, Any] = {
             "host": host,
             "port": port,
@@ -146,50 +179,43 @@ class MySQLDialect(Dialect):
             "charset": charset or "",
             "autocommit": True,
         }
+        driver = self.driver
         try:
-            if tls is False:
-                return pymysql.connect(**options, ssl_disabled=True)
-            if tls is None:
-                try:
-                    return pymysql.connect(**options, ssl=_unverified_tls_context())
-                except pymysql.err.OperationalError as error:
-                    if _code(error) != CR.CR_SSL_CONNECTION_ERROR:
-                        raise
-                    return pymysql.connect(**options, ssl_disabled=True)
-            raw = pymysql.connect(
-                **options, ssl=tls if isinstance(tls, dict) else _unverified_tls_context()
-            )
-            if not raw.server_capabilities & CLIENT.SSL:
-                # PyMySQL < 1.2 silently continues without TLS; "required" must not
-                raw.close()
-                raise pymysql.err.OperationalError(
-                    CR.CR_SSL_CONNECTION_ERROR, "SSL is required but the server doesn't support it"
-                )
-            return raw
-        except pymysql.err.OperationalError as error:
+            return driver.connect(options, tls)
+        except driver.OperationalError as error:
             message = error.args[1] if len(error.args) > 1 else str(error)
-            raise MySQLConnectError(
-                _code(error) or CR.CR_CONN_HOST_ERROR,
+            raise driver.connect_error(
+                _code(error) or CR_CONN_HOST_ERROR,
                 f"Could not connect as {user}@{host}:{port}: {message}",
             ) from error
 
     def is_lost_connection(self, error: Exception) -> bool:
         if isinstance(error, errors.LostConnectionError):
             return True
-        return isinstance(error, pymysql.err.Error) and _code(error) in _LOST_CONNECTION
+        return isinstance(error, self.driver.Error) and _code(error) in _LOST_CONNECTION
 
-    def ping(self, raw: pymysql.connections.Connection) -> None:
-        raw.ping(reconnect=False)
+    def ping(self, raw: Any) -> None:
+        self.driver.ping(raw)
 
-    def warnings(self, raw: pymysql.connections.Connection, cursor: Any) -> list[str]:
-        if not cursor.warning_count:
+    def forget(self, raw: Any) -> None:
+        self.driver.forget(raw)
+
+    def abandon_stream(self, raw: Any, cursor: Any) -> None:
+        """Close `raw`, leaving the unread rows of its unbuffered `cursor` unread."""
+        self.driver.abandon(raw, cursor)
+
+    def warnings(self, raw: Any, cursor: Any) -> list[str]:
+        if not self.driver.warning_count(raw, cursor):
             return []
-        with raw.cursor() as warnings:
+        warnings = raw.cursor()
+        try:
             warnings.execute("SHOW WARNINGS")
             return [f"{level} {code}: {message}" for level, code, message in warnings.fetchall()]
+        finally:
+            warnings.close()
 
     def translate_error(self, error: Exception, sql: str) -> Exception | None:
-        if not isinstance(error, pymysql.err.Error):
+        if not isinstance(error, self.driver.Error):
             return None
         code = _code(error)
         message = error.args[1] if len(error.args) > 1 else ""
@@ -210,7 +236,7 @@ class MySQLDialect(Dialect):
         if code == 1054:
             return errors.UnknownAttributeError(message)
         if code in _VALUE_REJECTED:
-            return _value_rejected(code, message)
+            return _value_rejected(code, message, self.driver)
         return None
 
     # --- text builders -----------------------------------------------------------------
