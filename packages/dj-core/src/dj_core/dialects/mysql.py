@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pymysql
-from pymysql.converters import encoders, escape_item  # pure text functions
 
 from dj_core import errors
 from dj_core.dialects import mysql_literals
@@ -28,7 +27,7 @@ from dj_core.dialects.pymysql_driver import MySQLConnectError
 if TYPE_CHECKING:
     from dj_core.connection import Connection
 
-__all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect", "value_literal"]
+__all__ = ["SQL_MODE", "MySQLConnectError", "MySQLDialect"]
 
 #: session sql_mode of every DataJoint connection
 SQL_MODE = (
@@ -55,12 +54,6 @@ _UNLIMITED = 999999999999
 def _comment(text: str) -> str:
     """A comment's text between double quotes in DDL (backslash and quote escaped)."""
     return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def value_literal(value: Any) -> str:
-    """The SQL literal of a Python value, as a bound parameter would be sent (the same
-    text whichever driver runs the statement)."""
-    return escape_item(value, "utf8mb4", encoders)
 
 
 class MySQLValueRejected(errors.ValueRejectedError, pymysql.err.DataError):
