@@ -21,7 +21,7 @@ DRIVERS = ("pymysql", "mysqlclient")
 
 @pytest.fixture(params=DRIVERS)
 def driver_connection(request, db_params):
-    config = Config()
+    config = Config.independent()
     config["database.driver"] = request.param
     connection = Connection(db_params.host, db_params.user, db_params.password, config=config)
     yield connection
@@ -115,7 +115,7 @@ def test_both_drivers_translate_server_errors(driver_connection):
 
 def test_both_drivers_refuse_required_tls_without_a_tls_server(db_params):
     for name in DRIVERS:
-        config = Config()
+        config = Config.independent()
         config["database.driver"] = name
         with pytest.raises(choose_mysql_driver(name).OperationalError) as caught:
             Connection(
