@@ -9,6 +9,8 @@ import datajoint as dj
 import dj_compute
 import pytest
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def schema(make_database, db_params):

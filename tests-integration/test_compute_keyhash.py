@@ -10,6 +10,8 @@ import textwrap
 import datajoint as dj
 import pytest
 
+pytestmark = pytest.mark.pending_postgresql
+
 DEFINITIONS = '''
 @schema
 class Thing(dj.Manual):

@@ -22,6 +22,8 @@ from pathlib import Path
 import dj_blob
 import pytest
 
+pytestmark = pytest.mark.pending_postgresql
+
 WORKER = textwrap.dedent(
     '''
     import json, os, sys, time

@@ -18,6 +18,8 @@ import datajoint as dj
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def connect(db_params):

@@ -4,6 +4,8 @@ import pytest
 from dj_testing.server import ServerParams, ServerUnavailable
 from dj_testing.upstream import UPSTREAM_VERSION
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def test_database_factory_creates_and_drops(db_params, db_admin, make_database):
     name = make_database("probe")

@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent))  # the shared university module
 
 from university import DEFINITIONS, FILL_ORDER, declare, generate, table_rows
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def university(db_params, make_database):

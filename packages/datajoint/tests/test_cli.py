@@ -7,6 +7,8 @@ import sys
 import datajoint as dj
 import pytest
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def test_version_option_exits_zero(capsys):
     with pytest.raises(SystemExit) as exit_info:

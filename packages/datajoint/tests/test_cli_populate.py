@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.pending_postgresql
+
 HERE = Path(__file__).parent
 N_KEYS = 2000
 

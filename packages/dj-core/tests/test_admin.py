@@ -14,6 +14,8 @@ import pytest
 from dj_core import admin, settings, utils
 from dj_core.connection import Connection
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def account(db_admin):

@@ -10,6 +10,8 @@ from dj_core.heading import Heading, invalidate
 from dj_core.schemas import Schema, declare_table
 from dj_core.settings import Config
 
+pytestmark = pytest.mark.pending_postgresql
+
 OLD = """# subjects
 subject_id : int
 ---

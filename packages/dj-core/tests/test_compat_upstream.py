@@ -29,6 +29,8 @@ from dj_core.settings import Config
 from dj_core.table_ref import TableRef
 from dj_core.utils import from_camel_case
 
+pytestmark = pytest.mark.pending_postgresql
+
 PREFIX = {"Manual": "", "Lookup": "#", "Imported": "_", "Computed": "__"}
 STAMPED = {"Stamped"}  # declared with add_hidden_timestamp on
 

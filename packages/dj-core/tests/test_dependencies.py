@@ -9,6 +9,8 @@ from dj_core.errors import DataJointError
 from dj_core.schemas import Schema, declare_table
 from dj_core.table_ref import TableRef
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def n(name: str, db: str = "a") -> str:
     return f"`{db}`.`{name}`"

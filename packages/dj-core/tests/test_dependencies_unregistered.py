@@ -7,6 +7,8 @@ import pytest
 from dj_core.dependencies import Dependencies
 from dj_core.schemas import Schema, declare_table
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def plain(connection, make_database):

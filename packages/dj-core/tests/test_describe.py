@@ -12,6 +12,8 @@ from dj_core.schemas import Schema, declare_table
 from dj_core.settings import Config
 from dj_core.table_ref import TableRef
 
+pytestmark = pytest.mark.pending_postgresql
+
 DEFINITIONS = [
     ("animal", '# animals\nanimal_id : int  # number\n---\nname = "" : varchar(16)', []),
     ("#rig", "rig : varchar(8)\n---\nroom = null : varchar(8)", []),

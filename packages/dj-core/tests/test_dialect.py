@@ -8,6 +8,8 @@ from dj_core import errors, settings
 from dj_core.connection import Connection
 from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
 
+pytestmark = pytest.mark.pending_postgresql
+
 dialect = MySQLDialect("pymysql")  # the error-table tests raise PyMySQL errors
 
 

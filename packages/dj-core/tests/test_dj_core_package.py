@@ -1,4 +1,7 @@
 import dj_core
+import pytest
+
+pytestmark = pytest.mark.pending_postgresql
 
 
 def test_version_is_a_release_string():

@@ -22,6 +22,8 @@ import psycopg
 import pytest
 from dj_core.embedded import EmbeddedAddress, EmbeddedServer, EmbeddedServerError
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def _connect(address: EmbeddedAddress) -> psycopg.Connection:
     return psycopg.connect(

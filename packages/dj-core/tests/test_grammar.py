@@ -16,6 +16,8 @@ from dj_core.grammar import (
     split_index_items,
 )
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.mark.parametrize(
     ("line", "name", "default", "type_", "comment"),

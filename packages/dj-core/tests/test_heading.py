@@ -11,6 +11,8 @@ from dj_core.heading import Heading, invalidate, preload_schema
 from dj_core.schemas import Schema, declare_table
 from dj_core.table_ref import TableRef
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 class Plain(AttributeType):
     def __init__(self, category):

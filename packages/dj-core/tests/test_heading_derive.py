@@ -8,6 +8,8 @@ from dj_core.heading import Heading, invalidate
 from dj_core.schemas import Schema, declare_table
 from dj_core.table_ref import TableRef
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def lab(connection, make_database):

@@ -8,6 +8,8 @@ import json
 import pytest
 from dj_core.dialects import MySQLDialect, ServerVersion
 
+pytestmark = pytest.mark.pending_postgresql
+
 MARIADB = ServerVersion("mariadb", (10, 11, 6), "10.11.6-MariaDB")
 MYSQL = ServerVersion("mysql", (8, 0, 36), "8.0.36")
 DOCS = [

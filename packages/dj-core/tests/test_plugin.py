@@ -6,6 +6,8 @@ import pytest
 from dj_core import errors, plugin, settings
 from dj_core.connection import Connection
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def test_registries_are_dicts_of_entries():
     for registry in (plugin.connection_plugins, plugin.type_plugins):

@@ -6,6 +6,8 @@ import pytest
 from dj_core import errors, settings
 from dj_core.connection import Connection
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def connection(db_params, tmp_path):

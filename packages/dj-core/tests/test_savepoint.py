@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from dj_core.errors import DuplicateError
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def table(connection, make_database):

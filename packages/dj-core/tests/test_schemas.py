@@ -12,6 +12,8 @@ from dj_core.settings import Config
 from dj_core.utils import from_camel_case
 from dj_core.version import set_client_version
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 class TierBase:
     """A minimal tier for these tests: what dj-query's tiers do when bound."""

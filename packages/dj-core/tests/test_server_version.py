@@ -8,6 +8,8 @@ import pytest
 from dj_core.heading import Heading, invalidate
 from dj_core.schemas import Schema, declare_table
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def sent(connection, monkeypatch):

@@ -10,6 +10,8 @@ from dj_core import errors, settings
 from dj_core.hash import key_hash
 from dj_core.settings import Config
 
+pytestmark = pytest.mark.pending_postgresql
+
 KEYS = [{"b": 2, "a": "x"}, {"name": "ünïcode", "n": 3}, {}]
 
 

@@ -16,6 +16,8 @@ from dj_diagram import DiagramError
 from dj_diagram_test_svg import NS, check_drawing, parse
 from dj_testing.plugin import unique_database_name
 
+pytestmark = pytest.mark.pending_postgresql
+
 DEFINITIONS = [  # (context name, table name, definition)
     ("Species", "#species", "species: varchar(24)"),
     ("LabMember", "lab_member", "username: varchar(16)"),

@@ -6,9 +6,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from dj_core.connection import Connection
 from dj_core.settings import Config
 from dj_external import ExternalTable
+
+pytestmark = pytest.mark.pending_postgresql
 
 
 def _wait_until_blocked(observer: Connection, connection_id: int, timeout: float = 120) -> None:

@@ -2,6 +2,9 @@ import re
 from pathlib import Path
 
 import dj_external
+import pytest
+
+pytestmark = pytest.mark.pending_postgresql
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

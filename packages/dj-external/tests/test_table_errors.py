@@ -12,6 +12,8 @@ from dj_core.errors import BucketInaccessible, DataJointError, MissingExternalFi
 from dj_core.schemas import Schema
 from dj_external import ExternalChecksumError, layout
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def _blob_key(lab, value_hash):
     return layout.blob_key(lab.schema.database, value_hash, lab.objects.subfolding)

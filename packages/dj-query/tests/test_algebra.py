@@ -10,6 +10,8 @@ from dj_query.errors import DataJointError
 from dj_query.expression import QueryExpression
 from dj_query_lab import ANIMALS, RIGS, SESSIONS, TRIALS
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def rows(query, *names):
     """Rows as a set of tuples (of the named attributes, default all)."""

@@ -16,6 +16,8 @@ from dj_query import FreeTable
 from dj_query.errors import DataJointError
 from dj_query_lab import ANIMALS, SESSIONS
 
+pytestmark = pytest.mark.pending_postgresql
+
 BLOBS = [np.arange(6.0).reshape(2, 3), {"a": [1, 2]}, None]
 DOCS = ['{"name": "Rever"}', None, '{"name": "Nova"}']
 

@@ -10,6 +10,8 @@ from dj_core.errors import DataJointError, IntegrityError
 from dj_core.schemas import Schema
 from table_schema import declare_lab, fill_lab, open_connection
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def lab(schema):

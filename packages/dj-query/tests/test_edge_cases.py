@@ -8,6 +8,8 @@ from dj_query import AndList, FreeTable, Top, U
 from dj_query.errors import DataJointError
 from dj_query_lab import SESSIONS
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def reserved(connection, db_admin, make_database):

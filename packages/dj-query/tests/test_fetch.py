@@ -11,6 +11,8 @@ from dj_query import key
 from dj_query.errors import DataJointError
 from dj_query_lab import ANIMALS, SESSIONS
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 def test_fetch_array_dtypes(lab):
     result = lab.Session.fetch()

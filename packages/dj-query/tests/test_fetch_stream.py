@@ -15,6 +15,8 @@ from dj_query import FreeTable
 from dj_query.errors import DataJointError
 from dj_query_lab import SESSIONS, TRIALS
 
+pytestmark = pytest.mark.pending_postgresql
+
 BLOBS = [np.arange(n, dtype=float) * n for n in range(7)]
 
 

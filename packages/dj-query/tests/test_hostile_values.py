@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from dj_query import FreeTable, Not
 
+pytestmark = pytest.mark.pending_postgresql
+
 HOSTILE = [
     "plain",
     "O'Brien",

@@ -18,6 +18,8 @@ from dj_core.errors import DataJointError, DuplicateError, IntegrityError, Missi
 from dj_query import insert as insert_module
 from table_schema import declare_lab, fill_lab
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def things(schema):

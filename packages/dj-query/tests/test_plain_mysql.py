@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from dj_query import FreeTable, U
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def plain(connection, db_admin, make_database):

@@ -11,6 +11,8 @@ from dj_query import AndList, Not, Top, U
 from dj_query.errors import DataJointError
 from dj_query_lab import ANIMALS, SESSIONS, TRIALS
 
+pytestmark = pytest.mark.pending_postgresql
+
 ALL_SESSIONS = {(a, s) for a, s, _, _ in SESSIONS}
 
 

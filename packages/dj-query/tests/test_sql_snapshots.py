@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))  # the shared cases
 
 from sql_cases import SNAPSHOTS, queries
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.mark.parametrize("name", sorted(SNAPSHOTS))
 def test_sql_snapshot(lab, name):

@@ -9,6 +9,8 @@ from dj_core import utils
 from dj_core.errors import DataJointError
 from table_schema import declare_lab, fill_lab
 
+pytestmark = pytest.mark.pending_postgresql
+
 
 @pytest.fixture
 def lab(schema):

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.pending_postgresql
+
 README = Path(__file__).parents[1] / "README.md"
 
 

@@ -12,6 +12,8 @@ from dj_core.attribute_types import AttributeType, TypeContext, get_handler, reg
 from dj_query import FreeTable
 from dj_query.errors import DataJointError
 
+pytestmark = pytest.mark.pending_postgresql
+
 IDS = [uuid.UUID(int=i) for i in (1, 2, 3)]
 DOCS = [
     {"name": "Rever", "length": 20.5, "tags": ["a", "b"], "inner": {"side": "right"}},

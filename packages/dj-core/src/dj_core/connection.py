@@ -30,7 +30,7 @@ from getpass import getpass
 from typing import TYPE_CHECKING, Any
 
 from dj_core import plugin, query_cache, settings, utils
-from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
+from dj_core.dialects import Dialect, MySQLDialect, PostgreSQLDialect, ServerVersion
 from dj_core.errors import DataJointError, LostConnectionError
 from dj_core.version import client_version
 
@@ -75,6 +75,33 @@ def _split_host(host: str, port: int | None, default_port: int) -> tuple[str, in
     return text, default_port if port is None else int(port)
 
 
+def _is_embedded(host: str) -> bool:
+    return host.strip().lower() == "embedded"
+
+
+def _configured_dialect(config: settings.Config, embedded: bool) -> Dialect:
+    """The dialect the configuration asks for: ``database.backend`` (DJ_BACKEND),
+    "mysql" by default as in 0.14; the embedded server implies PostgreSQL."""
+    backend = "postgresql" if embedded else settings.backend(config)
+    if backend == "postgresql":
+        return PostgreSQLDialect(config.get("database.name"))
+    return MySQLDialect(config.get("database.driver"))
+
+
+def _default_port(config: settings.Config, dialect: Dialect) -> int:
+    """``database.port``; on PostgreSQL its port 5432 where the setting is 0.14's 3306."""
+    port = config["database.port"]
+    if dialect.name == "postgresql" and port == settings.DEFAULTS["database.port"]:
+        return 5432
+    return port
+
+
+def _embedded_server() -> Any:
+    from dj_core.embedded import EmbeddedServer
+
+    return EmbeddedServer()
+
+
 class Connection:
     """One connection to a database server, with DataJoint's session and transactions.
 
@@ -99,14 +126,17 @@ class Connection:
         dialect: Dialect | None = None,
     ):
         self.config = settings.config if config is None else config
-        if dialect is None:  # the driver as configured (database.driver, DJ_DRIVER, auto)
-            dialect = MySQLDialect(self.config.get("database.driver"))
-        self.dialect = dialect
         host_input = host
-        if "://" in host:
+        self._embedded = _is_embedded(host)
+        if dialect is None:
+            dialect = _configured_dialect(self.config, self._embedded)
+        self.dialect = dialect
+        if self._embedded:  # placeholders: `connect` asks the server where it runs
+            host, port, user, password = "127.0.0.1", 0, "postgres", None
+        elif "://" in host:
             scheme = host.split("://", 1)[0]
             host = plugin.connection_plugin(scheme).get_host(host)
-        host, port = _split_host(host, port, self.config["database.port"])
+        host, port = _split_host(host, port, _default_port(self.config, dialect))
         self.conn_info = _ConnInfo(
             host=host,
             port=port,
@@ -164,6 +194,11 @@ class Connection:
         self._pid = os.getpid()
         self._server_version = None  # the server may have changed (upgraded) meanwhile
         info = self.conn_info
+        if self._embedded:  # (re)started if it is not running; its port may have changed
+            address = _embedded_server().start()
+            info.update(
+                host=address.host, port=address.port, user=address.user, passwd=address.password
+            )
         self._conn = self.dialect.open(
             host=info["host"],
             port=info["port"],
@@ -490,6 +525,8 @@ def conn(
         host = host if host is not None else config["database.host"]
         user = user if user is not None else config["database.user"]
         password = password if password is not None else config["database.password"]
+        if _is_embedded(host):  # the embedded server knows its own login
+            user, password = user or "postgres", password or ""
         if user is None:
             user = utils.input("Please enter DataJoint username: ")
         if password is None:

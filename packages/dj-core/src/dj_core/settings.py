@@ -79,6 +79,8 @@ ENVIRONMENT = {
     "DJ_USER": "database.user",
     "DJ_PASS": "database.password",
     "DJ_DRIVER": "database.driver",
+    "DJ_BACKEND": "database.backend",
+    "DJ_DATABASE_NAME": "database.name",
     "DJ_AWS_ACCESS_KEY_ID": "external.aws_access_key_id",
     "DJ_AWS_SECRET_ACCESS_KEY": "external.aws_secret_access_key",
     "DJ_LOG_LEVEL": "loglevel",
@@ -111,7 +113,26 @@ def _validate_loglevel(value: Any) -> None:
         raise ValueError(f"Invalid loglevel {value!r}; use one of {', '.join(LOG_LEVELS)}.")
 
 
+BACKENDS = ("mysql", "postgresql")
+
+
+def _validate_backend(value: Any) -> None:
+    if value is not None and str(value).lower() not in BACKENDS:
+        raise DataJointError(
+            f"Invalid database.backend {value!r}: use one of {', '.join(BACKENDS)} "
+            "(or set database.host to 'embedded' for the embedded PostgreSQL server)."
+        )
+
+
+def backend(config: Any) -> str:
+    """The configured backend, "mysql" (0.14's, the default) or "postgresql"."""
+    value = config.get("database.backend") or "mysql"
+    _validate_backend(value)
+    return str(value).lower()
+
+
 _VALIDATORS: dict[str, Callable[[Any], None]] = {
+    "database.backend": _validate_backend,
     "database.port": _validate_port,
     "loglevel": _validate_loglevel,
 }

@@ -67,14 +67,24 @@ class UUIDType(AttributeType):
                 f"Badly formed UUID value {value!r} for attribute `{name}`: give a uuid.UUID "
                 "or its string form."
             )
-        return raw
+        connection = ctx.connection
+        return raw if connection is None else connection.dialect.uuid_value(raw)
 
     def decode(self, raw: Any, ctx: TypeContext) -> Any:
-        return None if raw is None else uuid.UUID(bytes=bytes(raw))
+        return _as_uuid(raw)
 
     def decode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
+        if values and isinstance(next((v for v in values if v is not None), None), uuid.UUID):
+            return list(values)  # the driver read a uuid column (PostgreSQL)
         make = uuid.UUID
         return [None if v is None else make(bytes=bytes(v)) for v in values]
+
+
+def _as_uuid(raw: Any) -> uuid.UUID | None:
+    """A fetched uuid value: 16 bytes (MySQL's binary(16)) or already a UUID."""
+    if raw is None or isinstance(raw, uuid.UUID):
+        return raw
+    return uuid.UUID(bytes=bytes(raw))
 
 
 class JSONType(AttributeType):

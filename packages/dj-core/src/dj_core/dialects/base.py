@@ -188,6 +188,12 @@ class Dialect(ABC):
         """Like `insert_literals`, as bytes for a statement sent verbatim (no
         %-interpolation, so `%` stays single); a value may come as pieces to be joined."""
 
+    def uuid_value(self, value: Any) -> Any:
+        """A UUID (a `uuid.UUID` or its 16 bytes) as a value of a uuid column, for a
+        literal or a driver parameter: 0.14 stores the 16 bytes (`binary(16)`); a server
+        with a uuid type takes the `uuid.UUID`."""
+        return value.bytes if hasattr(value, "bytes") else bytes(value)
+
     # --- types and DDL -----------------------------------------------------------------
 
     @abstractmethod
