@@ -6,12 +6,11 @@ cache) define their own `connection` fixture, which overrides this one."""
 from __future__ import annotations
 
 import pytest
-from dj_core.connection import Connection
 from dj_core.settings import Config
 
 
 @pytest.fixture
 def connection(db_params):
-    connection = Connection(db_params.host, db_params.user, db_params.password, config=Config())
+    connection = db_params.open_connection(db_params.configure(Config()))
     yield connection
     connection.close()
