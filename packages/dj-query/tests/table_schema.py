@@ -7,7 +7,6 @@ from __future__ import annotations
 import types
 
 import dj_query as dq
-from dj_core.connection import Connection
 from dj_core.schemas import Schema
 from dj_core.settings import Config
 
@@ -15,9 +14,7 @@ from dj_core.settings import Config
 def open_connection(db_params, safemode: bool = False) -> Connection:
     config = Config.independent()
     config["safemode"] = safemode
-    return Connection(
-        db_params.host, db_params.user, db_params.password, db_params.port, config=config
-    )
+    return db_params.open_connection(config)
 
 
 def declare_lab(schema: Schema) -> types.SimpleNamespace:

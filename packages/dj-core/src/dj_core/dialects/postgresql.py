@@ -112,6 +112,7 @@ class PostgreSQLDialect(Dialect):
     stream_cursor = STREAM_CURSOR
     max_identifier_length = 63
     error_aborts_transaction = True
+    having_sees_aliases = False
 
     def __init__(self, database: str | None = None) -> None:
         self.database = database or DEFAULT_DATABASE
