@@ -13,7 +13,6 @@ from dj_query_lab import SESSIONS, TRIALS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytestmark = pytest.mark.pending_postgresql
 
 NAMES = ("animal_id", "session", "rig", "duration")
 ROWS = [dict(zip(NAMES, row)) for row in SESSIONS]

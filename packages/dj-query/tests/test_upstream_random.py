@@ -17,7 +17,6 @@ from dj_query import Top, U
 from dj_query.errors import DataJointError
 from dj_query_lab import UPSTREAM_NAMES, count_and_rows
 
-pytestmark = pytest.mark.pending_postgresql
 
 SEED = 20261126
 COUNT = 60
