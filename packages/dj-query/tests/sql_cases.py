@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dj_query import AndList, Not, Top, U
 
+
 def spelled(text: str, backend: str) -> str:
     """A MySQL snapshot in `backend`'s quoting (PostgreSQL: double quotes)."""
     return text if backend == "mysql" else text.replace("`", '"')

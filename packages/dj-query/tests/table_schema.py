@@ -109,7 +109,9 @@ def create_table(
     try:
         with admin.cursor() as cursor:
             cursor.execute(dialect.create_schema_sql(database))
-            for statement in compile_definition(full_name, definition, None, dialect=dialect).statements:
+            for statement in compile_definition(
+                full_name, definition, None, dialect=dialect
+            ).statements:
                 cursor.execute(statement)
             if rows:
                 marks = ",".join(["%s"] * len(rows[0]))

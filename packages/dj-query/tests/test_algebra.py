@@ -11,7 +11,6 @@ from dj_query.expression import QueryExpression
 from dj_query_lab import ANIMALS, RIGS, SESSIONS, TRIALS
 
 
-
 def rows(query, *names):
     """Rows as a set of tuples (of the named attributes, default all)."""
     names = names or tuple(query.heading.names)

@@ -9,7 +9,6 @@ import pytest
 from dj_query.table import Table
 
 
-
 class Stop(Exception):
     pass
 

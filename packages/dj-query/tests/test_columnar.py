@@ -119,7 +119,9 @@ def test_missing_library_names_the_extra(lab, monkeypatch):
 def test_time_and_datetime_columns(db_params, connection, make_database):
     definition = "n : int\n---\nat = null : datetime(3)\ndt = null : time"
     row = (1, datetime.datetime(2020, 1, 2, 3, 4, 5, 250000), datetime.timedelta(minutes=-90))
-    name = create_table(db_params, connection, make_database("columnar_time"), "t", definition, [row])
+    name = create_table(
+        db_params, connection, make_database("columnar_time"), "t", definition, [row]
+    )
     table = FreeTable(connection, name).to_arrow()
     assert table.column("at").to_pylist() == [datetime.datetime(2020, 1, 2, 3, 4, 5, 250000)]
     assert table.column("dt").to_pylist() == [datetime.timedelta(minutes=-90)]

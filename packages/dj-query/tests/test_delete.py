@@ -11,7 +11,6 @@ from dj_core.schemas import Schema
 from table_schema import declare_lab, fill_lab, open_connection
 
 
-
 @pytest.fixture
 def lab(schema):
     lab = declare_lab(schema)
@@ -131,7 +130,10 @@ def test_safemode_prompt_lists_counts_before_deleting(db_params, schema, monkeyp
     assert target.delete(safemode=True) == 1  # answered no: rolled back
     assert len(lab.Subject()) == 3 and len(lab.Session()) == 3
     name = lab.Session.full_table_name
-    assert f"{name}: 2 rows" in prompts[0] and f"{lab.Session.Trial.full_table_name}: 3 rows" in prompts[0]
+    assert (
+        f"{name}: 2 rows" in prompts[0]
+        and f"{lab.Session.Trial.full_table_name}: 3 rows" in prompts[0]
+    )
     assert target.delete(safemode=True) == 1
     assert len(lab.Subject()) == 2
     assert (lab.Subject & {"subject_id": 99}).delete(safemode=True) == 0  # nothing: no prompt

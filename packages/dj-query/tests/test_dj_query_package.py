@@ -1,6 +1,4 @@
 import dj_query
-import pytest
-
 
 
 def test_version_is_a_release_string():

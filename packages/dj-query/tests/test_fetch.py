@@ -12,7 +12,6 @@ from dj_query.errors import DataJointError
 from dj_query_lab import ANIMALS, SESSIONS
 
 
-
 def test_fetch_array_dtypes(lab):
     result = lab.Session.fetch()
     assert type(result) is np.ndarray

@@ -6,7 +6,6 @@ import pytest
 from dj_query import FreeTable, Not
 from dj_query.errors import DataJointError
 
-
 HOSTILE = [
     "plain",
     "O'Brien",

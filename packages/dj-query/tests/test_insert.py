@@ -19,7 +19,6 @@ from dj_query import insert as insert_module
 from table_schema import declare_lab, fill_lab
 
 
-
 @pytest.fixture
 def things(schema):
     @schema

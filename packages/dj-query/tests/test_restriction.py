@@ -11,7 +11,6 @@ from dj_query import AndList, Not, Top, U
 from dj_query.errors import DataJointError
 from dj_query_lab import ANIMALS, SESSIONS, TRIALS
 
-
 ALL_SESSIONS = {(a, s) for a, s, _, _ in SESSIONS}
 
 

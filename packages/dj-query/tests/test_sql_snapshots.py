@@ -19,7 +19,6 @@ from dj_query.errors import DataJointError
 from sql_cases import SNAPSHOTS, queries, snapshot, spelled
 
 
-
 @pytest.mark.parametrize("name", sorted(SNAPSHOTS))
 def test_sql_snapshot(lab, backend, name):
     query = queries(lab)[name]

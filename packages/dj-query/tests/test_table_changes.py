@@ -10,7 +10,6 @@ from dj_core.errors import DataJointError
 from table_schema import declare_lab, fill_lab
 
 
-
 @pytest.fixture
 def lab(schema):
     lab = declare_lab(schema)

@@ -15,7 +15,6 @@ from dj_query.table import TableMeta
 from table_schema import declare_lab, fill_lab
 
 
-
 def test_tier_table_names_and_class_properties(schema):
     lab = declare_lab(schema)
     db = schema.database

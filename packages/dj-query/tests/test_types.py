@@ -167,7 +167,9 @@ def test_special_columns_are_decoded_once_per_column_with_fetch_options(
     handler = RecordingAttach()
     with registered_types(handler):
         db = make_database("attach")
-        table = FreeTable(connection, create_table(db_params, connection, db, "doc", definition, rows))
+        table = FreeTable(
+            connection, create_table(db_params, connection, db, "doc", definition, rows)
+        )
         files = table.fetch("file", order_by="id", download_path="/dl", squeeze=True)
         assert list(files) == ["/dl/a.txt", "/dl/b.txt", None]
         assert len(handler.calls) == 1  # one call for the whole column
