@@ -79,6 +79,11 @@ def test_restrict_by_uuid(things):
     assert len(things - {"id": IDS[0]}) == 2
     with pytest.raises(DataJointError, match="Badly formed UUID"):
         things & {"id": "not-a-uuid"}
+    # in the server's form (MySQL: 16 bytes; PostgreSQL: uuid) in every restriction form
+    assert (things.proj("n") & {"id": IDS[1].bytes}).fetch1("n") == 1
+    assert len(things & [{"id": IDS[0]}, {"id": str(IDS[2])}]) == 2
+    assert len(things & things.fetch(order_by="n")[:2]) == 2  # records
+    assert len(things & (things & {"id": IDS[0]}).proj()) == 1  # semijoin on a uuid key
 
 
 def test_json_paths_in_restriction_and_projection(things):
