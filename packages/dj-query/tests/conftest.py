@@ -7,25 +7,41 @@ import sys
 from pathlib import Path
 
 import pytest
-from dj_core.connection import Connection
+from dj_core.declare import compile_definition
 from dj_core.schemas import Schema
-from dj_core.settings import Config
 from dj_query import FreeTable
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests import the shared rows module
 
-from dj_query_lab import DDL, ROWS
+from dj_query_lab import DDL, DEFINITIONS, FOREIGN_KEYS, ROWS
 from table_schema import open_connection
 
 
 @pytest.fixture(scope="session")
 def connection(db_params):
-    config = Config.independent()
-    conn = Connection(
-        db_params.host, db_params.user, db_params.password, db_params.port, config=config
-    )
+    conn = db_params.open_connection()
     yield conn
     conn.close()
+
+
+def _lab_ddl(db_params, connection, name: str) -> list[str]:
+    """The statements creating the lab's tables: MySQL's text as written (the oracle tests
+    compare with upstream 0.14 on it), elsewhere compiled from the definitions by the
+    connection's dialect, with the foreign keys added after."""
+    if db_params.backend == "mysql":
+        return [ddl.format(db=name) for ddl in DDL]
+    dialect = connection.dialect
+    statements = [f"CREATE SCHEMA {db_params.quote(name)}"]
+    for table, definition in DEFINITIONS.items():
+        full = dialect.full_table_name(name, table)
+        statements += compile_definition(full, definition, None, dialect=dialect).statements
+    for child, columns, parent in FOREIGN_KEYS:
+        cols = ",".join(db_params.quote(c) for c in columns)
+        statements.append(
+            f"ALTER TABLE {dialect.full_table_name(name, child)} ADD FOREIGN KEY ({cols}) "
+            f"REFERENCES {dialect.full_table_name(name, parent)} ({cols})"
+        )
+    return statements
 
 
 @pytest.fixture(scope="session")
@@ -37,16 +53,18 @@ def lab_db(db_params, connection):
     admin = db_params.connect()
     try:
         with admin.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE `{name}`")
-            for ddl in DDL:
-                cursor.execute(ddl.format(db=name))
+            if db_params.backend == "mysql":
+                cursor.execute(f"CREATE DATABASE {db_params.quote(name)}")
+            for ddl in _lab_ddl(db_params, connection, name):
+                cursor.execute(ddl)
             for table, rows in ROWS.items():
                 marks = ",".join(["%s"] * len(rows[0]))
-                cursor.executemany(f"INSERT INTO `{name}`.`{table}` VALUES ({marks})", rows)
+                target = connection.dialect.full_table_name(name, table)
+                cursor.executemany(f"INSERT INTO {target} VALUES ({marks})", rows)
         yield name
     finally:
         with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            db_params.drop_database(cursor, name)
         admin.close()
 
 
@@ -54,10 +72,11 @@ class Lab:
     def __init__(self, connection, db):
         self.connection = connection
         self.db = db
-        self.Animal = FreeTable(connection, f"`{db}`.`animal`")
-        self.Session = FreeTable(connection, f"`{db}`.`session`")
-        self.Trial = FreeTable(connection, f"`{db}`.`session__trial`")
-        self.Rig = FreeTable(connection, f"`{db}`.`#rig`")
+        name = connection.dialect.full_table_name
+        self.Animal = FreeTable(connection, name(db, "animal"))
+        self.Session = FreeTable(connection, name(db, "session"))
+        self.Trial = FreeTable(connection, name(db, "session__trial"))
+        self.Rig = FreeTable(connection, name(db, "#rig"))
 
 
 @pytest.fixture

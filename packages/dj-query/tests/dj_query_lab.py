@@ -35,6 +35,42 @@ DDL = [
         PRIMARY KEY (rig))""",
 ]
 
+# The same tables in the definition language, for backends whose DDL the dialect writes
+# (PostgreSQL): the lab fixture compiles these with dj_core and adds the foreign keys.
+DEFINITIONS = {
+    "animal": """
+    # animals
+    animal_id : int
+    ---
+    species : varchar(20)
+    born = null : date
+    """,
+    "session": """
+    animal_id : int
+    session : smallint
+    ---
+    rig : varchar(8)
+    duration = null : float   # minutes
+    """,
+    "session__trial": """
+    animal_id : int
+    session : smallint
+    trial : int
+    ---
+    outcome : enum('hit','miss')
+    rt = null : float
+    """,
+    "#rig": """
+    rig : varchar(8)
+    ---
+    room : varchar(8)
+    """,
+}
+FOREIGN_KEYS = [
+    ("session", ("animal_id",), "animal"),
+    ("session__trial", ("animal_id", "session"), "session"),
+]
+
 ANIMALS = [
     (1, "mouse", datetime.date(2020, 1, 1)),
     (2, "mouse", datetime.date(2020, 6, 1)),

@@ -9,6 +9,29 @@ from __future__ import annotations
 
 from dj_query import AndList, Not, Top, U
 
+
+def spelled(text: str, backend: str) -> str:
+    """A MySQL snapshot in `backend`'s quoting (PostgreSQL: double quotes)."""
+    return text if backend == "mysql" else text.replace("`", '"')
+
+
+def snapshot(name: str, backend: str) -> str:
+    """The expected SQL of case `name` on `backend`."""
+    if backend == "mysql":
+        return SNAPSHOTS[name]
+    return POSTGRESQL_SNAPSHOTS.get(name) or spelled(SNAPSHOTS[name], backend)
+
+
+# where PostgreSQL's statement differs beyond the quoting: HAVING cannot name the select
+# list's aliases, so the aggregation is restricted from outside
+POSTGRESQL_SNAPSHOTS = {
+    "aggr_having": (
+        'SELECT "animal_id","session","n" FROM (SELECT "animal_id","session",count(*) as "n" '
+        'FROM "db"."session" NATURAL JOIN "db"."session__trial" '
+        'GROUP BY "animal_id","session","rig","duration") as "$0" WHERE (n > 10)'
+    ),
+}
+
 SNAPSHOTS = {
     "key_list": (
         "SELECT `animal_id`,`session`,`rig`,`duration` FROM `db`.`session` WHERE "

@@ -15,9 +15,7 @@ from dj_core.settings import Config
 def open_connection(db_params, safemode: bool = False) -> Connection:
     config = Config.independent()
     config["safemode"] = safemode
-    return Connection(
-        db_params.host, db_params.user, db_params.password, db_params.port, config=config
-    )
+    return db_params.open_connection(config)
 
 
 def declare_lab(schema: Schema) -> types.SimpleNamespace:
@@ -95,3 +93,29 @@ def fill_lab(lab: types.SimpleNamespace) -> None:
     )
     lab.Scan.insert([(1, 1, 1, 0.5), (1, 2, 1, None), (2, 1, 1, 1.5)])
     lab.Pairing.insert([(2, 1), (3, 1), (1, 3)])
+
+
+def create_table(
+    db_params, connection: Connection, database: str, table: str, definition: str, rows=()
+) -> str:
+    """Create `database` (a PostgreSQL schema) with one table declared from `definition` by
+    the connection's dialect (no tier, no `~log`), insert `rows` as they are (the driver's
+    own parameters: uuid values through `dialect.uuid_value`), return its full name."""
+    from dj_core.declare import compile_definition
+
+    dialect = connection.dialect
+    full_name = dialect.full_table_name(database, table)
+    admin = db_params.connect()
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(dialect.create_schema_sql(database))
+            for statement in compile_definition(
+                full_name, definition, None, dialect=dialect
+            ).statements:
+                cursor.execute(statement)
+            if rows:
+                marks = ",".join(["%s"] * len(rows[0]))
+                cursor.executemany(f"INSERT INTO {full_name} VALUES ({marks})", rows)
+    finally:
+        admin.close()
+    return full_name

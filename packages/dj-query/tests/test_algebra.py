@@ -10,8 +10,6 @@ from dj_query.errors import DataJointError
 from dj_query.expression import QueryExpression
 from dj_query_lab import ANIMALS, RIGS, SESSIONS, TRIALS
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def rows(query, *names):
     """Rows as a set of tuples (of the named attributes, default all)."""
@@ -81,7 +79,7 @@ def test_rename_of_renamed_attribute(lab):
 
 
 def test_computed_constants(lab):
-    result = lab.Animal.proj(n="NULL", h='"hit"', one="1")
+    result = lab.Animal.proj(n="NULL", h="'hit'", one="1")
     assert rows(result, "n", "h", "one") == {(None, "hit", 1)}
 
 
@@ -197,7 +195,7 @@ def test_aggr_keep_all_rows_with_restricted_group(lab):
 
 def test_aggr_of_restricted_group(lab):
     hits = Counter((a, s) for a, s, _, o, _ in TRIALS if o == "hit")
-    result = lab.Session.aggr(lab.Trial & 'outcome="hit"', hits="count(*)")
+    result = lab.Session.aggr(lab.Trial & "outcome='hit'", hits="count(*)")
     assert {(r["animal_id"], r["session"]): r["hits"] for r in result.fetch(as_dict=True)} == hits
 
 
@@ -335,8 +333,10 @@ def test_top_validation_and_repr():
         Top(1, "KEY", "2")
 
 
-def test_top_order_and_offset(lab):
-    ordered = sorted(SESSIONS, key=lambda r: (-(r[3] or -1), r[0], r[1]))
+def test_top_order_and_offset(lab, backend):
+    # NULL sorts first in MySQL's ascending order and last in PostgreSQL's (README)
+    null = -1 if backend == "mysql" else 1000
+    ordered = sorted(SESSIONS, key=lambda r: (-(null if r[3] is None else r[3]), r[0], r[1]))
     result = lab.Session & Top(2, "duration desc", 1)
     assert [tuple(k.values()) for k in result.fetch("KEY", order_by="duration desc")] == [
         (r[0], r[1]) for r in ordered[1:3]
@@ -345,8 +345,8 @@ def test_top_order_and_offset(lab):
 
 def test_top_then_restriction_filters_top_rows(lab):
     youngest5 = lab.Animal & Top(5, "born desc")
-    assert rows(youngest5 & 'species="mouse"', "animal_id") == {(1,), (2,)}
-    two_youngest_mice = lab.Animal & 'species="mouse"' & Top(1, "born desc")
+    assert rows(youngest5 & "species='mouse'", "animal_id") == {(1,), (2,)}
+    two_youngest_mice = lab.Animal & "species='mouse'" & Top(1, "born desc")
     assert rows(two_youngest_mice, "animal_id") == {(2,)}
     first_then_other = lab.Animal & Top(3) & Top(1, "animal_id desc")
     assert rows(first_then_other, "animal_id") == {(3,)}

@@ -8,8 +8,6 @@ import inspect
 import pytest
 from dj_query.table import Table
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 class Stop(Exception):
     pass

@@ -15,35 +15,31 @@ import pytest
 from dj_query import FreeTable
 from dj_query.errors import DataJointError
 from dj_query_lab import ANIMALS, SESSIONS
-
-pytestmark = pytest.mark.pending_postgresql
+from table_schema import create_table
 
 BLOBS = [np.arange(6.0).reshape(2, 3), {"a": [1, 2]}, None]
 DOCS = ['{"name": "Rever"}', None, '{"name": "Nova"}']
 
 
+THING = """
+n : int
+---
+id : uuid  # thing id
+data = null : longblob
+doc = null : json
+price = null : decimal(6,2)
+"""
+
+
 @pytest.fixture
-def things(connection, db_admin, make_database):
-    db = make_database("columnar")
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{db}`")
-        cursor.execute(
-            f"""CREATE TABLE `{db}`.`thing` (
-                n int NOT NULL,
-                id binary(16) NOT NULL COMMENT ':uuid:thing id',
-                data longblob,
-                doc json DEFAULT NULL,
-                price decimal(6,2) DEFAULT NULL,
-                PRIMARY KEY (n))"""
-        )
-        cursor.executemany(
-            f"INSERT INTO `{db}`.`thing` VALUES (%s, %s, %s, %s, %s)",
-            [
-                (n, uuid.UUID(int=n).bytes, None if b is None else dj_blob.pack(b), d, "1.25")
-                for n, (b, d) in enumerate(zip(BLOBS, DOCS))
-            ],
-        )
-    return FreeTable(connection, f"`{db}`.`thing`")
+def things(db_params, connection, make_database):
+    uuid_value = connection.dialect.uuid_value
+    rows = [
+        (n, uuid_value(uuid.UUID(int=n).bytes), None if b is None else dj_blob.pack(b), d, "1.25")
+        for n, (b, d) in enumerate(zip(BLOBS, DOCS))
+    ]
+    name = create_table(db_params, connection, make_database("columnar"), "thing", THING, rows)
+    return FreeTable(connection, name)
 
 
 def test_arrow_table_of_plain_columns(lab):
@@ -120,12 +116,12 @@ def test_missing_library_names_the_extra(lab, monkeypatch):
         lab.Session.to_polars()
 
 
-def test_time_and_datetime_columns(connection, db_admin, make_database):
-    db = make_database("columnar_time")
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{db}`")
-        cursor.execute(f"CREATE TABLE `{db}`.`t` (n int PRIMARY KEY, at datetime(3), dt time)")
-        cursor.execute(f"INSERT INTO `{db}`.`t` VALUES (1, '2020-01-02 03:04:05.250', '-01:30:00')")
-    table = FreeTable(connection, f"`{db}`.`t`").to_arrow()
+def test_time_and_datetime_columns(db_params, connection, make_database):
+    definition = "n : int\n---\nat = null : datetime(3)\ndt = null : time"
+    row = (1, datetime.datetime(2020, 1, 2, 3, 4, 5, 250000), datetime.timedelta(minutes=-90))
+    name = create_table(
+        db_params, connection, make_database("columnar_time"), "t", definition, [row]
+    )
+    table = FreeTable(connection, name).to_arrow()
     assert table.column("at").to_pylist() == [datetime.datetime(2020, 1, 2, 3, 4, 5, 250000)]
     assert table.column("dt").to_pylist() == [datetime.timedelta(minutes=-90)]

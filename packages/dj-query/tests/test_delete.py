@@ -10,8 +10,6 @@ from dj_core.errors import DataJointError, IntegrityError
 from dj_core.schemas import Schema
 from table_schema import declare_lab, fill_lab, open_connection
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def lab(schema):
@@ -131,7 +129,11 @@ def test_safemode_prompt_lists_counts_before_deleting(db_params, schema, monkeyp
     target = lab.Subject & {"subject_id": 1}
     assert target.delete(safemode=True) == 1  # answered no: rolled back
     assert len(lab.Subject()) == 3 and len(lab.Session()) == 3
-    assert "session`: 2 rows" in prompts[0] and "session__trial`: 3 rows" in prompts[0]
+    name = lab.Session.full_table_name
+    assert (
+        f"{name}: 2 rows" in prompts[0]
+        and f"{lab.Session.Trial.full_table_name}: 3 rows" in prompts[0]
+    )
     assert target.delete(safemode=True) == 1
     assert len(lab.Subject()) == 2
     assert (lab.Subject & {"subject_id": 99}).delete(safemode=True) == 0  # nothing: no prompt
@@ -156,7 +158,8 @@ def test_delete_quick(lab):
     assert (lab.Scan & "depth is null").delete_quick(get_count=True) == 1
     assert lab.Scan.delete_quick() is None and len(lab.Scan()) == 0
     events = lab.Scan.connection.query(
-        f"SELECT event FROM `{lab.Scan.database}`.`~log` WHERE event LIKE 'DELETE%%'"
+        f"SELECT event FROM {lab.Scan.connection.dialect.full_table_name(lab.Scan.database, '~log')} "
+        "WHERE event LIKE 'DELETE%%'"
     ).fetchall()
     assert len(events) == 2
 

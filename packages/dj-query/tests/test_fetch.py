@@ -11,8 +11,6 @@ from dj_query import key
 from dj_query.errors import DataJointError
 from dj_query_lab import ANIMALS, SESSIONS
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_fetch_array_dtypes(lab):
     result = lab.Session.fetch()
@@ -152,7 +150,7 @@ def test_cursor_and_make_sql(lab):
     dicts = lab.Animal.cursor(as_dict=True).fetchall()
     assert set(dicts[0]) == {"animal_id", "species", "born"}
     sql = (lab.Animal & {"animal_id": 1}).make_sql(["animal_id"])
-    assert sql.startswith("SELECT `animal_id` FROM")
+    assert sql.startswith(f"SELECT {lab.connection.dialect.quote('animal_id')} FROM")
 
 
 def test_text_preview(lab):

@@ -14,26 +14,18 @@ from dj_core.streaming import stream_pool
 from dj_query import FreeTable
 from dj_query.errors import DataJointError
 from dj_query_lab import SESSIONS, TRIALS
-
-pytestmark = pytest.mark.pending_postgresql
+from table_schema import create_table
 
 BLOBS = [np.arange(n, dtype=float) * n for n in range(7)]
 
 
 @pytest.fixture
-def blobs(connection, db_admin, make_database):
-    db = make_database("stream")
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{db}`")
-        cursor.execute(
-            f"CREATE TABLE `{db}`.`thing` (n int NOT NULL, id binary(16) NOT NULL "
-            "COMMENT ':uuid:thing id', data longblob, PRIMARY KEY (n))"
-        )
-        cursor.executemany(
-            f"INSERT INTO `{db}`.`thing` VALUES (%s, %s, %s)",
-            [(n, uuid.UUID(int=n).bytes, dj_blob.pack(b)) for n, b in enumerate(BLOBS)],
-        )
-    return FreeTable(connection, f"`{db}`.`thing`")
+def blobs(db_params, connection, make_database):
+    definition = "n : int\n---\nid : uuid  # thing id\ndata = null : longblob"
+    uuid_value = connection.dialect.uuid_value
+    rows = [(n, uuid_value(uuid.UUID(int=n).bytes), dj_blob.pack(b)) for n, b in enumerate(BLOBS)]
+    name = create_table(db_params, connection, make_database("stream"), "thing", definition, rows)
+    return FreeTable(connection, name)
 
 
 def test_chunks_of_arrays_make_up_the_whole_fetch(lab):
@@ -97,7 +89,7 @@ def test_inside_a_transaction_iteration_sees_its_own_rows(blobs):
     with connection.transaction:
         connection.query(
             f"INSERT INTO {blobs.full_table_name} VALUES (99, %s, NULL)",
-            (uuid.UUID(int=99).bytes,),
+            (connection.dialect.uuid_value(uuid.UUID(int=99).bytes),),
         )
         assert 99 in {row["n"] for row in blobs}
         chunks = list(blobs.fetch("n", chunk_size=4))

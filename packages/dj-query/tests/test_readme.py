@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.pending_postgresql
-
 README = Path(__file__).parents[1] / "README.md"
 
 
@@ -19,7 +15,9 @@ def example_code() -> str:
     return blocks[0]
 
 
-def test_readme_example_runs(make_database, capsys):
+def test_readme_example_runs(db_params, make_database, capsys, monkeypatch):
+    for variable, value in db_params.env.items():  # the example reads the environment
+        monkeypatch.setenv(variable, value)
     code = example_code()
     assert 'DB = "shop"' in code
     database = make_database("readme")

@@ -7,13 +7,10 @@ nor `q - c`, in DataJoint 0.14 as here.
 
 from __future__ import annotations
 
-import pytest
 from dj_query import AndList, Not
 from dj_query_lab import SESSIONS, TRIALS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-pytestmark = pytest.mark.pending_postgresql
 
 NAMES = ("animal_id", "session", "rig", "duration")
 ROWS = [dict(zip(NAMES, row)) for row in SESSIONS]

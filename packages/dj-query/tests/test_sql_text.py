@@ -18,8 +18,6 @@ sys.path.insert(0, str(Path(__file__).parent))  # the shared cases
 
 from sql_cases import SNAPSHOTS, queries
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def _column(name, type_, in_key=False, nullable=False, comment=""):
     return {

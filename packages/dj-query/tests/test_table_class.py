@@ -14,8 +14,6 @@ from dj_core.schemas import VirtualModule
 from dj_query.table import TableMeta
 from table_schema import declare_lab, fill_lab
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_tier_table_names_and_class_properties(schema):
     lab = declare_lab(schema)
@@ -24,8 +22,9 @@ def test_tier_table_names_and_class_properties(schema):
     assert lab.Rig.table_name == "#rig"
     assert lab.Session.Trial.table_name == "session__trial"
     assert lab.Session.Trial.master is lab.Session
-    assert lab.Session.full_table_name == f"`{db}`.`session`"
-    assert lab.Session().full_table_name == f"`{db}`.`session`"
+    full_name = lab.Session.connection.dialect.full_table_name(db, "session")
+    assert lab.Session.full_table_name == full_name
+    assert lab.Session().full_table_name == full_name
     assert lab.Session.database == db and lab.Session.connection is schema.connection
     assert lab.Session.primary_key == ["subject_id", "session"]
     assert "Table definition:" in lab.Session.__doc__ and "-> Rig" in lab.Session.__doc__
@@ -84,7 +83,8 @@ def test_undecorated_and_bad_classes(schema):
     class AVeryLongClassNameThatKeepsGoingAndGoingUntilItBreaksTheLimitOfMySQL(dq.Manual):
         definition = "k : int"
 
-    with pytest.raises(DataJointError, match="64"):
+    limit = str(schema.connection.dialect.max_identifier_length)  # MySQL 64, PostgreSQL 63
+    with pytest.raises(DataJointError, match=limit):
         schema(AVeryLongClassNameThatKeepsGoingAndGoingUntilItBreaksTheLimitOfMySQL)
 
 
@@ -151,7 +151,7 @@ def test_lookup_contents_inserted_once(schema):
 def test_lineage(schema):
     lab = declare_lab(schema)
     db = schema.database
-    name = lambda t: f"`{db}`.`{t}`"  # noqa: E731
+    name = lambda t: schema.connection.dialect.full_table_name(db, t)  # noqa: E731
     assert lab.Session.parents() == [name("subject"), name("#rig")] or sorted(
         lab.Session.parents()
     ) == sorted([name("subject"), name("#rig")])

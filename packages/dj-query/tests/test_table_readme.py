@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.pending_postgresql
-
 README = Path(__file__).parents[1] / "README.md"
 
 
-def test_readme_table_example_runs(make_database, capsys):
+def test_readme_table_example_runs(db_params, make_database, capsys, monkeypatch):
+    for variable, value in db_params.env.items():  # the example reads the environment
+        monkeypatch.setenv(variable, value)
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
     [code] = [block for block in blocks if 'Schema("lab"' in block]
     database = make_database("readme_tables")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import dj_blob
@@ -11,8 +12,7 @@ from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.attribute_types import AttributeType, TypeContext, get_handler, registered_types
 from dj_query import FreeTable
 from dj_query.errors import DataJointError
-
-pytestmark = pytest.mark.pending_postgresql
+from table_schema import create_table
 
 IDS = [uuid.UUID(int=i) for i in (1, 2, 3)]
 DOCS = [
@@ -23,27 +23,24 @@ DOCS = [
 BLOBS = [np.arange(6.0).reshape(2, 3), {"a": [1, 2]}, np.array([[7.0]])]
 
 
+THING = """
+id : uuid  # thing id
+---
+n : int
+data = null : longblob
+doc = null : json
+"""
+
+
 @pytest.fixture
-def things(connection, db_admin, make_database):
-    db = make_database("types")
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{db}`")
-        cursor.execute(
-            f"""CREATE TABLE `{db}`.`thing` (
-                id binary(16) NOT NULL COMMENT ':uuid:thing id',
-                n int NOT NULL,
-                data longblob,
-                doc json DEFAULT NULL,
-                PRIMARY KEY (id))"""
-        )
-        cursor.executemany(
-            f"INSERT INTO `{db}`.`thing` VALUES (%s, %s, %s, %s)",
-            [
-                (i.bytes, n, dj_blob.pack(b), None if d is None else __import__("json").dumps(d))
-                for n, (i, b, d) in enumerate(zip(IDS, BLOBS, DOCS))
-            ],
-        )
-    return FreeTable(connection, f"`{db}`.`thing`")
+def things(db_params, connection, make_database):
+    uuid_value = connection.dialect.uuid_value
+    rows = [
+        (uuid_value(i.bytes), n, dj_blob.pack(b), None if d is None else json.dumps(d))
+        for n, (i, b, d) in enumerate(zip(IDS, BLOBS, DOCS))
+    ]
+    name = create_table(db_params, connection, make_database("types"), "thing", THING, rows)
+    return FreeTable(connection, name)
 
 
 def test_heading_of_special_columns(things):
@@ -82,6 +79,11 @@ def test_restrict_by_uuid(things):
     assert len(things - {"id": IDS[0]}) == 2
     with pytest.raises(DataJointError, match="Badly formed UUID"):
         things & {"id": "not-a-uuid"}
+    # in the server's form (MySQL: 16 bytes; PostgreSQL: uuid) in every restriction form
+    assert (things.proj("n") & {"id": IDS[1].bytes}).fetch1("n") == 1
+    assert len(things & [{"id": IDS[0]}, {"id": str(IDS[2])}]) == 2
+    assert len(things & things.fetch(order_by="n")[:2]) == 2  # records
+    assert len(things & (things & {"id": IDS[0]}).proj()) == 1  # semijoin on a uuid key
 
 
 def test_json_paths_in_restriction_and_projection(things):
@@ -163,22 +165,16 @@ class RecordingAttach(AttributeType):
 
 
 def test_special_columns_are_decoded_once_per_column_with_fetch_options(
-    connection, db_admin, make_database
+    db_params, connection, make_database
 ):
-    db = make_database("attach")
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{db}`")
-        cursor.execute(
-            f"CREATE TABLE `{db}`.`doc` (id int NOT NULL PRIMARY KEY, "
-            "file longblob COMMENT ':attach:the file')"
-        )
-        cursor.executemany(
-            f"INSERT INTO `{db}`.`doc` VALUES (%s, %s)",
-            [(1, b"a.txt\0hello"), (2, b"b.txt\0bye"), (3, None)],
-        )
-    table = FreeTable(connection, f"`{db}`.`doc`")
+    rows = [(1, b"a.txt\0hello"), (2, b"b.txt\0bye"), (3, None)]
+    definition = "id : int\n---\nfile = null : attach  # the file"
     handler = RecordingAttach()
     with registered_types(handler):
+        db = make_database("attach")
+        table = FreeTable(
+            connection, create_table(db_params, connection, db, "doc", definition, rows)
+        )
         files = table.fetch("file", order_by="id", download_path="/dl", squeeze=True)
         assert list(files) == ["/dl/a.txt", "/dl/b.txt", None]
         assert len(handler.calls) == 1  # one call for the whole column

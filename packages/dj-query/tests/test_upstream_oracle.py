@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from dj_query import AndList, FreeTable, Not, Top, U
 from dj_query_lab import UPSTREAM_NAMES, count_and_rows
-
-pytestmark = pytest.mark.pending_postgresql
 
 EXPRESSIONS = {
     "dict": "Session & {'animal_id': 3}",

@@ -12,12 +12,9 @@ from __future__ import annotations
 import json
 import random
 
-import pytest
 from dj_query import Top, U
 from dj_query.errors import DataJointError
 from dj_query_lab import UPSTREAM_NAMES, count_and_rows
-
-pytestmark = pytest.mark.pending_postgresql
 
 SEED = 20261126
 COUNT = 60

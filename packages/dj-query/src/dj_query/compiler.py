@@ -104,8 +104,16 @@ def _select(expr: Any, fields: list[str] | None, statement: _Statement) -> str:
         sql = (
             f"SELECT {'DISTINCT ' if distinct else ''}{_field_list(names, heading, statement)}"
             f" FROM {_from(expr, statement)}{_where(expr._where, statement)}"
-            f"{_group_by(expr, statement)}{_having(expr, statement)}"
+            f"{_group_by(expr, statement)}"
         )
+        if expr._restriction and not statement.dialect.having_sees_aliases:
+            # conditions on the aggregates name their aliases: restrict from outside
+            fields = _field_list(names, None, statement)
+            sql = f"SELECT {fields} FROM ({sql}) as {statement.alias()}" + _where(
+                expr._restriction, statement
+            )
+        else:
+            sql += _having(expr, statement)
     else:
         sql = (
             f"SELECT {'DISTINCT ' if expr._distinct else ''}{_field_list(names, heading, statement)}"

@@ -75,12 +75,12 @@ def names_in_sql(text: str, dialect: Any = None) -> set[str]:
     are names unless they are SQL keywords.
     Words with capitals are left alone, so `TRUE` or `Rig` never trip the check.
     """
+    pattern = (dialect if dialect is not None else DIALECTS[0]).quoted_identifier_pattern()
     text = re.sub(r"\\[\"']", "", text)
-    text = re.sub(r"'[^']*'|\"[^\"]*\"", "", text)
+    # quoted literals: '...', and "..." unless double quotes are the dialect's identifiers
+    text = re.sub(r"'[^']*'" if pattern.startswith('"') else r"'[^']*'|\"[^\"]*\"", "", text)
     text = _without_subqueries(text)
-    quoted = re.compile(
-        (dialect if dialect is not None else DIALECTS[0]).quoted_identifier_pattern()
-    )
+    quoted = re.compile(pattern)
     names = {
         match["name"] for match in quoted.finditer(text) if _LOWER_NAME.fullmatch(match["name"])
     }
@@ -121,7 +121,7 @@ class _Snapshot:
         self.names = list(self.attributes)
         self.name_set = set(self.names)
         self.secondary_attributes = [n for n, a in self.attributes.items() if not a.in_key]
-        self.dialect = getattr(heading, "dialect", None)
+        self.dialect = getattr(heading, "dialect", None) or DIALECTS[0]
 
 
 def _translate(heading: _Snapshot, restriction: Any, semantic_check: bool) -> Predicate | bool:
@@ -208,14 +208,14 @@ def _mapping(heading: _Snapshot, mapping: Mapping) -> Predicate | bool:
         if value is not None and _bulky(attr):
             # stored bytes are not compared: a fetched record restricts by its other fields
             continue
-        equalities.append(_equality(attr, name, path, value))
+        equalities.append(_equality(attr, name, path, value, heading.dialect))
     return conjunction(equalities)
 
 
 _PLAIN = frozenset({int, str})
 
 
-def _equality(attr: Any, name: str, path: Any, value: Any) -> Predicate:
+def _equality(attr: Any, name: str, path: Any, value: Any, dialect: Any) -> Predicate:
     if path is not None:
         if isinstance(value, (dict, list)) and attr.json:
             return Equals(name, json.dumps(value), path, document=True)
@@ -233,7 +233,8 @@ def _equality(attr: Any, name: str, path: Any, value: Any) -> Predicate:
             "stores no infinity."
         )
     if attr.uuid:
-        return Equals(name, _uuid_bytes(value, name))
+        # the server's form of a uuid (MySQL: 16 bytes; PostgreSQL: a uuid)
+        return Equals(name, dialect.uuid_value(_uuid_bytes(value, name)))
     if attr.json and isinstance(value, (dict, list)):
         value = json.dumps(value)
     return Equals(name, value)

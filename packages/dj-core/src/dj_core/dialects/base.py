@@ -204,6 +204,9 @@ class Dialect(ABC):
 
     #: longest table or column name the server accepts
     max_identifier_length: int = 64
+    #: whether HAVING may name the select list's aliases (PostgreSQL: no; the query
+    #: compiler then restricts an aggregation from outside, as a subquery)
+    having_sees_aliases: bool = True
 
     @abstractmethod
     def column_sql(

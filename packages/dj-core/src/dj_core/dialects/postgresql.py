@@ -112,6 +112,7 @@ class PostgreSQLDialect(Dialect):
     stream_cursor = STREAM_CURSOR
     max_identifier_length = 63
     error_aborts_transaction = True
+    having_sees_aliases = False
 
     def __init__(self, database: str | None = None) -> None:
         self.database = database or DEFAULT_DATABASE
@@ -206,6 +207,9 @@ class PostgreSQLDialect(Dialect):
             return errors.DuplicateError(message)
         if state == "23503":
             return errors.IntegrityError(message)
+        if state == "23502" and _is_insert(sql):
+            # an insert gives DEFAULT for what it lacks: NULL here means no default exists
+            return errors.MissingAttributeError(message)
         if state == "23502":
             rejected = _pg_rejected(psycopg.errors.NotNullViolation)(message)
             rejected.attribute = getattr(error.diag, "column_name", None)
@@ -831,6 +835,13 @@ class _Alter(str):
 
 
 _REJECTED_CLASSES: dict[type, type] = {}
+
+
+def _is_insert(sql: str | bytes | None) -> bool:
+    head = (sql or "")[:16]
+    if isinstance(head, (bytes, bytearray)):
+        head = head.decode("ascii", "replace")
+    return head.lstrip().upper().startswith("INSERT")
 
 
 def _pg_rejected(driver_class: type) -> type[errors.ValueRejectedError]:

@@ -115,7 +115,9 @@ def insert_literal(value: Any, name: str = "?") -> str:
         return string_literal(value, name=name)
     if isinstance(value, (float, np.floating)):
         if isinstance(value, np.floating) and math.isfinite(value):
-            return "'" + str(value) + "'"  # as 0.14: str() keeps float32 values short
+            # str() keeps float32 values short (as 0.14); unquoted, a numeric constant
+            # also fits an integer column (quoted '1.0' is not an integer's text)
+            return str(value)
         return _insert_float(float(value), name)
     if isinstance(value, decimal.Decimal):
         return DEFAULT if value.is_nan() else "'" + str(value) + "'"

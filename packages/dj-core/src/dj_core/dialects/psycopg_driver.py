@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg.types.string import TextLoader
 
 from dj_core import errors
 from dj_core.dialects.postgresql import DICT_CURSOR as DICT
@@ -106,7 +107,11 @@ def connect(
         for key in ("ca", "cert", "key"):
             if key in tls:
                 options[{"ca": "sslrootcert", "cert": "sslcert", "key": "sslkey"}[key]] = tls[key]
-    return DataJointPGConnection.connect(autocommit=True, **options)
+    connection = DataJointPGConnection.connect(autocommit=True, **options)
+    # json/jsonb arrive as text, as on MySQL: the json type handler decodes them once
+    for name in ("json", "jsonb"):
+        connection.adapters.register_loader(name, TextLoader)
+    return connection
 
 
 def forget(raw: Any) -> None:
