@@ -35,6 +35,7 @@ def floor_server():
         os.environ.get("DJ_USER", "root"),
         os.environ.get("DJ_PASS", ""),
         os.environ.get("DJ_DATABASE_NAME") if backend == "postgresql" else None,
+        os.environ.get("DJ_DRIVER") or "pymysql",
     )
 
 

@@ -32,6 +32,7 @@ class Server:
     user: str
     password: str
     database: str | None = None  # PostgreSQL: the database holding the schema
+    driver: str = "pymysql"  # MySQL: "pymysql" or "mysqlclient" (as ours is told to use)
 
     def connect(self) -> Any:
         """A plain autocommit driver connection."""
@@ -44,6 +45,16 @@ class Server:
                 user=self.user,
                 password=self.password or None,
                 dbname=self.database,
+                autocommit=True,
+            )
+        if self.driver == "mysqlclient":
+            import MySQLdb
+
+            return MySQLdb.connect(
+                host=self.host,
+                port=self.port,
+                user=self.user,
+                password=self.password,
                 autocommit=True,
             )
         import pymysql

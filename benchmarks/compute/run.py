@@ -15,7 +15,9 @@ same Dask cluster as dj-compute's (in-Dask floor: what Dask itself costs). On Po
 are not tests: nothing here asserts on time.
 
 BENCH_BACKENDS (default "mysql,postgresql") picks the servers; DJ_BENCH_ROUNDS (default 5)
-the rounds; BENCH_SCALE (default 1) multiplies the 2,000 keys (0.05 for a quick check).
+the rounds; BENCH_SCALE (default 1) multiplies the 2,000 keys (0.05 for a quick check);
+BENCH_MYSQL_DRIVER (default "pymysql", the driver of 0.14) the MySQL driver of ours and
+of the floor (dj-core would pick mysqlclient when installed).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ MYSQL = Server(
     int(_PORT or 3306),
     os.environ.get("DJ_USER", "root"),
     os.environ.get("DJ_PASS", ""),
+    driver=os.environ.get("BENCH_MYSQL_DRIVER", "pymysql"),
 )
 POSTGRESQL = Server(
     "postgresql",
@@ -124,6 +127,8 @@ def run(server: Server, python: str, which: str, db: str, modes: list[str]) -> d
     }
     if server.backend == "postgresql":
         env["DJ_DATABASE_NAME"] = server.database
+    else:
+        env["DJ_DRIVER"] = server.driver  # ours on the floor's driver (0.14: PyMySQL)
     if which == "upstream":
         env.pop("PYTHONPATH", None)
     result = subprocess.run(
@@ -238,7 +243,8 @@ def main() -> None:
         f"keys/s, best of {ROUNDS} interleaved rounds"
     )
     for backend, result in results.items():
-        print(f"\n{'MySQL' if backend == 'mysql' else 'PostgreSQL'}:")
+        driver = MYSQL.driver if backend == "mysql" else "psycopg"
+        print(f"\n{'MySQL' if backend == 'mysql' else 'PostgreSQL'} (ours and floor on {driver}):")
         print_table(result["samples"], result["floors"])
 
 
