@@ -102,6 +102,7 @@ def tables_pg_dj2(db):
     dj.config["database.user"] = PG_USER
     # 2.x refuses to connect without a password; a trust login ignores it
     dj.config["database.password"] = PG_PASSWORD or "unused"
+    dj.config["database.use_tls"] = False  # the server has no TLS: no failed attempt
     dj.config["database.name"] = PG_DATABASE
     dj.logger.setLevel("WARNING")
     conn = dj.conn()

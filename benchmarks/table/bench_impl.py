@@ -317,6 +317,7 @@ class DataJoint2:
             dj.config["database.user"] = PG_USER
             # 2.x refuses to connect without a password; a trust login ignores it
             dj.config["database.password"] = PG_PASSWORD or "unused"
+            dj.config["database.use_tls"] = False  # the server has no TLS: no failed attempt
         else:
             dj.config["database.host"] = HOST
             dj.config["database.user"] = USER
