@@ -5,6 +5,10 @@ each on the same PyMySQL as ours (so a ratio measures DataJoint, not the driver)
   pins PyMySQL < 1.2, with which 0.14 connects to a server without TLS by default; with
   PyMySQL >= 1.2 it needs ``database.use_tls = False``, which the benchmarks set.)
 - DataJoint 2.x from PyPI (`DJ2_VERSION`), likewise.
+- DataJoint 2.x for PostgreSQL: its `postgres` extra (psycopg2, the driver 2.x uses for
+  PostgreSQL) plus pyarrow and polars at the versions of this environment (for its
+  `to_arrow`/`to_polars`), psycopg 3 as ours has it (the raw floor measured beside it),
+  and the same PyMySQL.
 
 Created once under the cache folder (``DJ_UPSTREAM_CACHE``, default ``.cache/``), under a
 file lock; never a dependency of our packages.
@@ -74,4 +78,31 @@ def dj2_python() -> Path:
     return ensure_venv(
         f"datajoint-{DJ2_VERSION}-pymysql-{PYMYSQL_VERSION}",
         [f"datajoint=={DJ2_VERSION}", f"pymysql=={PYMYSQL_VERSION}"],
+    )
+
+
+def _version(module: str) -> str | None:
+    try:
+        return __import__(module).__version__
+    except ImportError:
+        return None
+
+
+def dj2_postgres_python() -> Path:
+    """DataJoint 2.x with its PostgreSQL extra, and pyarrow and polars as ours has them."""
+    extras = [
+        f"{name}=={version}" if version else name
+        for name, version in (
+            ("pyarrow", _version("pyarrow")),
+            ("polars", _version("polars")),
+            ("psycopg[binary]", _version("psycopg")),  # the floor's driver, as ours has it
+        )
+    ]
+    return ensure_venv(
+        f"datajoint-{DJ2_VERSION}-postgres-pymysql-{PYMYSQL_VERSION}",
+        [
+            f"datajoint[postgres]=={DJ2_VERSION}",
+            f"pymysql=={PYMYSQL_VERSION}",
+            *extras,
+        ],
     )

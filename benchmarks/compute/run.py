@@ -1,5 +1,5 @@
 """Compute benchmark: populate throughput of dj-compute vs upstream DataJoint 0.14.10 and
-vs the raw floor of the same statements.
+vs the raw floor of the same statements, on MySQL and on PostgreSQL.
 
     hatch run bench compute        (or: hatch run python benchmarks/compute/run.py)
 
@@ -8,11 +8,16 @@ Populates 2,000 keys with a trivial make (one row inserted per key) without and 
 two-worker Dask LocalCluster (`populate(executor=client)`), each implementation in its
 own process, alternating implementations round by round so both see the same server
 load, and prints keys per second (the best round of each: the one least disturbed by
-other load on the machine) and the ratios. The floor is bare PyMySQL sending the
-statements dj-compute sends, in one process and in two: per key the transaction with
-its snapshot, the presence check, the insert and the commit; with jobs also, per batch
-of 32 keys, the reservation insert with its two reads and the one delete that gives
-the batch back. Benchmarks are not tests: nothing here asserts on time.
+other load on the machine) and the ratios. The floor (floor.py) is bare driver code
+sending the statements dj-compute sends, in one process and in two, and as tasks on the
+same Dask cluster as dj-compute's (in-Dask floor: what Dask itself costs). On PostgreSQL
+(ours only: 0.14 has no PostgreSQL) the same modes and floors run on psycopg. Benchmarks
+are not tests: nothing here asserts on time.
+
+BENCH_BACKENDS (default "mysql,postgresql") picks the servers; DJ_BENCH_ROUNDS (default 5)
+the rounds; BENCH_SCALE (default 1) multiplies the 2,000 keys (0.05 for a quick check);
+BENCH_MYSQL_DRIVER (default "pymysql", the driver of 0.14) the MySQL driver of ours and
+of the floor (dj-core would pick mysqlclient when installed).
 """
 
 from __future__ import annotations
@@ -21,60 +26,109 @@ import datetime
 import json
 import multiprocessing
 import os
-import platform
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
-
-import pymysql
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
+sys.path.insert(0, str(HERE))
 
 from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
+from floor import Server, empty, run_keys  # noqa: E402
 
-N_KEYS = 2000
-BATCH = 32
+N_KEYS = max(20, int(2000 * float(os.environ.get("BENCH_SCALE", "1"))))
 ROUNDS = int(os.environ.get("DJ_BENCH_ROUNDS", "5"))
+BACKENDS = os.environ.get("BENCH_BACKENDS", "mysql,postgresql").split(",")
 MODES = ["plain-1", "plain-2", "reserve-1", "reserve-2"]
 DASK_MODES = ["dask-plain-2", "dask-reserve-2"]
-HOST = os.environ.get("DJ_HOST", "127.0.0.1")
-USER = os.environ.get("DJ_USER", "root")
-PASSWORD = os.environ.get("DJ_PASS", "")
+DASK_FLOOR_MODES = ["dask-floor-plain-2", "dask-floor-reserve-2"]
+_HOST, _, _PORT = os.environ.get("DJ_HOST", "127.0.0.1").partition(":")
+MYSQL = Server(
+    "mysql",
+    _HOST,
+    int(_PORT or 3306),
+    os.environ.get("DJ_USER", "root"),
+    os.environ.get("DJ_PASS", ""),
+    driver=os.environ.get("BENCH_MYSQL_DRIVER", "pymysql"),
+)
+POSTGRESQL = Server(
+    "postgresql",
+    os.environ.get("DJ_PG_HOST", "127.0.0.1"),
+    int(os.environ.get("DJ_PG_PORT", "5432")),
+    os.environ.get("DJ_PG_USER", "postgres"),
+    os.environ.get("DJ_PG_PASS", ""),
+    os.environ.get("DJ_PG_DATABASE", "djbench"),
+)
 
 
-def server() -> pymysql.connections.Connection:
-    host, _, port = HOST.partition(":")
-    return pymysql.connect(
-        host=host, port=int(port or 3306), user=USER, password=PASSWORD, autocommit=True
-    )
+def admin(server: Server):
+    """An autocommit connection; on PostgreSQL to its database, created when missing."""
+    if server.backend != "postgresql":
+        return server.connect()
+    from dataclasses import replace
+
+    import psycopg
+
+    try:
+        return server.connect()
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+        with replace(server, database="postgres").connect() as conn:
+            try:
+                conn.execute(f"CREATE DATABASE {server.quote(server.database)}")
+            except psycopg.errors.DuplicateDatabase:
+                pass
+        return server.connect()
 
 
-def create(db: str) -> None:
+def create(server: Server, db: str) -> None:
     """The two tables, declared by our implementation (upstream binds to them as they are)."""
-    conn = server()
-    with conn.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{db}`")
+    conn = admin(server)
+    cursor = conn.cursor()
+    kind = "SCHEMA" if server.backend == "postgresql" else "DATABASE"
+    cursor.execute(f"CREATE {kind} {server.quote(db)}")
+    cursor.close()
     conn.close()
-    run(sys.executable, "ours", db, [])
-    conn = server()
-    with conn.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO `{db}`.`item` VALUES (%s)", [(i,) for i in range(N_KEYS)])
+    run(server, sys.executable, "ours", db, [])
+    conn = admin(server)
+    cursor = conn.cursor()
+    cursor.executemany(
+        f"INSERT INTO {server.quote(db)}.{server.quote('item')} VALUES (%s)",
+        [(i,) for i in range(N_KEYS)],
+    )
+    cursor.close()
     conn.close()
 
 
-def drop(db: str) -> None:
-    conn = server()
-    with conn.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{db}`")
+def drop(server: Server, db: str) -> None:
+    conn = admin(server)
+    cursor = conn.cursor()
+    if server.backend == "postgresql":
+        cursor.execute(f"DROP SCHEMA IF EXISTS {server.quote(db)} CASCADE")
+    else:
+        cursor.execute(f"DROP DATABASE IF EXISTS {server.quote(db)}")
+    cursor.close()
     conn.close()
 
 
-def run(python: str, which: str, db: str, modes: list[str]) -> dict[str, float]:
-    env = {**os.environ, "DJ_HOST": HOST, "DJ_USER": USER, "DJ_PASS": PASSWORD, "DJ_BENCH_DB": db}
+def run(server: Server, python: str, which: str, db: str, modes: list[str]) -> dict[str, float]:
+    env = {
+        **os.environ,
+        "DJ_HOST": f"{server.host}:{server.port}",
+        "DJ_USER": server.user,
+        "DJ_PASS": server.password,
+        "DJ_BACKEND": server.backend,
+        "DJ_BENCH_DB": db,
+        "DJ_BENCH_KEYS": str(N_KEYS),
+    }
+    if server.backend == "postgresql":
+        env["DJ_DATABASE_NAME"] = server.database
+    else:
+        env["DJ_DRIVER"] = server.driver  # ours on the floor's driver (0.14: PyMySQL)
     if which == "upstream":
         env.pop("PYTHONPATH", None)
     result = subprocess.run(
@@ -91,63 +145,24 @@ def run(python: str, which: str, db: str, modes: list[str]) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _floor_worker(db: str, items: list[int], reserve: bool, start: object, times: object) -> None:
-    """The statements of `items` with bare PyMySQL (see the module docstring)."""
-    conn = server()
-    cursor = conn.cursor()
-    node, pid = platform.node(), os.getpid()
-    cursor.execute("SELECT CONNECTION_ID()")
-    connection_id = cursor.fetchone()[0]
-    jobs = f"`{db}`.`~jobs`"
+def _floor_worker(
+    server: Server, db: str, items: list[int], reserve: bool, start: object, times: object
+) -> None:
+    """The statements of `items` with the bare driver (floor.py)."""
+    conn = server.connect()
     start.wait()
-    began = time.perf_counter()
-    for first in range(0, len(items), BATCH):
-        batch = items[first : first + BATCH]
-        hashes = [f"{item:032d}" for item in batch]
-        if reserve:
-            mine = (
-                f"SELECT key_hash FROM {jobs} WHERE table_name='__square' AND key_hash IN "
-                f"({','.join(['%s'] * len(batch))}) AND status='reserved' "
-                "AND connection_id=%s AND pid=%s AND host=%s"
-            )
-            cursor.execute(mine, (*hashes, connection_id, pid, node))
-            cursor.fetchall()
-            cursor.execute(
-                f"INSERT INTO {jobs} (table_name,key_hash,status,`key`,host,pid,connection_id,"
-                "user) VALUES "
-                + ",".join(["('__square',%s,'reserved',%s,%s,%s,%s,'bench')"] * len(batch))
-                + " ON DUPLICATE KEY UPDATE table_name=table_name",
-                tuple(v for h in hashes for v in (h, b"x" * 40, node, pid, connection_id)),
-            )
-            cursor.execute(mine, (*hashes, connection_id, pid, node))
-            cursor.fetchall()
-        for item in batch:
-            cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
-            cursor.execute(f"SELECT 1 FROM `{db}`.`__square` WHERE item=%s LIMIT 1", (item,))
-            cursor.fetchall()
-            cursor.execute(f"INSERT INTO `{db}`.`__square` VALUES (%s, %s)", (item, item * item))
-            cursor.execute("COMMIT")
-        if reserve:
-            cursor.execute(
-                f"DELETE FROM {jobs} WHERE table_name='__square' AND status='reserved' "
-                f"AND key_hash IN ({','.join(['%s'] * len(batch))})",
-                hashes,
-            )
-    times.put(time.perf_counter() - began)
+    times.put(run_keys(server, db, items, reserve, conn))
     conn.close()
 
 
-def floor(db: str, reserve: bool, processes: int) -> float:
+def floor(server: Server, db: str, reserve: bool, processes: int) -> float:
     """Keys per second of the bare statements, in `processes` processes."""
-    conn = server()
-    with conn.cursor() as cursor:
-        cursor.execute(f"DELETE FROM `{db}`.`__square`")
-        cursor.execute(f"DELETE FROM `{db}`.`~jobs`")
+    empty(server, db)
     context = multiprocessing.get_context("fork")
     start, times = context.Barrier(processes + 1), context.Queue()
     shares = [list(range(N_KEYS))[index::processes] for index in range(processes)]
     workers = [
-        context.Process(target=_floor_worker, args=(db, share, reserve, start, times))
+        context.Process(target=_floor_worker, args=(server, db, share, reserve, start, times))
         for share in shares
     ]
     for worker in workers:
@@ -156,10 +171,7 @@ def floor(db: str, reserve: bool, processes: int) -> float:
     elapsed = max(times.get() for _ in workers)
     for worker in workers:
         worker.join()
-    with conn.cursor() as cursor:
-        cursor.execute(f"DELETE FROM `{db}`.`__square`")
-        cursor.execute(f"DELETE FROM `{db}`.`~jobs`")
-    conn.close()
+    empty(server, db)
     return N_KEYS / elapsed
 
 
@@ -181,41 +193,65 @@ FLOOR_OF = {
 }
 
 
-def main() -> None:
-    print("preparing upstream datajoint 0.14.10 environment ...", file=sys.stderr, flush=True)
-    upstream_python = str(ensure_upstream_venv())
+def measure(server: Server, upstream_python: str | None) -> dict:
+    """Every mode of ours (and of upstream on MySQL) and every floor, ROUNDS rounds."""
     db = f"djbench_{uuid.uuid4().hex[:10]}_compute"
-    create(db)
+    create(server, db)
+    implementations = [("ours", sys.executable)]
+    if upstream_python is not None:
+        implementations.append(("upstream", upstream_python))
     samples: dict[str, dict[str, list[float]]] = {
-        "ours": {mode: [] for mode in MODES + DASK_MODES},
+        "ours": {mode: [] for mode in MODES + DASK_MODES + DASK_FLOOR_MODES},
         "upstream": {mode: [] for mode in MODES},
     }
     floors: dict[tuple[str, int], list[float]] = {key: [] for key in set(FLOOR_OF.values())}
     try:
         for round_ in range(ROUNDS):
-            order = [("ours", sys.executable), ("upstream", upstream_python)]
-            if round_ % 2:
-                order.reverse()
+            order = implementations if round_ % 2 == 0 else implementations[::-1]
             for name, python in order:
-                print(f"round {round_ + 1}/{ROUNDS}: {name} ...", file=sys.stderr, flush=True)
-                modes = MODES + DASK_MODES if name == "ours" else MODES
-                for mode, rate in run(python, name, db, modes).items():
+                print(
+                    f"{server.backend} round {round_ + 1}/{ROUNDS}: {name} ...",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                modes = MODES + DASK_MODES + DASK_FLOOR_MODES if name == "ours" else MODES
+                for mode, rate in run(server, python, name, db, modes).items():
                     samples[name][mode].append(rate)
             for kind, processes in floors:
-                floors[kind, processes].append(floor(db, kind == "reserve", processes))
+                floors[kind, processes].append(floor(server, db, kind == "reserve", processes))
     finally:
-        drop(db)
+        drop(server, db)
+    return {"samples": samples, "floors": floors}
+
+
+def main() -> None:
+    upstream_python = None
+    if "mysql" in BACKENDS:
+        print("preparing upstream datajoint 0.14.10 environment ...", file=sys.stderr, flush=True)
+        upstream_python = str(ensure_upstream_venv())
+    results = {}
+    if "mysql" in BACKENDS:
+        results["mysql"] = measure(MYSQL, upstream_python)
+    if "postgresql" in BACKENDS:
+        results["postgresql"] = measure(POSTGRESQL, None)
     print(
         f"compute benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"{os.cpu_count()} CPUs"
     )
     print(
         f"python {sys.version.split()[0]}; populate {N_KEYS} keys with a trivial make; "
-        f"keys/s, best of {ROUNDS} interleaved rounds\n"
+        f"keys/s, best of {ROUNDS} interleaved rounds"
     )
+    for backend, result in results.items():
+        driver = MYSQL.driver if backend == "mysql" else "psycopg"
+        print(f"\n{'MySQL' if backend == 'mysql' else 'PostgreSQL'} (ours and floor on {driver}):")
+        print_table(result["samples"], result["floors"])
+
+
+def print_table(samples: dict, floors: dict) -> None:
     header = (
         f"{'mode':24} {'dj-compute':>11} {'upstream':>10} {'ratio':>7} {'raw floor':>10} "
-        f"{'floor/ours':>11}"
+        f"{'floor/ours':>11} {'in-Dask floor':>14} {'floor/ours':>11}"
     )
     print(header)
     print("-" * len(header))
@@ -223,12 +259,16 @@ def main() -> None:
     for mode in MODES + DASK_MODES:
         ours = best[mode]
         raw = max(floors[FLOOR_OF[mode]])
-        if mode in samples["upstream"]:
+        if samples["upstream"].get(mode):
             theirs = max(samples["upstream"][mode])
             versus = f"{theirs:10.0f} {ours / theirs:6.2f}x"
         else:
             versus = f"{'':10} {'':7}"
-        print(f"{LABELS[mode]:24} {ours:11.0f} {versus} {raw:10.0f} {raw / ours:10.2f}x")
+        row = f"{LABELS[mode]:24} {ours:11.0f} {versus} {raw:10.0f} {raw / ours:10.2f}x"
+        if mode in DASK_MODES:
+            in_dask = best[mode.replace("dask-", "dask-floor-")]
+            row += f" {in_dask:14.0f} {in_dask / ours:10.2f}x"
+        print(row)
     print("\nscaling (two workers / one process):")
     for mode, one in (
         ("plain-2", "plain-1"),
@@ -236,9 +276,12 @@ def main() -> None:
         ("reserve-2", "reserve-1"),
         ("dask-reserve-2", "reserve-1"),
     ):
-        print(f"  {LABELS[mode]:24} {best[mode] / best[one]:5.2f}x")
+        print(f"  {LABELS[mode]:38} {best[mode] / best[one]:5.2f}x")
     for kind in ("plain", "reserve"):
-        print(f"  {'raw floor, ' + kind:24} {max(floors[kind, 2]) / max(floors[kind, 1]):5.2f}x")
+        one = max(floors[kind, 1])
+        print(f"  {'raw floor, ' + kind:38} {max(floors[kind, 2]) / one:5.2f}x")
+        in_dask = best[f"dask-floor-{kind}-2"]
+        print(f"  {'in-Dask floor, ' + kind + ' (vs 1 process)':38} {in_dask / one:5.2f}x")
 
 
 if __name__ == "__main__":

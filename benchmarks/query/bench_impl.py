@@ -4,8 +4,12 @@ process, the floor: the raw driver's `fetchall()` of the same SQL.
     python bench_impl.py WHICH DATABASE
 
 WHICH: `ours-pymysql`, `ours-mysqlclient` (dj-query on that driver; the floor is the same
-driver) or `upstream` (DataJoint 0.14.10; floor PyMySQL). For blobs the floor also
-inflates every value (DataJoint stores them deflated): what any fetch must do at least.
+driver) or `upstream` (DataJoint 0.14.10; floor PyMySQL); on PostgreSQL (DATABASE is then
+a schema in the database DJ_PG_DATABASE) `pg-ours` (dj-query on psycopg) and `pg-dj2`
+(DataJoint 2.x, its own API: `to_arrays`, `to_dicts`, `to_pandas`, `to_arrow`,
+`to_polars`), both against raw psycopg (3, binary implementation) `fetchall` of the same
+statement. For blobs the floor also inflates every value (DataJoint stores them
+deflated): what any fetch must do at least.
 
 Runs are interleaved (floor, implementation, floor, implementation, ...); the ratio
 reported is the median of the paired ratios, which is robust against load from other
@@ -26,6 +30,11 @@ from workloads import QUERY
 HOST = os.environ.get("DJ_HOST", "127.0.0.1")
 USER = os.environ.get("DJ_USER", "root")
 PASSWORD = os.environ.get("DJ_PASS", "")
+PG_HOST = os.environ.get("DJ_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("DJ_PG_PORT", "5432"))
+PG_USER = os.environ.get("DJ_PG_USER", "postgres")
+PG_PASSWORD = os.environ.get("DJ_PG_PASS", "")
+PG_DATABASE = os.environ.get("DJ_PG_DATABASE", "djbench")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 BLOB_HEADER = len(b"ZL123\0") + 8  # compressed blob: header, 8-byte length, zlib stream
 
@@ -71,7 +80,49 @@ def tables_upstream(db):
     return {name: dj.FreeTable(conn, f"`{db}`.`{name}`") for name in ("parent", "scalar", "blob")}
 
 
+def tables_pg_ours(db):
+    from dj_core.connection import Connection
+    from dj_core.settings import Config
+    from dj_query import FreeTable
+
+    config = Config.independent()
+    config["database.backend"] = "postgresql"
+    config["database.name"] = PG_DATABASE
+    conn = Connection(PG_HOST, PG_USER, PG_PASSWORD or None, PG_PORT, config=config)
+    assert conn.dialect.name == "postgresql"
+    return {name: FreeTable(conn, f'"{db}"."{name}"') for name in ("parent", "scalar", "blob")}
+
+
+def tables_pg_dj2(db):
+    import datajoint as dj
+
+    dj.config["database.backend"] = "postgresql"
+    dj.config["database.host"] = PG_HOST
+    dj.config["database.port"] = PG_PORT
+    dj.config["database.user"] = PG_USER
+    # 2.x refuses to connect without a password; a trust login ignores it
+    dj.config["database.password"] = PG_PASSWORD or "unused"
+    dj.config["database.use_tls"] = False  # the server has no TLS: no failed attempt
+    dj.config["database.name"] = PG_DATABASE
+    dj.logger.setLevel("WARNING")
+    conn = dj.conn()
+    tables = {name: dj.FreeTable(conn, f'"{db}"."{name}"') for name in ("parent", "scalar")}
+    tables["blob"] = dj.FreeTable(conn, f'"{db}"."blob2"')  # data: <blob> (same rows)
+    return tables
+
+
 def raw_connection(driver):
+    if driver == "psycopg":
+        import psycopg
+
+        return psycopg.connect(
+            host=PG_HOST,
+            port=PG_PORT,
+            user=PG_USER,
+            password=PG_PASSWORD or None,
+            dbname=PG_DATABASE,
+            autocommit=True,
+        )
     if driver == "mysqlclient":
         import MySQLdb
 
@@ -81,12 +132,8 @@ def raw_connection(driver):
     return pymysql.connect(host=HOST, user=USER, password=PASSWORD, autocommit=True)
 
 
-def main() -> None:
-    which, db = sys.argv[1], sys.argv[2]
-    driver = which.split("-", 1)[1] if which.startswith("ours-") else "pymysql"
-    t = tables_ours(db, driver) if which.startswith("ours") else tables_upstream(db)
-    query = eval(QUERY, {}, dict(t))
-    raw = raw_connection(driver)
+def floor_of(raw):
+    """`fetchall(sql, inflate=None)`: the floor of `sql` on the raw connection `raw`."""
 
     def fetchall(sql, inflate=None):
         def run():
@@ -101,6 +148,48 @@ def main() -> None:
 
         return run
 
+    return fetchall
+
+
+def measure_dj2(t, raw) -> dict:
+    """DataJoint 2.x in its own API, each form against the same statement sent by raw
+    psycopg (2.x's `make_sql()` of the same expression)."""
+    fetchall = floor_of(raw)
+    scalar, blob = t["scalar"], t["blob"]
+    scalar_sql = fetchall(scalar.make_sql())
+    result = {
+        "scalar_array": interleaved(lambda: scalar.to_arrays(), scalar_sql),
+        "scalar_dicts": interleaved(lambda: scalar.to_dicts(), scalar_sql),
+        "scalar_frame": interleaved(lambda: scalar.to_pandas(), scalar_sql),
+        "scalar_arrow": interleaved(lambda: scalar.to_arrow(), scalar_sql),
+        "scalar_polars": interleaved(lambda: scalar.to_polars(), scalar_sql),
+        "blob_array": interleaved(lambda: blob.to_arrays(), fetchall(blob.make_sql(), inflate=1)),
+    }
+    try:
+        query = eval(QUERY, {}, dict(t))
+        query.to_arrays()
+    except Exception as error:  # 2.x refuses the plain-SQL tables' join (no lineage)
+        print(f"dj2 query_array skipped: {type(error).__name__}: {error}", file=sys.stderr)
+    else:
+        result["query_array"] = interleaved(lambda: query.to_arrays(), fetchall(query.make_sql()))
+    return result
+
+
+def main() -> None:
+    which, db = sys.argv[1], sys.argv[2]
+    if which.startswith("pg-"):
+        driver = "psycopg"
+        t = tables_pg_ours(db) if which == "pg-ours" else tables_pg_dj2(db)
+    else:
+        driver = which.split("-", 1)[1] if which.startswith("ours-") else "pymysql"
+        t = tables_ours(db, driver) if which.startswith("ours") else tables_upstream(db)
+    raw = raw_connection(driver)
+    if which == "pg-dj2":
+        print(json.dumps(measure_dj2(t, raw)))
+        return
+    query = eval(QUERY, {}, dict(t))
+
+    fetchall = floor_of(raw)
     scalar = t["scalar"]
     scalar_sql = fetchall(scalar.make_sql())
     result = {
@@ -108,7 +197,7 @@ def main() -> None:
         "scalar_dicts": interleaved(lambda: scalar.fetch(as_dict=True), scalar_sql),
         "scalar_frame": interleaved(lambda: scalar.fetch(format="frame"), scalar_sql),
     }
-    if which.startswith("ours"):
+    if which.startswith(("ours", "pg-ours")):
         result["scalar_arrow"] = interleaved(lambda: scalar.fetch(format="arrow"), scalar_sql)
         result["scalar_polars"] = interleaved(lambda: scalar.fetch(format="polars"), scalar_sql)
     result["blob_array"] = interleaved(

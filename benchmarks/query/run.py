@@ -1,5 +1,6 @@
 """Query benchmark: dj-query on PyMySQL and on mysqlclient vs upstream DataJoint 0.14.10,
-each against the raw `fetchall` of its own driver.
+each against the raw `fetchall` of its own driver; and on PostgreSQL, dj-query on psycopg
+and DataJoint 2.x (its own venv, its own API), each against raw psycopg `fetchall`.
 
     hatch run bench query          (or: hatch run python benchmarks/query/run.py)
 
@@ -10,6 +11,10 @@ floor is the driver's `fetchall()` of the same SQL (for blobs, plus inflating th
 least any DataJoint fetch over that driver can cost. Upstream runs on the same PyMySQL
 version as ours (its own venv, benchmarks/_venvs.py). A second part streams 1,000,000
 rows of about 1 kB (stream_memory.py). Benchmarks are not tests: nothing asserts.
+
+BENCH_BACKENDS (default "mysql,postgresql") picks the servers; BENCH_SCALE (default 1)
+multiplies the row counts (0.01 for a quick end-to-end check); BENCH_REPEAT (default 7)
+the interleaved pairs per workload.
 """
 
 from __future__ import annotations
@@ -29,51 +34,112 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
+sys.modules.pop("workloads", None)  # another benchmark's, when run.py runs several
 
 import dj_blob  # noqa: E402
 from _impl_process import run_bench_impl  # noqa: E402
-from _venvs import DJ014_VERSION, PYMYSQL_VERSION, dj014_python  # noqa: E402
-from workloads import BLOB_SIZE, DDL, N_BLOB, N_PARENT, N_SCALAR  # noqa: E402
+from _venvs import (  # noqa: E402
+    DJ014_VERSION,
+    DJ2_VERSION,
+    PYMYSQL_VERSION,
+    dj014_python,
+    dj2_postgres_python,
+)
+from workloads import BLOB_SIZE, DDL, N_BLOB, N_PARENT, N_SCALAR, PG_DDL  # noqa: E402
 
 HOST = os.environ.get("DJ_HOST", "127.0.0.1")
 USER = os.environ.get("DJ_USER", "root")
 PASSWORD = os.environ.get("DJ_PASS", "")
+PG_HOST = os.environ.get("DJ_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("DJ_PG_PORT", "5432"))
+PG_USER = os.environ.get("DJ_PG_USER", "postgres")
+PG_PASSWORD = os.environ.get("DJ_PG_PASS", "")
+PG_DATABASE = os.environ.get("DJ_PG_DATABASE", "djbench")
+BACKENDS = os.environ.get("BENCH_BACKENDS", "mysql,postgresql").split(",")
+
+
+def rows_of(rng) -> tuple[list, list, list]:
+    """parent, scalar and blob rows (the blobs deflated, as DataJoint stores them)."""
+    base = datetime.date(2020, 1, 1)
+    values = rng.random(N_SCALAR)
+    parents = [(i, f"g{i % 7}") for i in range(N_PARENT)]
+    scalars = [
+        (
+            i,
+            i % N_PARENT,
+            float(values[i]),
+            None if i % 10 == 0 else float(values[i] * 3),
+            f"label{i % 1000}",
+            base + datetime.timedelta(days=i % 1500),
+        )
+        for i in range(N_SCALAR)
+    ]
+    blobs = [(i, dj_blob.pack(rng.random(BLOB_SIZE))) for i in range(N_BLOB)]
+    return parents, scalars, blobs
+
+
+def pg_admin(dbname: str = PG_DATABASE):
+    """An autocommit psycopg connection to `dbname` (created when missing)."""
+    import psycopg
+
+    def open_(name):
+        return psycopg.connect(
+            host=PG_HOST,
+            port=PG_PORT,
+            user=PG_USER,
+            password=PG_PASSWORD or None,
+            dbname=name,
+            autocommit=True,
+        )
+
+    try:
+        return open_(dbname)
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+        with open_("postgres") as admin:
+            try:
+                admin.execute(f'CREATE DATABASE "{dbname}"')
+            except psycopg.errors.DuplicateDatabase:
+                pass
+        return open_(dbname)
+
+
+def create_pg(schema: str) -> None:
+    """The same tables and rows on PostgreSQL (schema `schema` of PG_DATABASE), by COPY."""
+    parents, scalars, blobs = rows_of(np.random.default_rng(0))
+    with pg_admin() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        for ddl in PG_DDL:
+            conn.execute(ddl.format(db=schema))
+        with conn.cursor() as cursor:
+            for table, rows in (("parent", parents), ("scalar", scalars), ("blob", blobs)):
+                with cursor.copy(f'COPY "{schema}"."{table}" FROM STDIN') as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            cursor.execute(f'INSERT INTO "{schema}"."blob2" SELECT * FROM "{schema}"."blob"')
+
+
+def drop_pg(schema: str) -> None:
+    with pg_admin() as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def create(db: str) -> None:
-    rng = np.random.default_rng(0)
+    parents, scalars, blobs = rows_of(np.random.default_rng(0))
     conn = pymysql.connect(host=HOST, user=USER, password=PASSWORD, autocommit=True)
     with conn.cursor() as cursor:
         cursor.execute(f"CREATE DATABASE `{db}`")
         for ddl in DDL:
             cursor.execute(ddl.format(db=db))
-        cursor.executemany(
-            f"INSERT INTO `{db}`.`parent` VALUES (%s, %s)",
-            [(i, f"g{i % 7}") for i in range(N_PARENT)],
-        )
-        base = datetime.date(2020, 1, 1)
-        values = rng.random(N_SCALAR)
-        rows = [
-            (
-                i,
-                i % N_PARENT,
-                float(values[i]),
-                None if i % 10 == 0 else float(values[i] * 3),
-                f"label{i % 1000}",
-                base + datetime.timedelta(days=i % 1500),
-            )
-            for i in range(N_SCALAR)
-        ]
+        cursor.executemany(f"INSERT INTO `{db}`.`parent` VALUES (%s, %s)", parents)
         for start in range(0, N_SCALAR, 10_000):
             cursor.executemany(
                 f"INSERT INTO `{db}`.`scalar` VALUES (%s, %s, %s, %s, %s, %s)",
-                rows[start : start + 10_000],
+                scalars[start : start + 10_000],
             )
-        for i in range(N_BLOB):
-            cursor.execute(
-                f"INSERT INTO `{db}`.`blob` VALUES (%s, %s)",
-                (i, dj_blob.pack(rng.random(BLOB_SIZE))),  # deflated, as DataJoint stores
-            )
+        for row in blobs:
+            cursor.execute(f"INSERT INTO `{db}`.`blob` VALUES (%s, %s)", row)
     conn.close()
 
 
@@ -93,16 +159,16 @@ def fmt(seconds: float) -> str:
 
 
 IMPLEMENTATIONS = ("ours-pymysql", "ours-mysqlclient", "upstream")
+PG_IMPLEMENTATIONS = ("pg-ours", "pg-dj2")
 
 
-def main() -> None:
+def measure_mysql(db: str) -> dict:
     print(f"preparing datajoint {DJ014_VERSION} on PyMySQL {PYMYSQL_VERSION} ...", file=sys.stderr)
     pythons = {
         "ours-pymysql": sys.executable,
         "ours-mysqlclient": sys.executable,
         "upstream": str(dj014_python()),
     }
-    db = f"djbench_{uuid.uuid4().hex[:10]}_query"
     print(f"filling {db} ...", file=sys.stderr, flush=True)
     create(db)
     results = {}
@@ -112,13 +178,48 @@ def main() -> None:
             results[which] = measure(pythons[which], which, db)
     finally:
         drop(db)
+    return results
+
+
+def measure_postgresql(schema: str) -> dict:
+    print(f"preparing datajoint {DJ2_VERSION} for PostgreSQL ...", file=sys.stderr)
+    pythons = {"pg-ours": sys.executable, "pg-dj2": str(dj2_postgres_python())}
+    print(f"filling {PG_DATABASE}.{schema} ...", file=sys.stderr, flush=True)
+    env = {**os.environ, "DJ_PG_DATABASE": PG_DATABASE}
+    results = {}
+    try:
+        create_pg(schema)
+        for which in PG_IMPLEMENTATIONS:
+            print(f"timing {which} and its floor ...", file=sys.stderr, flush=True)
+            results[which] = run_bench_impl(pythons[which], which, HERE, which, schema, env=env)
+    finally:
+        drop_pg(schema)
+    return results
+
+
+def main() -> None:
+    db = f"djbench_{uuid.uuid4().hex[:10]}_query"
+    mysql = measure_mysql(db) if "mysql" in BACKENDS else None
+    postgresql = measure_postgresql(db) if "postgresql" in BACKENDS else None
     print(f"query benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(
-        f"python {sys.version.split()[0]}, PyMySQL {PYMYSQL_VERSION} for ours and upstream "
-        f"{DJ014_VERSION}; times: best of interleaved runs; ratio: median of paired runs "
-        "against the floor = the same driver's fetchall() of the same SQL (blobs: + inflate), "
-        "in the same process\n"
+        f"python {sys.version.split()[0]}, {N_SCALAR:,} scalar rows, {N_BLOB:,} blob rows; "
+        "times: best of interleaved runs; ratio: median of paired runs against the floor = "
+        "the same driver's fetchall() of the same SQL (blobs: + inflate), in the same process\n"
     )
+    if mysql is not None:
+        print_mysql(mysql)
+    if postgresql is not None:
+        if mysql is not None:
+            print()
+        print_postgresql(postgresql)
+    if "mysql" in BACKENDS and os.environ.get("BENCH_STREAM", "1") != "0":
+        print()
+        runpy.run_path(str(HERE / "stream_memory.py"), run_name="__main__")
+
+
+def print_mysql(results: dict) -> None:
+    print(f"MySQL: PyMySQL {PYMYSQL_VERSION} for ours and upstream {DJ014_VERSION}")
     header = (
         f"{'workload':14} {'pymysql':>10} {'floor':>10} {'ratio':>6}"
         f" {'mysqlclient':>11} {'floor':>10} {'ratio':>6}"
@@ -143,9 +244,37 @@ def main() -> None:
                 f" {theirs['impl'] / pm[name]['impl']:5.2f}x"
             )
         print(line)
-    if os.environ.get("BENCH_STREAM", "1") != "0":
-        print()
-        runpy.run_path(str(HERE / "stream_memory.py"), run_name="__main__")
+
+
+def print_postgresql(results: dict) -> None:
+    import psycopg
+
+    print(
+        f"PostgreSQL: ours on psycopg {psycopg.__version__} ({psycopg.pq.__impl__}), "
+        f"DataJoint {DJ2_VERSION} on psycopg2 (its driver); floor: raw psycopg "
+        f"{psycopg.__version__} fetchall in each process"
+    )
+    header = (
+        f"{'workload':14} {'ours':>10} {'floor':>10} {'ratio':>6}"
+        f" {'dj2':>10} {'floor':>10} {'ratio':>6} {'dj2/ours':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    ours, dj2 = (results[name] for name in PG_IMPLEMENTATIONS)
+    for name in ours:
+        line = (
+            f"{name:14} {fmt(ours[name]['impl']):>10} {fmt(ours[name]['floor']):>10}"
+            f" {ours[name]['ratio']:5.2f}x"
+        )
+        theirs = dj2.get(name)
+        if theirs is None:
+            line += f" {'-':>10} {'-':>10} {'-':>6} {'-':>8}"
+        else:
+            line += (
+                f" {fmt(theirs['impl']):>10} {fmt(theirs['floor']):>10} {theirs['ratio']:5.2f}x"
+                f" {theirs['impl'] / ours[name]['impl']:7.2f}x"
+            )
+        print(line)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,14 @@ implementation works on identical tables) and the data each workload inserts or 
 from __future__ import annotations
 
 import datetime
+import os
 
 import numpy as np
 
-N_SCALAR = 100_000
-N_BLOB = 2_000
+#: BENCH_SCALE (default 1) multiplies the row counts, e.g. 0.01 for a quick check
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+N_SCALAR = max(10, int(100_000 * SCALE))
+N_BLOB = max(4, int(2_000 * SCALE))
 BLOB_SIZE = 10_000
 
 SCALAR_DDL = """CREATE TABLE `{db}`.`scalar` (
@@ -16,6 +19,16 @@ SCALAR_DDL = """CREATE TABLE `{db}`.`scalar` (
     label varchar(24) NOT NULL, day date NOT NULL, PRIMARY KEY (id)) ENGINE=InnoDB"""
 BLOB_DDL = """CREATE TABLE `{db}`.`blob` (
     id int NOT NULL, data longblob NOT NULL, PRIMARY KEY (id)) ENGINE=InnoDB"""
+
+# PostgreSQL: the same tables (`{db}` is a schema of the benchmark's database)
+PG_SCALAR_DDL = """CREATE TABLE "{db}"."scalar" (
+    id integer NOT NULL, grp integer NOT NULL, x double precision NOT NULL, y real DEFAULT NULL,
+    label varchar(24) NOT NULL, day date NOT NULL, PRIMARY KEY (id))"""
+PG_BLOB_DDL = (
+    """CREATE TABLE "{db}"."blob" (id integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (id))"""
+)
+#: DataJoint 2.x serializes objects only into columns marked with its <blob> codec
+PG_BLOB_DJ2_COMMENT = """COMMENT ON COLUMN "{db}"."blob".data IS ':<blob>:'"""
 
 
 def scalar_rows() -> list[tuple]:
@@ -51,7 +64,8 @@ WIDE = {
 }
 SMALL = {1: [("one_a", "root", 3)], 2: [("two_a", "one_a", 2)]}
 N_ROOTS = 5
-WIDE_PER_ROOT = 200  # rows per root in each level-1 table: 20,000 dependents per root
+WIDE_PER_ROOT = max(2, int(200 * SCALE))  # rows per root in each level-1 table: 20,000
+# dependents per root
 
 
 LOG_DDL = """CREATE TABLE IF NOT EXISTS `{db}`.`~log` (
@@ -100,18 +114,39 @@ def tables_in(shape: dict) -> int:
     return 1 + sum(len(tables) for tables in shape.values())
 
 
-def declare_schema(dj, database: str) -> list:
+#: the types of the six-table schema in 0.14's language (ours, upstream 0.14) and in
+#: DataJoint 2.x's core types (2.x has no unsigned integers and stores objects in `<blob>`)
+TYPES_014 = {
+    "u32": "int unsigned",
+    "u16": "smallint unsigned",
+    "u8": "tinyint unsigned",
+    "f32": "float",
+    "f64": "double",
+    "blob": "longblob",
+}
+TYPES_DJ2 = {
+    "u32": "int32",
+    "u16": "int16",
+    "u8": "int8",
+    "f32": "float32",
+    "f64": "float64",
+    "blob": "<blob>",
+}
+
+
+def declare_schema(dj, database: str, types: dict[str, str] = TYPES_014) -> list:
     """Declare a six-table pipeline (manual, lookup, imported with a part, computed; foreign
     keys, a renamed and a nullable reference, a secondary index, blobs) in `database`
     through `dj.Schema`, as a user's module does when it is imported. The same code runs
-    on ours and on upstream 0.14."""
+    on ours and on upstream 0.14, and with `TYPES_DJ2` on DataJoint 2.x."""
     schema = dj.Schema(database)
+    t = types
 
     @schema
     class Subject(dj.Manual):
-        definition = """
+        definition = f"""
         # experimental subjects
-        subject_id : int unsigned        # subject number
+        subject_id : {t["u32"]}        # subject number
         ---
         species = "mouse" : varchar(40)
         born = null : date               # date of birth
@@ -127,9 +162,9 @@ def declare_schema(dj, database: str) -> list:
 
     @schema
     class Session(dj.Manual):
-        definition = """
+        definition = f"""
         -> Subject
-        session : smallint unsigned
+        session : {t["u16"]}
         ---
         -> [nullable] Rig
         started : datetime
@@ -139,20 +174,20 @@ def declare_schema(dj, database: str) -> list:
 
     @schema
     class Scan(dj.Imported):
-        definition = """
+        definition = f"""
         -> Session
-        scan : tinyint unsigned
+        scan : {t["u8"]}
         ---
-        depth : float           # microns
-        frames : longblob
+        depth : {t["f32"]}           # microns
+        frames : {t["blob"]}
         """
 
         class Field(dj.Part):
-            definition = """
+            definition = f"""
             -> master
-            field : tinyint unsigned
+            field : {t["u8"]}
             ---
-            image : longblob
+            image : {t["blob"]}
             """
 
         def make(self, key):
@@ -160,12 +195,12 @@ def declare_schema(dj, database: str) -> list:
 
     @schema
     class Activity(dj.Computed):
-        definition = """
+        definition = f"""
         -> Scan.Field
         -> Subject.proj(reference_subject="subject_id")
         ---
-        trace : longblob
-        mean = null : double
+        trace : {t["blob"]}
+        mean = null : {t["f64"]}
         """
 
         def make(self, key):

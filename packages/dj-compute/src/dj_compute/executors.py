@@ -17,9 +17,11 @@ and the cause; reservations left by a dead worker of a failed task are released.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import pickle
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -35,8 +37,11 @@ __all__ = ["PopulateTaskError", "executor_workers", "run_on_executor", "split_ke
 
 logger = logging.getLogger("datajoint")
 
-#: how often the caller looks at its tasks while waiting (seconds)
+#: how often the caller looks at handles it cannot wait on (neither `concurrent.futures`
+#: nor Dask futures, e.g. submitit jobs), and how long it blocks at most in one wait on
+#: those it can (so an interrupt is seen) (seconds)
 POLL_SECONDS = 0.05
+WAIT_SECONDS = 1.0
 #: how long a failed task's dead worker may take to be noticed by the server (seconds)
 RELEASE_SECONDS = 3.0
 
@@ -136,6 +141,34 @@ def _finished(handles: dict[int, Any]) -> list[int]:
     return ready
 
 
+def _wait_any(handles: dict[int, Any]) -> list[int]:
+    """Indexes of finished handles, waiting until there is at least one: blocked on the
+    futures themselves where the library offers it (`concurrent.futures.wait`,
+    `distributed.wait`), so a finished task is seen at once, not at the next poll (with
+    eight tasks of about a second each, polling every 50 ms cost up to 5% of a run);
+    by polling otherwise."""
+    while True:
+        ready = _finished(handles)
+        if ready:
+            return ready
+        pending = list(handles.values())
+        try:
+            if all(isinstance(handle, concurrent.futures.Future) for handle in pending):
+                concurrent.futures.wait(
+                    pending, timeout=WAIT_SECONDS, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                continue
+            distributed = sys.modules.get("distributed")  # imported by whoever made the Client
+            if distributed is not None and all(
+                isinstance(handle, distributed.Future) for handle in pending
+            ):
+                distributed.wait(pending, timeout=WAIT_SECONDS, return_when="FIRST_COMPLETED")
+                continue
+        except TimeoutError:
+            continue
+        time.sleep(POLL_SECONDS)
+
+
 def run_on_executor(
     table: Any,
     executor: Any,
@@ -171,11 +204,7 @@ def run_on_executor(
     try:
         with bar:
             while handles:
-                ready = _finished(handles)
-                if not ready:
-                    time.sleep(POLL_SECONDS)
-                    continue
-                for index in ready:
+                for index in _wait_any(handles):
                     unfinished = [tasks[i] for i in handles]
                     result = _result(handles.pop(index), tasks[index], table, jobs, unfinished)
                     success_count += result.success_count

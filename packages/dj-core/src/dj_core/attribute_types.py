@@ -14,6 +14,7 @@ fetching a type whose handler is missing raises a `DataJointError` naming the pa
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,8 +110,11 @@ def match_type(type_text: str) -> tuple[str, re.Match[str]]:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def classify(type_text: str) -> str:
-    """The category of a declared type (e.g. "INTEGER", "EXTERNAL_BLOB")."""
+    """The category of a declared type (e.g. "INTEGER", "EXTERNAL_BLOB"). Cached: every
+    insert asks it for every column (a populate's `make` inserting one row per key asked
+    it with a dozen regular expressions per column per key)."""
     return match_type(type_text)[0]
 
 
