@@ -18,8 +18,6 @@ from dj_compute.executors import PopulateTaskError, split_keys
 from dj_core.errors import DataJointError
 from dj_testing.plugin import unique_database_name
 
-pytestmark = pytest.mark.pending_postgresql
-
 HERE = Path(__file__).parent
 N_KEYS = 2000
 SHARED = 600  # keys shared with DataJoint 0.14 workers (they are slower to start and run)

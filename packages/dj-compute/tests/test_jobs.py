@@ -19,8 +19,6 @@ from dj_core.hash import key_hash
 from dj_core.schemas import Schema
 from dj_core.settings import Config
 
-pytestmark = pytest.mark.pending_postgresql
-
 # 0.14's ~jobs definition, verbatim
 SPEC_DDL = """
 CREATE TABLE IF NOT EXISTS `<schema>`.`~jobs` (

@@ -10,8 +10,6 @@ import pytest
 from dj_compute.fingerprint import fingerprint
 from dj_core.errors import DataJointError
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def raw(schema):

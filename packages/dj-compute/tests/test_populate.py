@@ -11,8 +11,6 @@ import pytest
 from dj_core.errors import DataJointError, DuplicateError
 from dj_core.hash import key_hash
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_populate_computes_every_missing_key_once(lab):
     result = lab.Stats.populate()

@@ -8,10 +8,7 @@ import decimal
 import uuid
 
 import dj_query as dq
-import pytest
 from dj_compute.presence import Presence
-
-pytestmark = pytest.mark.pending_postgresql
 
 
 def test_presence_agrees_with_restriction(schema):

@@ -11,8 +11,6 @@ import pytest
 from dj_compute.workers import chunk_size, worker_count
 from dj_core.errors import DataJointError
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def counted(schema):

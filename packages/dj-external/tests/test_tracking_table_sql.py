@@ -3,11 +3,8 @@ DataJoint 0.14 sends, byte for byte (this text was the hand-written DDL before).
 
 from __future__ import annotations
 
-import pytest
 from dj_core.dialects import MySQLDialect
 from dj_external.external import tracking_table_sql, tracking_table_statements
-
-pytestmark = pytest.mark.pending_postgresql
 
 ZERO_FOURTEEN = """CREATE TABLE IF NOT EXISTS `db`.`~external_store` (
 `hash` binary(16) NOT NULL COMMENT ":uuid:hash of contents (blob), of filename + contents (attach), or relative filepath (filepath)",
