@@ -37,7 +37,7 @@ def lab(db_params, tmp_path_factory):
     module.schema.connection.close()
     connection = db_params.connect()
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+        db_params.drop_database(cursor, database)
     connection.close()
 
 
@@ -283,10 +283,17 @@ def test_connection_settings_point_a_fresh_worker_at_the_callers_server(monkeypa
 
     monkeypatch.setattr(process_connection.conn, "connection", None)
     names = ["database.host", "database.port", "database.user", "database.password"]
-    saved = {name: settings.config[name] for name in names}
+    backend_names = ["database.backend", "database.name"]
+    saved = {name: settings.config.get(name) for name in names + backend_names}
     try:
         ConnectionSettings("db.lab.org", 3307, "alice", "secret").apply()
         assert [settings.config[name] for name in names] == ["db.lab.org", 3307, "alice", "secret"]
+        assert settings.config["database.backend"] == "mysql"
+        # the backend and PostgreSQL's database travel too
+        ConnectionSettings(
+            "db.lab.org", 5432, "alice", "secret", backend="postgresql", database_name="lab"
+        ).apply()
+        assert [settings.config[name] for name in backend_names] == ["postgresql", "lab"]
         # the caller's loopback address means the caller's machine: not applied elsewhere
         settings.config["database.host"] = "db.cluster.local"
         ConnectionSettings("localhost", 3306, "bob", "pw", node="another-node").apply()

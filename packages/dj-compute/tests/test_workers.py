@@ -63,7 +63,7 @@ def test_processes_with_jobs_and_exception_objects(counted, schema):
     assert all(isinstance(error, ValueError) for _, error in result["error_list"])
     jobs = schema.jobs
     assert jobs.counts() == {"__worked": {"error": 4}}
-    assert set((jobs & 'status = "error"').fetch("error_message")) == {
+    assert set((jobs & "status = 'error'").fetch("error_message")) == {
         f"ValueError: item {i}" for i in (3, 13, 23, 33)
     }
     assert counted.populate(processes=2, reserve_jobs=True)["success_count"] == 0
