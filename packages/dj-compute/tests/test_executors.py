@@ -27,14 +27,25 @@ SHARED = 600  # keys shared with DataJoint 0.14 workers (they are slower to star
 def lab(db_params, tmp_path_factory):
     """executor_lab bound to a fresh database with N_KEYS items (one per test module)."""
     database = unique_database_name("executors")
-    os.environ["DJ_EXECUTOR_LAB_DB"] = database
-    os.environ["DJ_EXECUTOR_LAB_DIR"] = str(tmp_path_factory.mktemp("executor_lab"))
-    os.environ.update(db_params.env)
+    variables = {
+        "DJ_EXECUTOR_LAB_DB": database,
+        "DJ_EXECUTOR_LAB_DIR": str(tmp_path_factory.mktemp("executor_lab")),
+        "DJ_DATABASE_NAME": "",  # unless this backend names one
+        **db_params.env,
+    }
+    # workers inherit the environment; it is restored for the tests after this module
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     sys.modules.pop("executor_lab", None)
     module = importlib.import_module("executor_lab")
     module.Item.insert([(i,) for i in range(N_KEYS)])
     yield module
     module.schema.connection.close()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     connection = db_params.connect()
     with connection.cursor() as cursor:
         db_params.drop_database(cursor, database)
