@@ -377,3 +377,40 @@ def test_sigterm_under_reserve_jobs_ends_the_make_and_is_recorded(schema):
     assert jobs.fetch("status", "error_message", as_dict=True) == [
         {"status": "error", "error_message": "SystemExit: SIGTERM received"}
     ]
+
+
+def test_a_make_going_on_after_a_failed_statement_uses_a_savepoint(schema):
+    """A failed statement aborts a PostgreSQL transaction (MySQL undoes the statement
+    only): a make that expects a failure and goes on wraps it in `connection.savepoint()`,
+    on both servers alike."""
+
+    @schema
+    class Source(dq.Lookup):
+        definition = "n : int"
+        contents = [(1,), (2,)]
+
+    @schema
+    class Tagged(dc.Computed):
+        definition = """
+        -> Source
+        ---
+        tag : varchar(8)
+        """
+
+        class Note(dq.Part):
+            definition = """
+            -> master
+            note : varchar(8)
+            """
+
+        def make(self, key):
+            self.insert1(dict(key, tag="first"))
+            self.Note.insert1(dict(key, note="a"))
+            try:
+                with self.connection.savepoint():
+                    self.Note.insert1(dict(key, note="a"))  # a duplicate: refused
+            except DuplicateError:
+                self.Note.insert1(dict(key, note="b"))  # the transaction goes on
+
+    assert Tagged.populate() == {"success_count": 2, "error_list": []}
+    assert sorted(Tagged.Note.fetch("note").tolist()) == ["a", "a", "b", "b"]
