@@ -427,3 +427,15 @@ def test_work_set_without_jobs_taken_is_one_query_on_the_server(lab, monkeypatch
     # the same set as hashing in Python
     monkeypatch.setattr(type(stats), "_job_key", lambda self, key: dict(key))
     assert sorted(map(repr, stats._keys_to_do((), None, None, jobs))) == sorted(map(repr, todo))
+
+
+def test_a_refused_reservation_inside_a_transaction_leaves_it_usable(schema, connection):
+    jobs = schema.jobs
+    with connection.transaction:
+        assert jobs.reserve("__a", {"id": 1}) is True
+        assert jobs.reserve("__a", {"id": 1}) is False  # refused, the transaction goes on
+        assert jobs.ignore("__a", {"id": 1}) is False
+        assert jobs.reserve("__a", {"id": 2}) is True
+    assert sorted(jobs.fetch("key_hash").tolist()) == sorted(
+        [key_hash({"id": 1}), key_hash({"id": 2})]
+    )
