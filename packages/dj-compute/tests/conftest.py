@@ -19,9 +19,7 @@ import compute_lab
 def open_connection(db_params) -> Connection:
     config = Config.independent()
     config["safemode"] = False
-    return Connection(
-        db_params.host, db_params.user, db_params.password, db_params.port, config=config
-    )
+    return db_params.open_connection(config)
 
 
 @pytest.fixture

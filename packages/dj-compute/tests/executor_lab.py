@@ -26,12 +26,15 @@ DIRECTORY = Path(os.environ["DJ_EXECUTOR_LAB_DIR"])
 def _connection() -> Connection:
     config = Config.independent()
     config["safemode"] = False
+    config["database.backend"] = os.environ.get("DJ_BACKEND", "mysql")
+    if os.environ.get("DJ_DATABASE_NAME"):
+        config["database.name"] = os.environ["DJ_DATABASE_NAME"]
     host, _, port = os.environ.get("DJ_HOST", "127.0.0.1").partition(":")
     return Connection(
         host,
         os.environ.get("DJ_USER", "root"),
         os.environ.get("DJ_PASS", ""),
-        int(port or 3306),
+        int(port) if port else None,
         config=config,
     )
 

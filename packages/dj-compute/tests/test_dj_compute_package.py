@@ -1,10 +1,7 @@
 import dj_compute
 import dj_core.tiers
 import dj_query
-import pytest
 from dj_core.schemas import Schema
-
-pytestmark = pytest.mark.pending_postgresql
 
 
 def test_version_is_a_release_string():

@@ -18,8 +18,6 @@ from dj_compute.executors import PopulateTaskError, split_keys
 from dj_core.errors import DataJointError
 from dj_testing.plugin import unique_database_name
 
-pytestmark = pytest.mark.pending_postgresql
-
 HERE = Path(__file__).parent
 N_KEYS = 2000
 SHARED = 600  # keys shared with DataJoint 0.14 workers (they are slower to start and run)
@@ -29,17 +27,28 @@ SHARED = 600  # keys shared with DataJoint 0.14 workers (they are slower to star
 def lab(db_params, tmp_path_factory):
     """executor_lab bound to a fresh database with N_KEYS items (one per test module)."""
     database = unique_database_name("executors")
-    os.environ["DJ_EXECUTOR_LAB_DB"] = database
-    os.environ["DJ_EXECUTOR_LAB_DIR"] = str(tmp_path_factory.mktemp("executor_lab"))
-    os.environ.update(db_params.env)
+    variables = {
+        "DJ_EXECUTOR_LAB_DB": database,
+        "DJ_EXECUTOR_LAB_DIR": str(tmp_path_factory.mktemp("executor_lab")),
+        "DJ_DATABASE_NAME": "",  # unless this backend names one
+        **db_params.env,
+    }
+    # workers inherit the environment; it is restored for the tests after this module
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     sys.modules.pop("executor_lab", None)
     module = importlib.import_module("executor_lab")
     module.Item.insert([(i,) for i in range(N_KEYS)])
     yield module
     module.schema.connection.close()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     connection = db_params.connect()
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+        db_params.drop_database(cursor, database)
     connection.close()
 
 
@@ -285,10 +294,17 @@ def test_connection_settings_point_a_fresh_worker_at_the_callers_server(monkeypa
 
     monkeypatch.setattr(process_connection.conn, "connection", None)
     names = ["database.host", "database.port", "database.user", "database.password"]
-    saved = {name: settings.config[name] for name in names}
+    backend_names = ["database.backend", "database.name"]
+    saved = {name: settings.config.get(name) for name in names + backend_names}
     try:
         ConnectionSettings("db.lab.org", 3307, "alice", "secret").apply()
         assert [settings.config[name] for name in names] == ["db.lab.org", 3307, "alice", "secret"]
+        assert settings.config["database.backend"] == "mysql"
+        # the backend and PostgreSQL's database travel too
+        ConnectionSettings(
+            "db.lab.org", 5432, "alice", "secret", backend="postgresql", database_name="lab"
+        ).apply()
+        assert [settings.config[name] for name in backend_names] == ["postgresql", "lab"]
         # the caller's loopback address means the caller's machine: not applied elsewhere
         settings.config["database.host"] = "db.cluster.local"
         ConnectionSettings("localhost", 3306, "bob", "pw", node="another-node").apply()

@@ -8,8 +8,6 @@ import dj_query as dq
 import pytest
 from dj_core.errors import DataJointError
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_default_is_the_join_of_primary_parents(lab):
     source = lab.Stats.key_source

@@ -10,8 +10,6 @@ import pytest
 from dj_compute.fingerprint import fingerprint
 from dj_core.errors import DataJointError
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def raw(schema):
@@ -153,7 +151,7 @@ def test_no_make_at_all(schema, raw):
     result = Nothing.populate(suppress_errors=True, reserve_jobs=True)
     assert len(result["error_list"]) == 4
     assert result["error_list"][0][1].startswith("NotImplementedError: Nothing must define make")
-    assert len(schema.jobs & 'status = "error"') == 4
+    assert len(schema.jobs & "status = 'error'") == 4
 
 
 def test_legacy_make_tuples(schema, raw):

@@ -11,8 +11,6 @@ import pytest
 from dj_core.errors import DataJointError, DuplicateError
 from dj_core.hash import key_hash
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_populate_computes_every_missing_key_once(lab):
     result = lab.Stats.populate()
@@ -92,12 +90,24 @@ def _break(lab, subject_id=1):
     lab.Session.update1({"subject_id": subject_id, "session_idx": 2, "value": -1.0})
 
 
-def test_first_error_is_raised_and_nothing_of_it_remains(lab):
+def test_first_error_is_raised_and_nothing_of_it_remains(lab, monkeypatch):
     _break(lab)
+    made = []
+    original = lab.Stats.make
+
+    def make(self, key, **kwargs):
+        made.append(dict(key))
+        return original(self, key, **kwargs)
+
+    # the key order is the server's (PostgreSQL: the updated row comes last)
+    monkeypatch.setattr(lab.Stats, "make", make)
     with pytest.raises(ValueError, match="negative value"):
         lab.Stats.populate()
+    assert made[-1] == {"subject_id": 1, "session_idx": 2}
     assert len(lab.Stats & {"subject_id": 1, "session_idx": 2}) == 0
-    assert len(lab.Stats()) == 6  # the keys before it are committed
+    # the keys before it are committed, and no other
+    stored = lab.Stats.fetch("KEY")
+    assert sorted(map(str, stored)) == sorted(map(str, made[:-1]))
 
 
 def test_suppressed_errors_are_collected_as_messages(lab):
@@ -319,7 +329,7 @@ def test_lost_connection_during_make_is_an_error_and_populate_goes_on(lab, db_pa
         if not killed:  # the first key loses its connection after inserting
             killed.append(key)
             with admin.cursor() as cursor:
-                cursor.execute(f"KILL CONNECTION {connection.connection_id}")
+                cursor.execute(connection.dialect.kill_sql(connection.connection_id))
             (lab.Session & key).fetch1("value")  # the next statement notices
 
     lab.Stats.make = make
@@ -367,3 +377,40 @@ def test_sigterm_under_reserve_jobs_ends_the_make_and_is_recorded(schema):
     assert jobs.fetch("status", "error_message", as_dict=True) == [
         {"status": "error", "error_message": "SystemExit: SIGTERM received"}
     ]
+
+
+def test_a_make_going_on_after_a_failed_statement_uses_a_savepoint(schema):
+    """A failed statement aborts a PostgreSQL transaction (MySQL undoes the statement
+    only): a make that expects a failure and goes on wraps it in `connection.savepoint()`,
+    on both servers alike."""
+
+    @schema
+    class Source(dq.Lookup):
+        definition = "n : int"
+        contents = [(1,), (2,)]
+
+    @schema
+    class Tagged(dc.Computed):
+        definition = """
+        -> Source
+        ---
+        tag : varchar(8)
+        """
+
+        class Note(dq.Part):
+            definition = """
+            -> master
+            note : varchar(8)
+            """
+
+        def make(self, key):
+            self.insert1(dict(key, tag="first"))
+            self.Note.insert1(dict(key, note="a"))
+            try:
+                with self.connection.savepoint():
+                    self.Note.insert1(dict(key, note="a"))  # a duplicate: refused
+            except DuplicateError:
+                self.Note.insert1(dict(key, note="b"))  # the transaction goes on
+
+    assert Tagged.populate() == {"success_count": 2, "error_list": []}
+    assert sorted(Tagged.Note.fetch("note").tolist()) == ["a", "a", "b", "b"]

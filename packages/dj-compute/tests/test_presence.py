@@ -11,9 +11,10 @@ import dj_query as dq
 import pytest
 from dj_compute.presence import Presence
 
-pytestmark = pytest.mark.pending_postgresql
 
-
+# PostgreSQL waits for dj-query's uuid restrictions through dialect.uuid_value (branch
+# pg-query, e3f9da4): remove this mark once merged
+@pytest.mark.pending_postgresql
 def test_presence_agrees_with_restriction(schema):
     @schema
     class Keyed(dq.Manual):

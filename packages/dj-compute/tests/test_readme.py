@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.pending_postgresql
-
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -17,9 +13,8 @@ def test_readme_example_runs(make_database, db_params, monkeypatch):
     marker = "<!-- example: run by tests/test_readme.py -->"
     code = re.search(r"```python\n(.*?)```", text[text.index(marker) :], re.S).group(1)
     database = make_database("readme")
-    monkeypatch.setenv("DJ_HOST", f"{db_params.host}:{db_params.port}")
-    monkeypatch.setenv("DJ_USER", db_params.user)
-    monkeypatch.setenv("DJ_PASS", db_params.password)
+    for variable, value in db_params.env.items():
+        monkeypatch.setenv(variable, value)
     namespace: dict = {"__name__": "readme_example"}
     exec(compile(code.replace('"compute_example"', repr(database)), str(README), "exec"), namespace)
     assert len(namespace["Stats"]()) == 5

@@ -11,8 +11,6 @@ import pytest
 from dj_compute.workers import chunk_size, worker_count
 from dj_core.errors import DataJointError
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def counted(schema):
@@ -42,6 +40,7 @@ def counted(schema):
 
 
 def test_two_processes_compute_everything_with_their_own_connections(counted, connection):
+    session = connection.dialect.connection_id(connection)  # asked of the server
     result = counted.populate(processes=2, suppress_errors=True, make_kwargs={"note": "hi"})
     assert result["success_count"] == 36
     assert sorted(key["item"] for key, _ in result["error_list"]) == [3, 13, 23, 33]
@@ -53,8 +52,10 @@ def test_two_processes_compute_everything_with_their_own_connections(counted, co
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
     ids = {row["connection_id"] for row in rows}
     assert connection.connection_id not in ids and len(ids) == len(pids)
-    # the parent's connection still works
+    # the parent's connection still works, in the same session: the forked workers left
+    # the socket they inherited without a goodbye to the server (no reconnect happened)
     assert len(counted()) == 36
+    assert connection.dialect.connection_id(connection) == session
 
 
 def test_processes_with_jobs_and_exception_objects(counted, schema):
@@ -65,7 +66,7 @@ def test_processes_with_jobs_and_exception_objects(counted, schema):
     assert all(isinstance(error, ValueError) for _, error in result["error_list"])
     jobs = schema.jobs
     assert jobs.counts() == {"__worked": {"error": 4}}
-    assert set((jobs & 'status = "error"').fetch("error_message")) == {
+    assert set((jobs & "status = 'error'").fetch("error_message")) == {
         f"ValueError: item {i}" for i in (3, 13, 23, 33)
     }
     assert counted.populate(processes=2, reserve_jobs=True)["success_count"] == 0
@@ -151,3 +152,21 @@ def test_a_dead_worker_stops_populate_instead_of_hanging(schema):
     Fragile.populate(reserve_jobs=True)
     assert 5 in Fragile.fetch("thing")
     assert len(Fragile()) + len(jobs & {"status": "error"}) == 8
+
+
+def test_a_forked_child_opening_its_own_connection_leaves_the_parents_session(connection):
+    """What a forked worker does first: drop the inherited socket without a goodbye
+    (`Dialect.forget`), connect anew, and close that when done."""
+    session = connection.dialect.connection_id(connection)
+    pid = os.fork()
+    if pid == 0:  # the child: exits with 0 only when its own session was a new one
+        code = 1
+        try:
+            connection.connect()
+            code = 0 if connection.dialect.connection_id(connection) != session else 2
+            connection.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert connection.dialect.connection_id(connection) == session

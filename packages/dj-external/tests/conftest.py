@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from dj_external.storage import open_store
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests import external_catalog
 
 
 def file_spec(location) -> dict:
@@ -44,17 +49,13 @@ def s3_spec(s3):
 
 import types  # noqa: E402
 
-from dj_core.connection import Connection  # noqa: E402
 from dj_core.schemas import Schema  # noqa: E402
 from dj_core.settings import Config  # noqa: E402
 
 
 @pytest.fixture
 def connection(db_params):
-    config = Config.independent(safemode=False)
-    conn = Connection(
-        db_params.host, db_params.user, db_params.password, db_params.port, config=config
-    )
+    conn = db_params.open_connection(Config.independent(safemode=False))
     yield conn
     conn.close()
 
@@ -95,7 +96,7 @@ def declare_item(schema: Schema, store: str = "ext"):
 
 
 @pytest.fixture(params=["file", "s3"])
-def lab(request, connection, make_database, tmp_path, monkeypatch):
+def lab(request, connection, make_database, tmp_path, monkeypatch, backend):
     """An `Item` table with every external type on store `ext` (file or s3)."""
     import dj_external  # noqa: F401  (registers the types)
 
@@ -106,6 +107,7 @@ def lab(request, connection, make_database, tmp_path, monkeypatch):
     external = schema.external["ext"]
     return types.SimpleNamespace(
         protocol=request.param,
+        backend=backend,
         spec=spec,
         schema=schema,
         Item=item,

@@ -15,8 +15,6 @@ from dj_external.attachments import (
     write_attachment_bytes,
 )
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def make(folder, name, data):
     path = folder / name

@@ -9,8 +9,6 @@ from dj_external.cache import BlobCache
 from dj_external.errors import BucketInaccessible, MissingExternalFile
 from dj_external.s3 import Folder
 
-pytestmark = pytest.mark.pending_postgresql
-
 H = "4c16e9e15b64474e4b56ba22bb17faae"
 
 

@@ -7,8 +7,6 @@ import pytest
 from dj_core.errors import DataJointError, DuplicateError, IntegrityError
 from dj_external import layout
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def _insert_blobs(lab, ids):
     lab.Item.insert(dict(item_id=i, data={"value": i}) for i in ids)

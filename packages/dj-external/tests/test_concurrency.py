@@ -6,15 +6,23 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from dj_core.connection import Connection
 from dj_core.settings import Config
 from dj_external import ExternalTable
 
-pytestmark = pytest.mark.pending_postgresql
+# the server's view of a connection running a locking read (MySQL's processlist,
+# PostgreSQL's pg_stat_activity)
+RUNNING_LOCKING_READ = {
+    "mysql": "SELECT COUNT(*) FROM information_schema.processlist "
+    "WHERE id = %s AND command = 'Query' AND info LIKE '%%FOR UPDATE%%'",
+    "postgresql": "SELECT COUNT(*) FROM pg_stat_activity "
+    "WHERE pid = %s AND state = 'active' AND query LIKE '%%FOR UPDATE%%'",
+}
 
 
-def _wait_until_blocked(observer: Connection, connection_id: int, timeout: float = 120) -> None:
+def _wait_until_blocked(
+    observer: Connection, connection_id: int, backend: str, timeout: float = 120
+) -> None:
     """Wait until the server is running `connection_id`'s locking read.
 
     A fixed sleep proves nothing on a busy machine: the cleaner may not have reached its
@@ -25,11 +33,7 @@ def _wait_until_blocked(observer: Connection, connection_id: int, timeout: float
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        (running,) = observer.query(
-            "SELECT COUNT(*) FROM information_schema.processlist "
-            "WHERE id = %s AND command = 'Query' AND info LIKE '%%FOR UPDATE%%'",
-            (connection_id,),
-        ).fetchone()
+        (running,) = observer.query(RUNNING_LOCKING_READ[backend], (connection_id,)).fetchone()
         if running:
             return
         time.sleep(0.02)
@@ -42,14 +46,10 @@ def test_cleanup_waits_for_a_concurrent_insert_of_the_same_value(lab, db_params)
     (key,) = lab.keys()
     assert len(lab.external.unused()) == 1
 
-    other = Connection(
-        db_params.host,
-        db_params.user,
-        db_params.password,
-        db_params.port,
-        config=Config.independent(stores=lab.schema.connection.config["stores"]),
+    other = db_params.open_connection(
+        Config.independent(stores=lab.schema.connection.config["stores"])
     )
-    watcher = Connection(db_params.host, db_params.user, db_params.password, db_params.port)
+    watcher = db_params.open_connection()
     inserter = lab.schema.connection
     try:
         # The cleaner reads what is unused (and loads its catalog) before the insert starts:
@@ -65,7 +65,7 @@ def test_cleanup_waits_for_a_concurrent_insert_of_the_same_value(lab, db_params)
 
         thread = threading.Thread(target=clean)
         thread.start()
-        _wait_until_blocked(watcher, other.connection_id)
+        _wait_until_blocked(watcher, other.connection_id, db_params.backend)
         assert thread.is_alive()  # waiting for the inserter's row lock
         inserter.commit_transaction()
         thread.join(timeout=60)

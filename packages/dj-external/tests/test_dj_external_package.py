@@ -2,9 +2,6 @@ import re
 from pathlib import Path
 
 import dj_external
-import pytest
-
-pytestmark = pytest.mark.pending_postgresql
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

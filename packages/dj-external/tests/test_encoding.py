@@ -8,8 +8,6 @@ import pytest
 from dj_blob.errors import DataJointError
 from dj_external import encoding
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_empty_buffer_hash():
     assert encoding.blob_hash(b"").hex == "d41d8cd98f00b204e9800998ecf8427e"

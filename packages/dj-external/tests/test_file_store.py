@@ -12,8 +12,6 @@ from dj_external.errors import StoreLocationError
 from dj_external.storage import FileStore, open_store, store_from_config
 from dj_external.storage.file import TEMP_PREFIX
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def store(tmp_path):

@@ -12,8 +12,6 @@ from dj_external.errors import MissingExternalFile
 from dj_external.filepaths import download_filepath, prepare_filepath, upload_filepath
 from dj_external.storage import FileStore
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def stage(tmp_path):

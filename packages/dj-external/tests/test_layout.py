@@ -9,8 +9,6 @@ import pytest
 from dj_blob.errors import DataJointError
 from dj_external import layout
 
-pytestmark = pytest.mark.pending_postgresql
-
 H = UUID("4c16e9e15b64474e4b56ba22bb17faae")
 ATTACH = UUID("7adeff91af20987f7d122b0c6ec7d1e7")
 

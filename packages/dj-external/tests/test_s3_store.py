@@ -9,8 +9,6 @@ from dj_external.storage import S3Store, open_store, store_from_config
 from dj_testing.s3 import free_port
 from minio import Minio
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_location_becomes_the_key_prefix(s3_spec, s3, s3_bucket):
     store = open_store("cloud", s3_spec(s3_bucket, "f:\\pipelines\\v1"))

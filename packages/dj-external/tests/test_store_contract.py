@@ -11,8 +11,6 @@ from dj_blob.errors import DataJointError
 from dj_external.errors import MissingExternalFile
 from dj_external.storage import ObjectInfo
 
-pytestmark = pytest.mark.pending_postgresql
-
 KEY = "lab/4c/16/4c16e9e15b64474e4b56ba22bb17faae"
 
 

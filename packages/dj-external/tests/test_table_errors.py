@@ -11,8 +11,7 @@ from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.errors import BucketInaccessible, DataJointError, MissingExternalFile
 from dj_core.schemas import Schema
 from dj_external import ExternalChecksumError, layout
-
-pytestmark = pytest.mark.pending_postgresql
+from external_catalog import pg_columns, pg_references
 
 
 def _blob_key(lab, value_hash):
@@ -189,10 +188,14 @@ def test_adapted_type_over_blob_at_store(lab, monkeypatch):
     lab.schema(Net, context={"graph": graph})
     Net.insert1(dict(net_id=1, edges=[(1, 2), (2, 3)]))
     assert Net.fetch1("edges") == ((1, 2), (2, 3))
-    create = lab.schema.connection.query(
-        f"SHOW CREATE TABLE `{lab.schema.database}`.`net`"
-    ).fetchone()[1]
-    assert ":<graph>:adjacency" in create and "REFERENCES `~external_ext`" in create
+    connection, db = lab.schema.connection, lab.schema.database
+    if lab.backend == "postgresql":
+        assert pg_columns(connection, db, "net")["edges"][2] == ":<graph>:adjacency"
+        ((referenced, _),) = pg_references(connection, db, "net")
+        assert referenced.endswith('"~external_ext"')
+    else:
+        create = connection.query(f"SHOW CREATE TABLE `{db}`.`net`").fetchone()[1]
+        assert ":<graph>:adjacency" in create and "REFERENCES `~external_ext`" in create
     assert len(lab.external) == 1
 
 
@@ -202,7 +205,10 @@ def test_filepath_switch_off_refuses_an_existing_table(lab, monkeypatch):
     from dj_query import FreeTable
 
     with pytest.raises(DataJointError, match="DJ_SUPPORT_FILEPATH_MANAGEMENT"):
-        FreeTable(lab.schema.connection, f"`{lab.schema.database}`.`item`").fetch("data")
+        connection = lab.schema.connection
+        FreeTable(
+            connection, connection.dialect.full_table_name(lab.schema.database, "item")
+        ).fetch("data")
 
 
 def test_adapted_switch_off_refuses_declaration(lab, monkeypatch):

@@ -10,8 +10,7 @@ import pytest
 from dj_blob import pack
 from dj_core.hash import uuid_from_buffer
 from dj_external import layout
-
-pytestmark = pytest.mark.pending_postgresql
+from external_catalog import pg_columns, pg_references, pg_table_comment
 
 
 def test_round_trip_every_type(lab):
@@ -66,10 +65,13 @@ def test_tracking_rows_and_object_paths_follow_the_layout(lab):
     paths = dict(lab.external.fetch_external_paths())
     assert str(paths[blob]) == lab.objects.full_path(layout.blob_key(db, blob))
     # the column holds the raw digest
-    raw = lab.schema.connection.query(
-        f"SELECT `data` FROM `{db}`.`item` WHERE item_id=1"
+    connection = lab.schema.connection
+    raw = connection.query(
+        f"SELECT {connection.dialect.quote('data')} FROM "
+        f"{connection.dialect.full_table_name(db, 'item')} WHERE item_id=1"
     ).fetchone()[0]
-    assert bytes(raw) == blob.bytes
+    # MySQL: binary(16) as in 0.14; PostgreSQL: a native uuid column
+    assert (raw if lab.backend == "postgresql" else UUID(bytes=bytes(raw))) == blob
 
 
 def test_same_value_in_many_rows_is_one_object(lab):
@@ -83,6 +85,24 @@ def test_same_value_in_many_rows_is_one_object(lab):
 
 def test_tracking_table_declaration_matches_upstream(lab):
     db = lab.schema.database
+    connection = lab.schema.connection
+    if lab.backend == "postgresql":  # the same comments; uuid columns are native uuids
+        columns = pg_columns(connection, db, "~external_ext")
+        hash_type, not_null, comment = columns["hash"]
+        assert (hash_type, not_null) == ("uuid", True)
+        assert comment.startswith(":uuid:hash of contents (blob)")
+        assert columns["contents_hash"][0] == "uuid" and not columns["contents_hash"][1]
+        assert columns["contents_hash"][2].startswith(":uuid:used for the filepath")
+        assert pg_table_comment(connection, db, "~external_ext") == "external storage tracking"
+        references = pg_references(connection, db, "item")  # data, doc and path
+        assert len(references) == 3
+        assert all(r.endswith('"~external_ext"') and "(hash)" in d for r, d in references)
+        assert pg_columns(connection, db, "item")["data"] == (
+            "uuid",
+            False,
+            ":blob@ext:a value in the store",
+        )
+        return
     create = lab.schema.connection.query(f"SHOW CREATE TABLE `{db}`.`~external_ext`").fetchone()[1]
     assert "`hash` binary(16) NOT NULL COMMENT ':uuid:hash of contents (blob)" in create
     assert "`contents_hash` binary(16) DEFAULT NULL COMMENT ':uuid:used for the filepath" in create
@@ -142,7 +162,9 @@ def test_fetch_through_a_free_table_without_a_schema(lab):
     connection = lab.schema.connection
     del connection.schemas[lab.schema.database]
     try:
-        table = FreeTable(connection, f"`{lab.schema.database}`.`item`")
+        table = FreeTable(
+            connection, connection.dialect.full_table_name(lab.schema.database, "item")
+        )
         assert table.fetch1("data") == [4, 5]
     finally:
         connection.schemas[lab.schema.database] = lab.schema

@@ -3,11 +3,8 @@ DataJoint 0.14 sends, byte for byte (this text was the hand-written DDL before).
 
 from __future__ import annotations
 
-import pytest
-from dj_core.dialects import MySQLDialect
+from dj_core.dialects import MySQLDialect, PostgreSQLDialect
 from dj_external.external import tracking_table_sql, tracking_table_statements
-
-pytestmark = pytest.mark.pending_postgresql
 
 ZERO_FOURTEEN = """CREATE TABLE IF NOT EXISTS `db`.`~external_store` (
 `hash` binary(16) NOT NULL COMMENT ":uuid:hash of contents (blob), of filename + contents (attach), or relative filepath (filepath)",
@@ -23,3 +20,15 @@ PRIMARY KEY (`hash`)
 def test_the_tracking_table_is_0_14s_without_a_server():
     assert tracking_table_sql("db", "store") == ZERO_FOURTEEN
     assert tracking_table_statements("db", "store", MySQLDialect()) == [ZERO_FOURTEEN]
+
+
+def test_the_tracking_table_on_postgresql_has_native_uuid_hashes():
+    create = "\n".join(tracking_table_statements("db", "store", PostgreSQLDialect()))
+    assert create.startswith('CREATE TABLE IF NOT EXISTS "db"."~external_store" (')
+    assert '"hash" uuid NOT NULL' in create and '"contents_hash" uuid,' in create
+    assert 'PRIMARY KEY ("hash")' in create
+    # the 0.14 comments, markers included, so one heading reader serves both servers
+    comments = create[create.index("COMMENT ON") :]
+    assert 'COMMENT ON TABLE "db"."~external_store" IS \'external storage tracking\'' in comments
+    assert "IS ':uuid:hash of contents (blob), of filename + contents (attach)" in comments
+    assert "IS ':bigint unsigned:size of object in bytes'" in comments

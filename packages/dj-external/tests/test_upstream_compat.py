@@ -22,8 +22,6 @@ from dj_external.filepaths import download_filepath
 from dj_external.storage import open_store
 from dj_testing.plugin import unique_database_name
 
-pytestmark = pytest.mark.pending_postgresql
-
 SNIPPET_SETUP = """
 import json, os
 import numpy as np

@@ -164,7 +164,9 @@ class JobTable(FreeTable):
         """Reserve the job `key` of table `table_name` for this worker. False when any row
         for it exists (reserved by another worker, failed, or ignored)."""
         try:
-            self._add("error", "reserved", table_name, key)
+            # inside a transaction, a refused duplicate must not abort it (PostgreSQL)
+            with self.connection.savepoint():
+                self._add("error", "reserved", table_name, key)
         except DuplicateError:
             return False
         return True
@@ -229,7 +231,9 @@ class JobTable(FreeTable):
         """Mark `key` to be skipped by every populate. False when a row already exists
         (then nothing changes)."""
         try:
-            self._add("error", "ignore", table_name, key)
+            # inside a transaction, a refused duplicate must not abort it (PostgreSQL)
+            with self.connection.savepoint():
+                self._add("error", "ignore", table_name, key)
         except DuplicateError:
             return False
         return True

@@ -3,8 +3,10 @@
 A make runs in one of two ways, decided by whether the method that will be called is a
 generator function:
 
-- regular: `make(key)` inside one transaction (`START TRANSACTION WITH CONSISTENT
-  SNAPSHOT`), so every read sees one state and the inserts land together or not at all;
+- regular: `make(key)` inside one transaction with a consistent snapshot (MySQL's
+  `WITH CONSISTENT SNAPSHOT`, PostgreSQL's `REPEATABLE READ`), so every read sees one
+  state and the inserts land together or not at all. On PostgreSQL a failed statement
+  aborts the transaction: a make that goes on after one uses `connection.savepoint()`;
 - deferred (a generator `make`, or the three parts `make_fetch`/`make_compute`/
   `make_insert` driven by `AutoPopulate.make`): fetch and compute outside any
   transaction, then inside one transaction fetch again, refuse if the inputs changed

@@ -54,6 +54,10 @@ class ConnectionSettings:
     init_function: str | None = None
     use_tls: Any = None
     node: str = field(default_factory=platform.node)
+    #: the server kind ("mysql", "postgresql") and, on PostgreSQL, the database holding
+    #: the schemas: a worker configured for another backend would talk the wrong protocol
+    backend: str = "mysql"
+    database_name: str | None = None
 
     @classmethod
     def of(cls, connection: Any) -> ConnectionSettings:
@@ -68,6 +72,8 @@ class ConnectionSettings:
             password=info["passwd"],
             init_function=connection.init_fun,
             use_tls=info.get("ssl_input"),
+            backend=connection.dialect.name,
+            database_name=getattr(connection.dialect, "database", None),
         )
 
     def apply(self) -> None:
@@ -79,6 +85,9 @@ class ConnectionSettings:
         if getattr(process_connection.conn, "connection", None) is not None:
             return
         config = settings.config
+        config["database.backend"] = self.backend
+        if self.database_name is not None:
+            config["database.name"] = self.database_name
         loopback = self.host.split(":")[0] in _LOOPBACK or self.host.startswith("127.")
         if not loopback or self.node == platform.node():
             config["database.host"] = self.host

@@ -397,13 +397,20 @@ class Connection:
 
     # --- transactions -----------------------------------------------------------------
 
-    def start_transaction(self) -> None:
-        """Begin a transaction (consistent snapshot). Nested transactions are refused."""
+    def start_transaction(self, *, snapshot: bool = True) -> None:
+        """Begin a transaction (consistent snapshot). Nested transactions are refused.
+
+        `snapshot=False`: for work that locks the rows it changes and reads nothing else
+        (cleanup); its locking reads wait for concurrent writers and see their committed
+        rows on every server."""
         if self.in_transaction:
             raise DataJointError(
                 "Nested transactions are not supported: commit or cancel the open one first."
             )
-        self.query(self.dialect.begin_transaction_sql())
+        dialect = self.dialect
+        self.query(
+            dialect.begin_transaction_sql() if snapshot else dialect.begin_locking_transaction_sql()
+        )
         self._in_transaction = True
         logger.debug("Transaction started")
 
@@ -464,9 +471,14 @@ class Connection:
         """
         return self._transaction()
 
+    @property
+    def locking_transaction(self):
+        """Like `transaction`, without a snapshot: see `start_transaction(snapshot=False)`."""
+        return self._transaction(snapshot=False)
+
     @contextmanager
-    def _transaction(self):
-        self.start_transaction()
+    def _transaction(self, snapshot: bool = True):
+        self.start_transaction(snapshot=snapshot)
         try:
             yield self
             self.commit_transaction()

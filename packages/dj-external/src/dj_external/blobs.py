@@ -59,7 +59,7 @@ def put_packed(
 
 
 def encode_blobs(table: Any, values: Sequence[Any], labels: Sequence[str] | None = None) -> list:
-    """Column values (16-byte hashes) of `values`, their objects and tracking rows written.
+    """Column values (hashes, as the dialect writes uuids) of `values`, their objects and tracking rows written.
 
     Inside a transaction (every insert with external columns runs in one) this is a
     pipeline: values are packed and hashed on a CPU-sized pool; each chunk of hashes, as soon
@@ -69,7 +69,8 @@ def encode_blobs(table: Any, values: Sequence[Any], labels: Sequence[str] | None
     if not table.connection.in_transaction or len(values) <= _CHUNK:
         pairs = table.objects.map(_pack_and_hash, values, labels=labels)
         _store(table, pairs, labels)
-        return [h.bytes for _, h in pairs]
+        value = table.connection.dialect.uuid_value
+        return [value(h) for _, h in pairs]
     return _pipelined(table, values, labels)
 
 
@@ -78,7 +79,7 @@ _CHUNK = 64
 _CPU_WORKERS = max(2, os.cpu_count() or 1)
 
 
-def _pipelined(table: Any, values: Sequence[Any], labels: Sequence[str] | None) -> list[bytes]:
+def _pipelined(table: Any, values: Sequence[Any], labels: Sequence[str] | None) -> list[Any]:
     objects = table.objects
     database = table.database
     skip = objects.protocol == "file"
@@ -86,14 +87,15 @@ def _pipelined(table: Any, values: Sequence[Any], labels: Sequence[str] | None) 
     uploads: list[tuple[int, Future]] = []
     packer = ThreadPoolExecutor(_CPU_WORKERS, thread_name_prefix="dj-pack")
     sender = ThreadPoolExecutor(objects.max_workers, thread_name_prefix=f"dj-store-{objects.name}")
-    hashes: list[bytes] = []
+    hashes: list[Any] = []
+    value = table.connection.dialect.uuid_value
     try:
         packed = [packer.submit(_pack_and_hash, value) for value in values]
         for start in range(0, len(packed), _CHUNK):
             rows, chunk = [], []
             for index in range(start, min(start + _CHUNK, len(packed))):
                 data, hash_ = _result(packed[index], labels, index)
-                hashes.append(hash_.bytes)
+                hashes.append(value(hash_))
                 if hash_ not in seen:
                     seen.add(hash_)
                     rows.append((hash_, len(data), None))

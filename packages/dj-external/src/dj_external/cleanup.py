@@ -19,6 +19,7 @@ from uuid import UUID
 
 from dj_core.errors import DataJointError, IntegrityError
 
+from dj_external.external import as_uuid
 from dj_external.layout import parse_object_key
 
 __all__ = ["delete_orphans", "delete_unused", "find_orphans"]
@@ -47,9 +48,9 @@ def _lock_existing(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
     cursor = table.connection.query(
         f"SELECT {column} FROM {table.full_table_name} WHERE {column} IN ({marks})"
         + dialect.lock_clause("update"),
-        tuple(h.bytes for h in hashes),
+        tuple(dialect.uuid_value(h) for h in hashes),
     )
-    return {UUID(bytes=bytes(row[0])) for row in cursor.fetchall()}
+    return {as_uuid(row[0]) for row in cursor.fetchall()}
 
 
 def _delete_rows(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
@@ -68,7 +69,7 @@ def _delete_rows(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
         with connection.savepoint():
             connection.query(
                 f"DELETE FROM {table.full_table_name} WHERE {column} IN ({marks})",
-                tuple(h.bytes for h in existing),
+                tuple(map(connection.dialect.uuid_value, existing)),
             )
         return set(existing)
     except IntegrityError:
@@ -78,7 +79,8 @@ def _delete_rows(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
         try:
             with connection.savepoint():
                 connection.query(
-                    f"DELETE FROM {table.full_table_name} WHERE {column}=%s", (hash_.bytes,)
+                    f"DELETE FROM {table.full_table_name} WHERE {column}=%s",
+                    (connection.dialect.uuid_value(hash_),),
                 )
         except IntegrityError:
             logger.info("Tracking row %s of %s is in use again; kept.", hash_, table.table_name)
@@ -88,7 +90,9 @@ def _delete_rows(table: Any, hashes: Sequence[UUID]) -> set[UUID]:
 
 
 def _in_transaction(table: Any, work: Any, *args: Any) -> Any:
-    with table.connection.transaction:
+    # no snapshot: the locking read must wait for a concurrent insert of the same hash and
+    # then see its committed row (a snapshot would make PostgreSQL fail the read instead)
+    with table.connection.locking_transaction:
         return work(*args)
 
 
@@ -146,10 +150,11 @@ def _delete_batch(
     if failed:  # the object stays, so its row comes back (inside the same transaction)
         head, _ = table.connection.dialect.insert_sql(table.full_table_name, _COLUMNS)
         statement = f"{head} VALUES ({','.join(['%s'] * len(_COLUMNS))})"
+        value = table.connection.dialect.uuid_value
         table.connection.query_many(
             statement,
             [
-                tuple(v.bytes if isinstance(v, UUID) else v for v in (r[c] for c in _COLUMNS))
+                tuple(value(v) if isinstance(v, UUID) else v for v in (r[c] for c in _COLUMNS))
                 for r, _, _ in failed
             ],
         )

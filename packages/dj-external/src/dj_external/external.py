@@ -83,7 +83,8 @@ def tracking_table_statements(database: str, store: str, dialect: Any = None) ->
     return compile_definition(full_name, TRACKING_DEFINITION, {}, dialect=dialect).statements
 
 
-def _as_uuid(value: Any) -> UUID:
+def as_uuid(value: Any) -> UUID:
+    """A hash read from a uuid column: 16 bytes on MySQL, a `uuid.UUID` on PostgreSQL."""
     if isinstance(value, UUID):
         return value
     return UUID(bytes=bytes(value))
@@ -180,19 +181,20 @@ class ExternalTable(FreeTable):
     ) -> dict[UUID, dict[str, Any]]:
         """Tracking rows of `hashes` (the named `columns`, all when empty), by hash, in one
         statement per thousand hashes."""
-        unique = sorted({h.bytes for h in hashes})
+        unique = sorted(set(hashes), key=lambda h: h.bytes)
         found: dict[UUID, dict[str, Any]] = {}
         quote = self.connection.dialect.quote
+        value = self.connection.dialect.uuid_value
         selected = ",".join(map(quote, columns)) if columns else "*"
         for chunk in _chunks(unique):
             marks = ",".join(["%s"] * len(chunk))
             cursor = self.connection.query(
                 f"SELECT {selected} FROM {self.full_table_name} WHERE {quote('hash')} IN ({marks})",
-                tuple(chunk),
+                tuple(value(h) for h in chunk),
                 as_dict=True,
             )
             for row in cursor.fetchall():
-                found[_as_uuid(row["hash"])] = row
+                found[as_uuid(row["hash"])] = row
         return found
 
     def upsert(self, rows: Sequence[tuple[UUID, int, str | None]]) -> None:
@@ -209,8 +211,9 @@ class ExternalTable(FreeTable):
             update={"timestamp": dialect.now_sql()},
         )
         statement = f"{head} VALUES (%s,%s,%s){tail}"
+        value = dialect.uuid_value
         for chunk in _chunks(unique):
-            self.connection.query_many(statement, [(h.bytes, s, n) for h, s, n in chunk])
+            self.connection.query_many(statement, [(value(h), s, n) for h, s, n in chunk])
 
     def insert_filepath_rows(self, rows: Sequence[tuple[UUID, int, str, UUID | None]]) -> None:
         """Insert `(hash, size, filepath, contents_hash)` rows (a plain insert: an
@@ -220,10 +223,11 @@ class ExternalTable(FreeTable):
         )
         statement = f"{head} VALUES (%s,%s,%s,%s)"
         ordered = sorted(rows, key=lambda r: r[0].bytes)
+        value = self.connection.dialect.uuid_value
         for chunk in _chunks(ordered):
             self.connection.query_many(
                 statement,
-                [(h.bytes, s, p, None if c is None else c.bytes) for h, s, p, c in chunk],
+                [(value(h), s, p, None if c is None else value(c)) for h, s, p, c in chunk],
             )
 
     # --- references -----------------------------------------------------------------------

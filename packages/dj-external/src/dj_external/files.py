@@ -21,6 +21,7 @@ from dj_external.attachments import plan_attachment_targets, write_attachment_by
 from dj_external.blobs import write_tracked
 from dj_external.encoding import attachment_name, decode_attachment
 from dj_external.errors import ExternalChecksumError
+from dj_external.external import as_uuid
 from dj_external.filepaths import download_filepath, prepare_filepath, upload_filepath
 
 __all__ = [
@@ -178,7 +179,7 @@ def upload_filepaths(
         if row is None:
             new.append(value)
             continue
-        stored = None if row["contents_hash"] is None else UUID(bytes=bytes(row["contents_hash"]))
+        stored = None if row["contents_hash"] is None else as_uuid(row["contents_hash"])
         if value.contents_hash is not None and value.contents_hash != stored:
             raise DataJointError(
                 f"A different version of '{value.relative_path}' has already been placed in "
@@ -220,7 +221,7 @@ def download_filepaths(
                 f"No filepath with hash {hash_} in {table.full_table_name}: the column refers "
                 "to a tracking row that is not a filepath."
             )
-        contents = None if row["contents_hash"] is None else UUID(bytes=bytes(row["contents_hash"]))
+        contents = None if row["contents_hash"] is None else as_uuid(row["contents_hash"])
         local = download_filepath(
             objects,
             row["filepath"],

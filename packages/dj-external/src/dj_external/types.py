@@ -17,7 +17,7 @@ from dj_core.errors import DataJointError
 from dj_query import FreeTable
 
 from dj_external import blobs, files
-from dj_external.external import external_table
+from dj_external.external import as_uuid, external_table
 
 __all__ = [
     "AttachType",
@@ -76,7 +76,7 @@ def _raise_with_rows(error: DataJointError, table: Any, ctx: TypeContext, hashes
             cursor = table.connection.query(
                 f"SELECT {dialect.quote_list(names)} FROM {ref['referencing_table']} "
                 f"WHERE {dialect.quote(column)}=%s" + dialect.offset_sql(3, None),
-                (failing.bytes,),
+                (dialect.uuid_value(failing),),
             )
             found += [f"{ref['referencing_table']} {dict(zip(names, row))}" for row in cursor]
     except DataJointError:
@@ -89,7 +89,7 @@ def _raise_with_rows(error: DataJointError, table: Any, ctx: TypeContext, hashes
 
 
 def _hashes(values: list[Any]) -> list[UUID]:
-    return [UUID(bytes=bytes(v)) for v in values]
+    return [as_uuid(v) for v in values]
 
 
 class _External(AttributeType):
@@ -151,8 +151,9 @@ class ExternalAttachType(_External):
     def encode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
         if not values:
             return []
-        hashes = files.upload_attachments(_table(ctx), values, _insert_labels(ctx, len(values)))
-        return [h.bytes for h in hashes]
+        table = _table(ctx)
+        hashes = files.upload_attachments(table, values, _insert_labels(ctx, len(values)))
+        return list(map(table.connection.dialect.uuid_value, hashes))
 
     def _decode(self, table: Any, hashes: list[UUID], ctx: TypeContext, labels: list[str]) -> list:
         return files.download_attachments(
@@ -168,8 +169,9 @@ class FilepathType(_External):
     def encode_column(self, values: list[Any], ctx: TypeContext) -> list[Any]:
         if not values:
             return []
-        hashes = files.upload_filepaths(_table(ctx), values, _insert_labels(ctx, len(values)))
-        return [h.bytes for h in hashes]
+        table = _table(ctx)
+        hashes = files.upload_filepaths(table, values, _insert_labels(ctx, len(values)))
+        return list(map(table.connection.dialect.uuid_value, hashes))
 
     def _decode(self, table: Any, hashes: list[UUID], ctx: TypeContext, labels: list[str]) -> list:
         return [path for path, _ in files.download_filepaths(table, hashes, labels)]

@@ -368,6 +368,13 @@ class Dialect(ABC):
     def begin_transaction_sql(self) -> str:
         """Statement starting a transaction with a consistent snapshot."""
 
+    def begin_locking_transaction_sql(self) -> str:
+        """Statement starting a transaction for work that locks the rows it changes and
+        needs no snapshot (cleanup): its locking reads wait for other writers and then see
+        their committed rows. MySQL's locking reads do so in any transaction; a server
+        whose snapshot makes such a read fail instead overrides this."""
+        return self.begin_transaction_sql()
+
     @abstractmethod
     def kill_sql(self, process_id: int) -> str:
         """Statement ending a server process (connection) by id."""

@@ -569,6 +569,11 @@ class PostgreSQLDialect(Dialect):
     def begin_transaction_sql(self) -> str:
         return "BEGIN ISOLATION LEVEL REPEATABLE READ"
 
+    def begin_locking_transaction_sql(self) -> str:
+        # REPEATABLE READ fails a locking read of a row another transaction changed and
+        # committed while it waited; READ COMMITTED waits and reads the committed row
+        return "BEGIN ISOLATION LEVEL READ COMMITTED"
+
     def kill_sql(self, process_id: int) -> str:
         return f"SELECT pg_terminate_backend({int(process_id)})"
 
