@@ -88,14 +88,16 @@ def insert(
     external = any(attribute_category(attr) in EXTERNAL_TYPES for attr in attributes)
     own = not connection.transaction_open
     if own and external:
-        connection.start_transaction()  # tracking rows written while encoding belong to it
+        # tracking rows written while encoding belong to it; an insert reads nothing, so no
+        # snapshot: concurrent writers of the same tracking row wait instead of failing
+        connection.start_transaction(snapshot=False)
     try:
         prefix, suffix = _insert_sql(table, fields, replace, skip_duplicates)
         packet = _max_packet(connection)
         chunks = _chunks(attributes, columns, external)
         if len(chunks) > 1:
             if own and not external:
-                connection.start_transaction()
+                connection.start_transaction(snapshot=False)
             statements: Iterable[tuple[str | bytes, int]] = _pipelined(
                 table, attributes, columns, chunks, prefix, suffix, packet
             )
@@ -105,7 +107,7 @@ def insert(
             ]
             statements = _statements(packet, prefix, suffix, rendered)
             if own and not external and len(statements) > 1:
-                connection.start_transaction()
+                connection.start_transaction(snapshot=False)
         for statement, first_row in statements:
             try:
                 _execute(connection, statement)
