@@ -8,13 +8,9 @@ import decimal
 import uuid
 
 import dj_query as dq
-import pytest
 from dj_compute.presence import Presence
 
 
-# PostgreSQL waits for dj-query's uuid restrictions through dialect.uuid_value (branch
-# pg-query, e3f9da4): remove this mark once merged
-@pytest.mark.pending_postgresql
 def test_presence_agrees_with_restriction(schema):
     @schema
     class Keyed(dq.Manual):
