@@ -13,7 +13,9 @@ from dj_core import errors, settings
 from dj_core.connection import Connection, conn
 from dj_core.dialects.drivers import choose_mysql_driver
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
+
 
 #: the driver this run uses (DJ_DRIVER, else automatic): its error classes are expected
 DRIVER = choose_mysql_driver()

@@ -9,6 +9,7 @@ from dj_core.errors import DataJointError
 from dj_core.schemas import Schema, declare_table
 from dj_core.table_ref import TableRef
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
 
 

@@ -8,7 +8,9 @@ from dj_core import errors, settings
 from dj_core.connection import Connection
 from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
+
 
 dialect = MySQLDialect("pymysql")  # the error-table tests raise PyMySQL errors
 

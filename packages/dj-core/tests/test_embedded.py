@@ -22,6 +22,7 @@ import psycopg
 import pytest
 from dj_core.embedded import EmbeddedAddress, EmbeddedServer, EmbeddedServerError
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
 
 

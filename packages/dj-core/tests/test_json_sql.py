@@ -8,7 +8,9 @@ import json
 import pytest
 from dj_core.dialects import MySQLDialect, ServerVersion
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
+
 
 MARIADB = ServerVersion("mariadb", (10, 11, 6), "10.11.6-MariaDB")
 MYSQL = ServerVersion("mysql", (8, 0, 36), "8.0.36")

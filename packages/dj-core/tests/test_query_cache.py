@@ -6,6 +6,7 @@ import pytest
 from dj_core import errors, settings
 from dj_core.connection import Connection
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from dj_core.errors import DuplicateError
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
 
 

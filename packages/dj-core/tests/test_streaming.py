@@ -15,7 +15,9 @@ import pytest
 from dj_core import errors
 from dj_core.streaming import stream_pool, stream_rows
 
+# not yet converted to PostgreSQL (MySQL SQL in its fixtures)
 pytestmark = pytest.mark.pending_postgresql
+
 
 MARK = uuid.uuid4().hex[:12]  # names this process's generated query in the process list
 # 100,000 generated rows (no table needed): five cross-joined digits
