@@ -13,7 +13,7 @@ import pytest
 from dj_core.attribute_adapter import AttributeAdapter
 from dj_core.attribute_types import HANDLER_PACKAGES, AttributeType, registered_types, store_of
 from dj_core.describe import describe_table
-from dj_core.errors import ValueRejectedError
+from dj_core.errors import DataJointError, ValueRejectedError
 from dj_core.heading import Heading
 from dj_core.schemas import Schema, declare_table
 from dj_core.table_ref import TableRef
@@ -220,3 +220,27 @@ def test_limits_accepted_and_one_past_refused(
             connection.query(f"INSERT INTO {full} ({column}) VALUES (%s)", (value,))
         unnamed = backend == "postgresql" and (name, value) in NATIVE_LIMITS
         assert caught.value.attribute == (None if unnamed else name), (declared, value)
+
+
+# --- what a server cannot hold is refused before anything is created -------------------
+
+
+def test_names_longer_than_the_server_holds_are_refused(connection, make_database):
+    database = make_database()
+    Schema(database, connection=connection)
+    limit = connection.dialect.max_identifier_length  # PostgreSQL 63, MySQL 64
+    long_table = "t" * (limit + 1)
+    with pytest.raises(DataJointError, match=f"max length of {limit}"):
+        declare_table(
+            connection, connection.dialect.full_table_name(database, long_table), "k : int", {}
+        )
+    long_attribute = "a" * (limit + 1)
+    full = connection.dialect.full_table_name(database, "short")
+    with pytest.raises(DataJointError, match=f"Attribute `{long_attribute}`.*shorten it"):
+        declare_table(connection, full, f"k : int\n---\n{long_attribute} : int", {})
+    assert not connection.dialect.table_exists(connection, database, "short")
+    # exactly at the limit is fine
+    declare_table(connection, full, f"k : int\n---\n{'a' * limit} : int", {})
+    assert Heading.from_table(connection, database, "short").names == ["k", "a" * limit]
+    with pytest.raises(DataJointError, match="Schema name .* shorter name"):
+        Schema("s" * (limit + 1), connection=connection)
