@@ -242,5 +242,5 @@ def test_names_longer_than_the_server_holds_are_refused(connection, make_databas
     # exactly at the limit is fine
     declare_table(connection, full, f"k : int\n---\n{'a' * limit} : int", {})
     assert Heading.from_table(connection, database, "short").names == ["k", "a" * limit]
-    with pytest.raises(DataJointError, match="Schema name .* shorter name"):
+    with pytest.raises(DataJointError, match=r"Schema name .* shorter name"):
         Schema("s" * (limit + 1), connection=connection)
