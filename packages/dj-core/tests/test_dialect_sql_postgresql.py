@@ -54,7 +54,10 @@ def column(declared: str, name: str = "c") -> str:
             'CHECK ("c" BETWEEN 0 AND 18446744073709551615)',
         ),
         ("decimal(5,2)", '"c" numeric(5,2) NOT NULL'),
-        ("decimal(5,2) unsigned", '"c" numeric(5,2) NOT NULL CONSTRAINT "c__check" CHECK ("c" >= 0)'),
+        (
+            "decimal(5,2) unsigned",
+            '"c" numeric(5,2) NOT NULL CONSTRAINT "c__check" CHECK ("c" >= 0)',
+        ),
         ("float", '"c" real NOT NULL'),
         ("double", '"c" double precision NOT NULL'),
         ("bool", '"c" smallint NOT NULL CONSTRAINT "c__check" CHECK ("c" IN (0,1))'),
@@ -101,11 +104,11 @@ def test_a_declaration_is_create_table_then_indexes_then_comments():
         'PRIMARY KEY ("k")\n)',
         'CREATE INDEX IF NOT EXISTS "t_99fb9d3e9a" ON "db"."t" ("v")',
         'CREATE UNIQUE INDEX IF NOT EXISTS "t_334671109e" ON "db"."t" ("n")',
-        "COMMENT ON TABLE \"db\".\"t\" IS 'a table'",
+        'COMMENT ON TABLE "db"."t" IS \'a table\'',
         # the declared type is kept where the column type does not say it
-        "COMMENT ON COLUMN \"db\".\"t\".\"k\" IS ':int unsigned:key'",
+        'COMMENT ON COLUMN "db"."t"."k" IS \':int unsigned:key\'',
         "COMMENT ON COLUMN \"db\".\"t\".\"e\" IS ':enum(''a'',''b''):'",
-        "COMMENT ON COLUMN \"db\".\"t\".\"t\" IS ':tinyint:'",
+        'COMMENT ON COLUMN "db"."t"."t" IS \':tinyint:\'',
     ]
 
 
