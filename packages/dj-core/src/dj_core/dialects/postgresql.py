@@ -706,7 +706,10 @@ class PostgreSQLDialect(Dialect):
             "JOIN pg_class i ON i.oid = x.indexrelid "
             "CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) "
             "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-            f"WHERE {where} ORDER BY c.relname, x.indisprimary DESC, i.relname, k.ord",
+            # as InnoDB lists them: the primary key, unique indexes, then the others, each
+            # in the order of creation (the declaration's)
+            f"WHERE {where} ORDER BY c.relname, x.indisprimary DESC, x.indisunique DESC, "
+            "x.indexrelid, k.ord",
             args,
         )
         for name, index, seq, column, expression, unique, primary in cursor:
