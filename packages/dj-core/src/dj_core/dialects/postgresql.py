@@ -207,8 +207,15 @@ class PostgreSQLDialect(Dialect):
         if state == "23503":
             return errors.IntegrityError(message)
         if state == "23502":
+            column = getattr(error.diag, "column_name", None)
+            if column and _left_out(sql, column):  # as MySQL's "doesn't have a default value"
+                missing = errors.MissingAttributeError(
+                    f"Attribute `{column}` has no default value and was not given ({message})."
+                )
+                missing.attribute = column
+                return missing
             rejected = _pg_rejected(psycopg.errors.NotNullViolation)(message)
-            rejected.attribute = getattr(error.diag, "column_name", None)
+            rejected.attribute = column
             return rejected
         if state in _VALUE_REJECTED:
             rejected = _pg_rejected(type(error))(message)
@@ -846,6 +853,18 @@ def _pg_rejected(driver_class: type) -> type[errors.ValueRejectedError]:
             {"__module__": __name__},
         )
     return made
+
+
+_INSERT_COLUMNS = re.compile(r"^\s*INSERT\s+INTO\s+\S+\s*\((?P<columns>[^)]*)\)", re.I)
+
+
+def _left_out(sql: str, column: str) -> bool:
+    """Whether an INSERT names its columns and `column` is not among them."""
+    match = _INSERT_COLUMNS.match(sql or "")
+    if match is None:
+        return False
+    names = {name.strip().strip('"').replace('""', '"') for name in match["columns"].split(",")}
+    return column not in names
 
 
 def _check_name(column: str) -> str:
