@@ -129,7 +129,13 @@ class PostgreSQLDialect(Dialect):
         init_command: str | None,
         charset: str,
     ) -> Any:
-        import psycopg
+        try:
+            import psycopg
+        except ImportError as error:  # MySQL users need not install it
+            raise errors.DataJointError(
+                "The PostgreSQL backend needs psycopg 3: pip install "
+                '"datajoint-core[postgresql]" (or "psycopg[binary]").'
+            ) from error
 
         from dj_core.dialects import psycopg_driver
 
