@@ -40,6 +40,8 @@ RANGES = [
     ("label", "varchar(4)", "", "abcd", ["abcde"]),
     ("code", "char(2)", "", "ab", ["abc"]),
     ("kind", "enum('a','b')", "a", "b", ["c"]),
+    ("tiny_bytes", "tinyblob", b"", b"x" * 255, [b"x" * 256]),
+    ("some_bytes", "blob", b"", b"x" * 65535, [b"x" * 65536]),
 ]
 
 # every other declared type: (attribute, declared type, default or None)
@@ -52,6 +54,7 @@ OTHERS = [
     ("moment", "datetime", None),
     ("moment_ms", "datetime(3)", None),
     ("stamp", "timestamp", "CURRENT_TIMESTAMP"),
+    ("stamp_ms", "timestamp(3)", "CURRENT_TIMESTAMP(3)"),
     ("doc", "json", None),
     ("ident", "uuid", None),
     ("tiny_data", "tinyblob", None),
@@ -100,7 +103,11 @@ CONTEXT = {"graph": GraphAdapter()}
 
 
 def _definition(pairs) -> str:
-    lines = ["# every type of the table", "id : int unsigned auto_increment  # the key", "---"]
+    lines = [
+        '# every type of the table: it\'s 100% "declared"',
+        "id : int unsigned auto_increment  # the key, 50% 'quoted' \"twice\"",
+        "---",
+    ]
     for name, declared, default in pairs:
         if default is None:
             lines.append(f"{name} = null : {declared}  # {name} comment")
@@ -137,8 +144,8 @@ def test_the_heading_reports_what_was_declared(connection, everything):
     assert heading.primary_key == ["id"]
     assert heading["id"].type == "int unsigned"
     assert heading["id"].autoincrement
-    assert heading["id"].comment == "the key"
-    assert heading.table_status["comment"] == "every type of the table"
+    assert heading["id"].comment == "the key, 50% 'quoted' \"twice\""
+    assert heading.table_status["comment"] == 'every type of the table: it\'s 100% "declared"'
     declared = {name: declared for name, declared, *_ in RANGES}
     declared.update({name: declared for name, declared, _ in OTHERS})
     reported = {name: heading[name].type for name in declared}
@@ -147,7 +154,7 @@ def test_the_heading_reports_what_was_declared(connection, everything):
     assert reported == declared
     for name in declared:
         assert heading[name].comment == f"{name} comment", name
-        assert heading[name].nullable == (name != "stamp"), name
+        assert heading[name].nullable == (name not in ("stamp", "stamp_ms")), name
     assert heading["ident"].uuid
     assert heading["doc"].json
     assert all(heading[n].is_blob for n in ("tiny_data", "data", "medium_data", "long_data"))
@@ -156,6 +163,7 @@ def test_the_heading_reports_what_was_declared(connection, everything):
     assert heading["path"].is_filepath
     assert heading["graph"].adapter is not None
     assert heading["stamp"].default == "CURRENT_TIMESTAMP"
+    assert heading["stamp_ms"].default == "CURRENT_TIMESTAMP(3)"
     assert heading.indexes == {
         ("i_int",): {"unique": False, "nullable": True},
         ("label", "code"): {"unique": True, "nullable": True},

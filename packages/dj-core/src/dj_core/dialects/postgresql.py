@@ -897,7 +897,7 @@ def _json_path(path: str) -> str:
 def _default_text(expression: str | None) -> str | None:
     """A column default as PostgreSQL prints it → as MySQL's SHOW COLUMNS shows it:
     ``'a''b'::character varying`` → ``a'b``, ``NULL::integer`` → None, ``(-5)`` → ``-5``,
-    ``CURRENT_TIMESTAMP`` and ``LOCALTIMESTAMP`` → ``CURRENT_TIMESTAMP``."""
+    ``CURRENT_TIMESTAMP`` and ``LOCALTIMESTAMP`` → ``CURRENT_TIMESTAMP`` (``(n)`` kept)."""
     if expression is None:
         return None
     text = expression.strip()
@@ -908,10 +908,11 @@ def _default_text(expression: str | None) -> str | None:
         text = text[1:-1].strip()
     if text.upper() == "NULL":
         return None
-    if text.upper() in ("CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "NOW()") or re.fullmatch(
-        r"(CURRENT|LOCAL)TIMESTAMP\(\d\)", text, re.I
-    ):
+    if text.upper() in ("CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "NOW()"):
         return "CURRENT_TIMESTAMP"
+    precise = re.fullmatch(r"(?:CURRENT|LOCAL)_?TIMESTAMP\((\d)\)", text, re.I)
+    if precise:  # the precision as written, as MySQL shows it
+        return f"CURRENT_TIMESTAMP({precise[1]})"
     if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
         return text[1:-1].replace("''", "'")
     return text
