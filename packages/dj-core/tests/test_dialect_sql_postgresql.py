@@ -4,6 +4,8 @@ CREATE INDEX and COMMENT ON statements), duplicates handling and the name limit.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from dj_core.attribute_types import match_type
 from dj_core.declare import compile_definition
@@ -136,3 +138,26 @@ def test_names_over_63_bytes_are_refused_before_the_server_sees_them():
 def test_a_text_only_connection_refuses_to_run():
     with pytest.raises(DataJointError, match="text-only"):
         connection.query("SELECT 1")
+
+
+@pytest.mark.parametrize(
+    ("declared", "way_out"),
+    [
+        ("datetime(7)", "declare datetime(6)"),
+        ("timestamp(9)", "declare timestamp(6)"),
+        ("time(7)", "declare time(6)"),
+        ("varchar(10485761)", "store the text in a blob"),
+        ("decimal(1001,2)", "use double"),
+        ("float(54)", "declare double"),
+    ],
+)
+def test_what_postgresql_cannot_hold_is_refused_naming_the_attribute(declared, way_out):
+    """PostgreSQL would cut fractional seconds to 6 digits with only a warning, and
+    refuses the rest only when the table is created: refused while compiling instead."""
+    with pytest.raises(DataJointError, match=r"Attribute `x`: .*" + re.escape(way_out)):
+        compile_definition('"db"."t"', f"k : int\n---\nx : {declared}", {}, dialect=dialect)
+
+
+def test_float_precision_picks_the_column_as_mysql_does():
+    assert column("float(24)") == '"c" real NOT NULL'
+    assert column("float(25)") == '"c" double precision NOT NULL'

@@ -322,7 +322,10 @@ class PostgreSQLDialect(Dialect):
         default: str | None = None,
         comment: str | None = None,
     ) -> str:
-        column = column_for(sql_type)
+        try:
+            column = column_for(sql_type)
+        except errors.DataJointError as error:  # name the attribute: the way out is there
+            raise errors.DataJointError(f"Attribute `{name}`: {error}") from None
         quoted = self.quote(name)
         parts = [quoted, column.sql]
         if column.identity:
