@@ -284,15 +284,23 @@ def test_a_killed_embedded_server_is_restarted_by_the_next_connection(
     first = _configured_connection()
     first.query("CREATE TABLE IF NOT EXISTS public.kept (k int)")
     pid = EmbeddedServer(embedded_dir).address().pid
-    first.close()
     os.kill(pid, signal.SIGKILL)
     _wait_gone(pid)
     assert EmbeddedServer(embedded_dir).address() is None
-    second = _configured_connection()
+    second = _configured_connection()  # a new connection starts it again, data kept
     try:
         assert second.query("SELECT count(*) FROM public.kept").fetchone() == (0,)
-        assert EmbeddedServer(embedded_dir).address().pid != pid
+        restarted = EmbeddedServer(embedded_dir).address().pid
+        assert restarted != pid
+        # the connection open while the server died reconnects to the new one
+        assert first.query("SELECT count(*) FROM public.kept").fetchone() == (0,)
+        os.kill(restarted, signal.SIGKILL)
+        _wait_gone(restarted)
+        # ... and starts it again itself on its next statement (outside a transaction)
+        assert first.query("SELECT 1").fetchone() == (1,)
+        assert EmbeddedServer(embedded_dir).address().pid not in (pid, restarted)
     finally:
+        first.close()
         second.close()
 
 
