@@ -15,8 +15,6 @@ from dj_core.attribute_types import (
 )
 from dj_core.errors import DataJointError
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.mark.parametrize(
     ("type_text", "category"),

@@ -13,15 +13,14 @@ from dj_core import errors, settings
 from dj_core.connection import Connection, conn
 from dj_core.dialects.drivers import choose_mysql_driver
 
-pytestmark = pytest.mark.pending_postgresql
-
 #: the driver this run uses (DJ_DRIVER, else automatic): its error classes are expected
 DRIVER = choose_mysql_driver()
 
 
 @pytest.fixture
-def config():
-    return settings.Config.independent()
+def config(db_params):
+    """An independent configuration pointed at the test server's backend."""
+    return db_params.configure(settings.Config.independent())
 
 
 @pytest.fixture
@@ -33,40 +32,61 @@ def connection(db_params, config):
     connection.close()
 
 
+def session_id(connection) -> int:
+    """The server's id of the connection's session, asked of the server."""
+    sql = (
+        "SELECT pg_backend_pid()"
+        if connection.dialect.name == "postgresql"
+        else "SELECT CONNECTION_ID()"
+    )
+    return connection.query(sql).fetchone()[0]
+
+
 @pytest.fixture
 def database(connection, make_database):
     name = make_database("conn")
-    connection.query(f"CREATE DATABASE `{name}`")
+    full = connection.dialect.full_table_name
+    connection.query(connection.dialect.create_schema_sql(name))
     connection.query(
-        f"CREATE TABLE `{name}`.`parent` (id int NOT NULL, name varchar(20) NOT NULL, "
-        "PRIMARY KEY (id)) ENGINE=InnoDB"
+        f"CREATE TABLE {full(name, 'parent')} (id int NOT NULL, name varchar(20) NOT NULL, "
+        "PRIMARY KEY (id))"
     )
     connection.query(
-        f"CREATE TABLE `{name}`.`child` (id int NOT NULL, PRIMARY KEY (id), "
-        f"FOREIGN KEY (id) REFERENCES `{name}`.`parent` (id)) ENGINE=InnoDB"
+        f"CREATE TABLE {full(name, 'child')} (id int NOT NULL, PRIMARY KEY (id), "
+        f"FOREIGN KEY (id) REFERENCES {full(name, 'parent')} (id))"
     )
     return name
 
 
 @pytest.fixture
-def secret_user(db_admin, make_database):
+def secret_user(db_params, db_admin, make_database):
     """A server account with a password, allowed only on one test database."""
     name = f"djtest_{uuid.uuid4().hex[:10]}"
     password = f"Pw-{uuid.uuid4().hex}"
     database = make_database("user")
+    postgresql = db_params.backend == "postgresql"
     with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{database}`")
-        cursor.execute(f"CREATE USER '{name}'@'%%' IDENTIFIED BY %s", (password,))
-        cursor.execute(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{name}'@'%'")
+        if postgresql:  # DDL takes no parameters; the password is letters and hex
+            cursor.execute(f'CREATE SCHEMA "{database}"')
+            cursor.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+            cursor.execute(f'GRANT ALL ON SCHEMA "{database}" TO "{name}"')
+        else:
+            cursor.execute(f"CREATE DATABASE `{database}`")
+            cursor.execute(f"CREATE USER '{name}'@'%%' IDENTIFIED BY %s", (password,))
+            cursor.execute(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{name}'@'%'")
     yield {"user": name, "password": password, "database": database}
     with db_admin.cursor() as cursor:
-        cursor.execute(f"DROP USER IF EXISTS '{name}'@'%'")
+        if postgresql:
+            cursor.execute(f'DROP OWNED BY "{name}"')
+            cursor.execute(f'DROP ROLE IF EXISTS "{name}"')
+        else:
+            cursor.execute(f"DROP USER IF EXISTS '{name}'@'%'")
 
 
 def admin_query(db_admin, sql, args=None):
     with db_admin.cursor() as cursor:
         cursor.execute(sql, args)
-        return cursor.fetchall()
+        return tuple(tuple(row) for row in cursor.fetchall())
 
 
 # --- connecting ----------------------------------------------------------------------------
@@ -78,7 +98,7 @@ def test_connects_and_reports_itself(connection, db_params):
         f"DataJoint connection (connected) {db_params.user}@{db_params.host}:{db_params.port}"
     )
     assert isinstance(connection.connection_id, int)
-    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == connection.connection_id
+    assert session_id(connection) == connection.connection_id
     assert connection.get_user().startswith(db_params.user + "@")
     connection.close()
     assert not connection.is_connected
@@ -126,6 +146,8 @@ def test_equality_compares_connection_parameters(connection, db_params, config):
     other.close()
 
 
+# about MySQL itself: the MySQL driver's error class and code 1045
+@pytest.mark.mysql_only
 def test_bad_credentials_raise_driver_error_naming_the_account(db_params, config, secret_user):
     wrong = "Wrong-" + uuid.uuid4().hex
     with pytest.raises(DRIVER.OperationalError) as caught:
@@ -137,6 +159,8 @@ def test_bad_credentials_raise_driver_error_naming_the_account(db_params, config
     assert wrong not in str(caught.value)
 
 
+# about MySQL itself: MySQL's TLS status variables
+@pytest.mark.mysql_only
 def test_tls_preferred_falls_back_on_a_server_without_tls(connection, db_params, config):
     have_ssl = connection.query("SHOW VARIABLES LIKE 'have_ssl'").fetchone()
     assert have_ssl is not None and have_ssl[1] != "YES", "the test server is expected without TLS"
@@ -160,6 +184,8 @@ def test_tls_preferred_falls_back_on_a_server_without_tls(connection, db_params,
     off.close()
 
 
+# about MySQL itself: the MySQL driver's TLS error 2026
+@pytest.mark.mysql_only
 @pytest.mark.parametrize("use_tls", [True, {}, {"ssl": {}}], ids=["true", "empty", "options"])
 def test_tls_required_fails_on_a_server_without_tls(db_params, config, use_tls):
     with pytest.raises(DRIVER.OperationalError) as caught:
@@ -177,6 +203,8 @@ def test_tls_required_fails_on_a_server_without_tls(db_params, config, use_tls):
     assert "SSL is required" in str(caught.value)
 
 
+# about MySQL itself: MySQL's sql_mode and session variables
+@pytest.mark.mysql_only
 def test_session_setup(db_params, config):
     connection = Connection(
         db_params.host,
@@ -205,6 +233,8 @@ def test_session_setup(db_params, config):
     connection.close()
 
 
+# about MySQL itself: MySQL's connection character set
+@pytest.mark.mysql_only
 def test_charset_from_configuration(db_params, config):
     config["connection.charset"] = "latin1"
     connection = Connection(
@@ -224,7 +254,8 @@ def test_query_always_interpolates_percent(connection):
 
 
 def test_query_rows_as_tuples_or_dicts(connection):
-    assert connection.query("SELECT 1 AS a, 'x' AS b").fetchall() == ((1, "x"),)
+    # rows are tuples; the sequence holding them is the driver's (tuple or list)
+    assert list(connection.query("SELECT 1 AS a, 'x' AS b").fetchall()) == [(1, "x")]
     assert connection.query("SELECT 1 AS a, 'x' AS b", as_dict=True).fetchall() == [
         {"a": 1, "b": "x"}
     ]
@@ -233,26 +264,36 @@ def test_query_rows_as_tuples_or_dicts(connection):
 def test_query_many_inserts_rows(connection, database):
     rows = [(i, f"name{i}") for i in range(500)]
     cursor = connection.query_many(
-        f"INSERT INTO `{database}`.`parent` (id, name) VALUES (%s, %s)", rows
+        f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} (id, name) VALUES (%s, %s)",
+        rows,
     )
     assert cursor.rowcount == 500
-    assert connection.query(f"SELECT count(*) FROM `{database}`.`parent`").fetchone()[0] == 500
+    assert (
+        connection.query(
+            f"SELECT count(*) FROM {connection.dialect.full_table_name(database, 'parent')}"
+        ).fetchone()[0]
+        == 500
+    )
 
 
 @pytest.mark.parametrize(
     ("sql", "error_class"),
     [
-        ("INSERT INTO `{db}`.`parent` VALUES (1, 'a'), (1, 'b')", errors.DuplicateError),
-        ("INSERT INTO `{db}`.`child` VALUES (99)", errors.IntegrityError),
+        ("INSERT INTO {parent} VALUES (1, 'a'), (1, 'b')", errors.DuplicateError),
+        ("INSERT INTO {child} VALUES (99)", errors.IntegrityError),
         ("SELEC 1", errors.QuerySyntaxError),
-        ("SELECT * FROM `{db}`.`nosuchtable`", errors.MissingTableError),
-        ("SELECT nosuchcolumn FROM `{db}`.`parent`", errors.UnknownAttributeError),
-        ("INSERT INTO `{db}`.`parent` (id) VALUES (5)", errors.MissingAttributeError),
+        ("SELECT * FROM {nosuchtable}", errors.MissingTableError),
+        ("SELECT nosuchcolumn FROM {parent}", errors.UnknownAttributeError),
+        ("INSERT INTO {parent} (id) VALUES (5)", errors.MissingAttributeError),
     ],
 )
 def test_server_errors_are_translated(connection, database, sql, error_class):
+    names = {
+        table: connection.dialect.full_table_name(database, table)
+        for table in ("parent", "child", "nosuchtable")
+    }
     with pytest.raises(error_class):
-        connection.query(sql.format(db=database))
+        connection.query(sql.format(**names))
 
 
 def test_translated_errors_carry_message_and_sql(connection, database):
@@ -261,17 +302,21 @@ def test_translated_errors_carry_message_and_sql(connection, database):
     assert caught.value.args[1] == "SELEC 1"
     assert "syntax" in caught.value.args[0].lower()
     with pytest.raises(errors.MissingTableError) as caught:
-        connection.query(f"SELECT * FROM `{database}`.`gone`")
+        connection.query(f"SELECT * FROM {connection.dialect.full_table_name(database, 'gone')}")
     assert "gone" in caught.value.args[0]
     assert isinstance(caught.value, errors.DataJointError)
     assert not isinstance(caught.value, errors.QueryError)
 
 
 def test_deleting_a_referenced_row_is_an_integrity_error(connection, database):
-    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
-    connection.query(f"INSERT INTO `{database}`.`child` VALUES (1)")
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'a')"
+    )
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 'child')} VALUES (1)"
+    )
     with pytest.raises(errors.IntegrityError):
-        connection.query(f"DELETE FROM `{database}`.`parent`")
+        connection.query(f"DELETE FROM {connection.dialect.full_table_name(database, 'parent')}")
 
 
 def test_access_denied_is_an_access_error(db_params, config, secret_user, database):
@@ -283,19 +328,28 @@ def test_access_denied_is_an_access_error(db_params, config, secret_user, databa
         config=config,
     )
     with pytest.raises(errors.AccessError) as caught:
-        limited.query(f"SELECT * FROM `{database}`.`parent`")
+        limited.query(f"SELECT * FROM {limited.dialect.full_table_name(database, 'parent')}")
     assert caught.value.args[0] == "Insufficient privileges."
-    assert caught.value.args[2] == f"SELECT * FROM `{database}`.`parent`"
+    assert (
+        caught.value.args[2]
+        == f"SELECT * FROM {limited.dialect.full_table_name(database, 'parent')}"
+    )
     limited.close()
 
 
+# about MySQL itself: MySQL's error 1365 in strict mode
+@pytest.mark.mysql_only
 def test_untranslated_errors_propagate_unchanged(connection, database):
     with pytest.raises(DRIVER.Error) as caught:  # division by zero in strict mode
-        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1/0, 'a')")
+        connection.query(
+            f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1/0, 'a')"
+        )
     assert caught.value.args[0] == 1365
     assert not isinstance(caught.value, errors.DataJointError)
 
 
+# about MySQL itself: the MySQL driver's classes (PostgreSQL: test_server_errors.py)
+@pytest.mark.mysql_only
 @pytest.mark.parametrize(
     ("value", "driver_class"),
     [("'notanumber'", DRIVER.DataError), ("NULL", DRIVER.IntegrityError)],
@@ -304,7 +358,9 @@ def test_a_refused_value_names_its_column_and_keeps_the_driver_class(
     connection, database, value, driver_class
 ):
     with pytest.raises(errors.ValueRejectedError) as caught:
-        connection.query(f"INSERT INTO `{database}`.`parent` VALUES ({value}, 'a')")
+        connection.query(
+            f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES ({value}, 'a')"
+        )
     assert isinstance(caught.value, driver_class)  # 0.14 code catching the driver's class
     assert caught.value.attribute == "id"
 
@@ -317,6 +373,8 @@ def test_queries_are_logged_at_debug_level(connection, caplog, capsys):
     assert "logged-statement" not in capsys.readouterr().out
 
 
+# about MySQL itself: MySQL's statement warnings
+@pytest.mark.mysql_only
 def test_warnings_are_logged_when_not_suppressed(connection, caplog):
     with caplog.at_level(logging.WARNING, logger="datajoint"):
         connection.query("SELECT CAST('12abc' AS SIGNED)")
@@ -332,31 +390,54 @@ def test_transaction_commits(connection, database, db_admin):
     with connection.transaction as same:
         assert same is connection
         assert connection.in_transaction
-        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+        connection.query(
+            f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'a')"
+        )
         # not visible to others before the commit
-        assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+        assert admin_query(
+            db_admin,
+            f"SELECT count(*) FROM {connection.dialect.full_table_name(database, 'parent')}",
+        ) == ((0,),)
     assert not connection.in_transaction
-    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((1,),)
+    assert admin_query(
+        db_admin, f"SELECT count(*) FROM {connection.dialect.full_table_name(database, 'parent')}"
+    ) == ((1,),)
 
 
 def test_transaction_rolls_back_on_error(connection, database, db_admin):
     with pytest.raises(errors.DuplicateError):
         with connection.transaction:
-            connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
-            connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'b')")
+            connection.query(
+                f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'a')"
+            )
+            connection.query(
+                f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'b')"
+            )
     assert not connection.in_transaction
-    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+    assert admin_query(
+        db_admin, f"SELECT count(*) FROM {connection.dialect.full_table_name(database, 'parent')}"
+    ) == ((0,),)
 
 
 def test_explicit_transaction_methods(connection, database):
     connection.start_transaction()
-    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'a')"
+    )
     connection.cancel_transaction()
-    assert connection.query(f"SELECT count(*) FROM `{database}`.`parent`").fetchone() == (0,)
+    assert connection.query(
+        f"SELECT count(*) FROM {connection.dialect.full_table_name(database, 'parent')}"
+    ).fetchone() == (0,)
     connection.start_transaction()
-    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (2, 'b')")
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (2, 'b')"
+    )
     connection.commit_transaction()
-    assert connection.query(f"SELECT id FROM `{database}`.`parent`").fetchall() == ((2,),)
+    assert list(
+        connection.query(
+            f"SELECT id FROM {connection.dialect.full_table_name(database, 'parent')}"
+        ).fetchall()
+    ) == [(2,)]
 
 
 def test_nested_transactions_are_refused(connection):
@@ -371,7 +452,10 @@ def test_nested_transactions_are_refused(connection):
 
 
 def kill_from_outside(db_admin, connection):
-    admin_query(db_admin, f"KILL {connection.connection_id}")
+    if connection.dialect.name == "postgresql":
+        admin_query(db_admin, "SELECT pg_terminate_backend(%s)", (connection.connection_id,))
+    else:
+        admin_query(db_admin, f"KILL {connection.connection_id}")
 
 
 def test_reconnects_outside_a_transaction(connection, db_admin, caplog):
@@ -381,8 +465,11 @@ def test_reconnects_outside_a_transaction(connection, db_admin, caplog):
         assert connection.query("SELECT 7").fetchone() == (7,)
     assert any("reconnecting" in record.getMessage() for record in caplog.records)
     assert connection.connection_id != old_id
-    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == connection.connection_id
-    assert "STRICT_ALL_TABLES" in connection.query("SELECT @@SESSION.sql_mode").fetchone()[0]
+    assert session_id(connection) == connection.connection_id
+    if connection.dialect.name == "mysql":  # the session is set up again
+        assert "STRICT_ALL_TABLES" in connection.query("SELECT @@SESSION.sql_mode").fetchone()[0]
+    else:
+        assert connection.query("SHOW DateStyle").fetchone()[0] == "ISO, YMD"
 
 
 def test_no_reconnect_when_disabled(connection, db_admin, config):
@@ -397,25 +484,39 @@ def test_no_reconnect_when_disabled(connection, db_admin, config):
 
 def test_lost_connection_inside_a_transaction_commits_nothing(connection, database, db_admin):
     connection.start_transaction()
-    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'a')"
+    )
     kill_from_outside(db_admin, connection)
     with pytest.raises(errors.LostConnectionError, match="during a transaction"):
-        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (2, 'b')")
+        connection.query(
+            f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (2, 'b')"
+        )
     assert not connection.in_transaction
-    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+    assert admin_query(
+        db_admin, f"SELECT count(*) FROM {connection.dialect.full_table_name(database, 'parent')}"
+    ) == ((0,),)
     # the connection is usable again, and a new transaction can start
     with connection.transaction:
-        connection.query(f"INSERT INTO `{database}`.`parent` VALUES (3, 'c')")
-    assert admin_query(db_admin, f"SELECT id FROM `{database}`.`parent`") == ((3,),)
+        connection.query(
+            f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (3, 'c')"
+        )
+    assert admin_query(
+        db_admin, f"SELECT id FROM {connection.dialect.full_table_name(database, 'parent')}"
+    ) == ((3,),)
 
 
 def test_lost_connection_at_commit_commits_nothing(connection, database, db_admin):
     with pytest.raises(errors.LostConnectionError):
         with connection.transaction:
-            connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+            connection.query(
+                f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'a')"
+            )
             kill_from_outside(db_admin, connection)
     assert not connection.in_transaction
-    assert admin_query(db_admin, f"SELECT count(*) FROM `{database}`.`parent`") == ((0,),)
+    assert admin_query(
+        db_admin, f"SELECT count(*) FROM {connection.dialect.full_table_name(database, 'parent')}"
+    ) == ((0,),)
 
 
 def test_in_transaction_is_false_once_the_connection_died(connection, db_admin):
@@ -458,6 +559,8 @@ def test_register_adds_a_schema(connection):
 def test_conn_is_persistent_and_reset_replaces_it(db_params, monkeypatch):
     monkeypatch.setattr(conn, "connection", None)
     with settings.config(
+        database__backend=db_params.backend,
+        database__name=db_params.database,
         database__host=f"{db_params.host}:{db_params.port}",
         database__user=db_params.user,
         database__password=db_params.password,
@@ -488,6 +591,8 @@ def test_conn_prompts_for_missing_user_and_password(db_params, monkeypatch):
     monkeypatch.setattr(connection_module.utils, "input", fake_input)
     monkeypatch.setattr(connection_module, "getpass", fake_getpass)
     with settings.config(
+        database__backend=db_params.backend,
+        database__name=db_params.database,
         database__host=f"{db_params.host}:{db_params.port}",
         database__user=None,
         database__password=None,
@@ -503,13 +608,17 @@ def test_conn_prompts_for_missing_user_and_password(db_params, monkeypatch):
 
 
 def test_pickled_connection_reconnects_on_first_use(connection, database):
-    connection.query(f"INSERT INTO `{database}`.`parent` VALUES (1, 'a')")
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 'parent')} VALUES (1, 'a')"
+    )
     copy = pickle.loads(pickle.dumps(connection))
     assert copy == connection
-    assert copy.query(f"SELECT name FROM `{database}`.`parent`").fetchone() == ("a",)
+    assert copy.query(
+        f"SELECT name FROM {connection.dialect.full_table_name(database, 'parent')}"
+    ).fetchone() == ("a",)
     assert copy.connection_id != connection.connection_id
-    assert copy.query("SELECT CONNECTION_ID()").fetchone()[0] == copy.connection_id
-    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == connection.connection_id
+    assert session_id(copy) == copy.connection_id
+    assert session_id(connection) == connection.connection_id
     assert copy.config == connection.config
     copy.close()
 
@@ -518,7 +627,7 @@ def _child_uses_inherited(connection, explicit_connect, results):
     try:
         if explicit_connect:
             connection.connect()
-        results.put(connection.query("SELECT CONNECTION_ID()").fetchone()[0])
+        results.put(session_id(connection))
     except BaseException as error:  # report instead of dying silently
         results.put(repr(error))
 
@@ -537,7 +646,7 @@ def test_forked_child_gets_its_own_session(connection, explicit_connect):
     assert isinstance(child_id, int), child_id
     assert child_id != parent_id
     # the parent's own session was neither used nor closed by the child
-    assert connection.query("SELECT CONNECTION_ID()").fetchone()[0] == parent_id
+    assert session_id(connection) == parent_id
     assert connection.connection_id == parent_id
 
 
@@ -553,10 +662,20 @@ def test_transaction_open_is_the_flag_without_a_round_trip(connection, db_admin)
 
 
 def test_a_statement_given_as_bytes_is_sent_verbatim(connection, database):
-    connection.query(f"CREATE TABLE `{database}`.t (s varchar(20))")
-    connection.query(f"INSERT INTO `{database}`.t VALUES ('50%%')")  # str: interpolated
-    connection.query(f"INSERT INTO `{database}`.t VALUES ('50%%')".encode())  # bytes: as is
-    assert sorted(connection.query(f"SELECT s FROM `{database}`.t").fetchall()) == [
+    connection.query(
+        f"CREATE TABLE {connection.dialect.full_table_name(database, 't')} (s varchar(20))"
+    )
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 't')} VALUES ('50%%')"
+    )  # str: interpolated
+    connection.query(
+        f"INSERT INTO {connection.dialect.full_table_name(database, 't')} VALUES ('50%%')".encode()
+    )  # bytes: as is
+    assert sorted(
+        connection.query(
+            f"SELECT s FROM {connection.dialect.full_table_name(database, 't')}"
+        ).fetchall()
+    ) == [
         ("50%",),
         ("50%%",),
     ]

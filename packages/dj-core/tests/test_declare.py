@@ -16,8 +16,6 @@ from dj_core.declare import compile_definition, declare
 from dj_core.errors import DataJointError
 from dj_core.heading import Heading, default_attribute_properties
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 class Plain(AttributeType):
     def __init__(self, category: str):

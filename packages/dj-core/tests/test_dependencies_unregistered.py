@@ -1,4 +1,4 @@
-"""The dependency graph over databases no Schema registered (plain MySQL tables): loaded
+"""The dependency graph over databases no Schema registered (plain tables): loaded
 on request or when a table of theirs is asked about, one catalog query per load."""
 
 from __future__ import annotations
@@ -7,34 +7,33 @@ import pytest
 from dj_core.dependencies import Dependencies
 from dj_core.schemas import Schema, declare_table
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def plain(connection, make_database):
     """Three unregistered databases: x.a ← y.b ← z.c (foreign keys across databases),
     x.a ← x.d (renamed), and a table without keys."""
     x, y, z = (make_database(label) for label in ("x", "y", "z"))
+    full = connection.dialect.full_table_name
     for db in (x, y, z):
-        connection.query(f"CREATE DATABASE `{db}`")
+        connection.query(connection.dialect.create_schema_sql(db))
     statements = [
-        f"CREATE TABLE `{x}`.`a` (id int PRIMARY KEY)",
-        f"CREATE TABLE `{x}`.`d` (d int PRIMARY KEY, ref int NOT NULL, "
-        f"FOREIGN KEY (ref) REFERENCES `{x}`.`a` (id))",
-        f"CREATE TABLE `{x}`.`loose` (v int)",
-        f"CREATE TABLE `{y}`.`b` (id int, k int, PRIMARY KEY (id, k), "
-        f"FOREIGN KEY (id) REFERENCES `{x}`.`a` (id))",
-        f"CREATE TABLE `{z}`.`c` (id int, k int, j int, PRIMARY KEY (id, k, j), "
-        f"FOREIGN KEY (id, k) REFERENCES `{y}`.`b` (id, k))",
+        f"CREATE TABLE {full(x, 'a')} (id int PRIMARY KEY)",
+        f"CREATE TABLE {full(x, 'd')} (d int PRIMARY KEY, ref int NOT NULL, "
+        f"FOREIGN KEY (ref) REFERENCES {full(x, 'a')} (id))",
+        f"CREATE TABLE {full(x, 'loose')} (v int)",
+        f"CREATE TABLE {full(y, 'b')} (id int, k int, PRIMARY KEY (id, k), "
+        f"FOREIGN KEY (id) REFERENCES {full(x, 'a')} (id))",
+        f"CREATE TABLE {full(z, 'c')} (id int, k int, j int, PRIMARY KEY (id, k, j), "
+        f"FOREIGN KEY (id, k) REFERENCES {full(y, 'b')} (id, k))",
     ]
     for sql in statements:
         connection.query(sql)
     return {
-        "a": f"`{x}`.`a`",
-        "d": f"`{x}`.`d`",
-        "loose": f"`{x}`.`loose`",
-        "b": f"`{y}`.`b`",
-        "c": f"`{z}`.`c`",
+        "a": f"{full(x, 'a')}",
+        "d": f"{full(x, 'd')}",
+        "loose": f"{full(x, 'loose')}",
+        "b": f"{full(y, 'b')}",
+        "c": f"{full(z, 'c')}",
         "dbs": (x, y, z),
     }
 
@@ -101,8 +100,9 @@ def test_load_with_databases_reads_them_with_the_registered_schemas_in_one_query
     connection, plain, make_database, catalog_queries
 ):
     registered = make_database("reg")
+    full = connection.dialect.full_table_name
     Schema(registered, connection=connection)
-    declare_table(connection, f"`{registered}`.`t`", "t : int", {})
+    declare_table(connection, full(registered, "t"), "t : int", {})
     x, y, _z = plain["dbs"]
     graph = connection.dependencies
     graph.load(databases=[x, y])
@@ -111,9 +111,9 @@ def test_load_with_databases_reads_them_with_the_registered_schemas_in_one_query
     graph.load(force=False, databases=[x])  # already covered: nothing read
     graph.parents(plain["b"])
     assert len(catalog_queries) == count
-    assert graph.has_edge(plain["a"], plain["b"]) and f"`{registered}`.`t`" in graph
+    assert graph.has_edge(plain["a"], plain["b"]) and full(registered, "t") in graph
     # cleared (a declaration): the next load covers the same databases, in one query
-    declare_table(connection, f"`{registered}`.`u`", "u : int", {})
+    declare_table(connection, full(registered, "u"), "u : int", {})
     assert len(graph) == 0
     graph.topo_sort()
     assert catalog_queries[-1] == tuple(sorted([registered, x, y]))
@@ -123,7 +123,7 @@ def test_load_with_databases_reads_them_with_the_registered_schemas_in_one_query
 def test_a_graph_built_by_hand_is_not_reloaded(connection, plain):
     """dj-query's cascade builds one over the catalog rows it read (`_build`)."""
     x, y, _z = plain["dbs"]
-    graph = Dependencies(None)
+    graph = Dependencies(None, dialect=connection.dialect)
     graph._build(connection.dialect.key_catalog(connection, [x, y]), {x, y})
     graph._loaded = True
     assert graph.databases == {x, y}

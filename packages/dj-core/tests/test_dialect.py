@@ -5,30 +5,21 @@ from __future__ import annotations
 import pymysql
 import pytest
 from dj_core import errors, settings
-from dj_core.connection import Connection
 from dj_core.dialects import Dialect, MySQLDialect, ServerVersion
-
-pytestmark = pytest.mark.pending_postgresql
 
 dialect = MySQLDialect("pymysql")  # the error-table tests raise PyMySQL errors
 
 
 @pytest.fixture
 def connection(db_params):
-    connection = Connection(
-        db_params.host,
-        db_params.user,
-        db_params.password,
-        port=db_params.port,
-        config=settings.Config.independent(),
-    )
+    connection = db_params.open_connection(settings.Config.independent())
     yield connection
     connection.close()
 
 
-def test_is_a_dialect(connection):
+def test_is_a_dialect(connection, backend):
     assert isinstance(connection.dialect, Dialect)
-    assert connection.dialect.name == "mysql"
+    assert connection.dialect.name == backend
 
 
 # --- text builders -------------------------------------------------------------------------
@@ -173,14 +164,18 @@ def test_untranslated_errors():
 # --- catalog readings ----------------------------------------------------------------------
 
 
-def test_server_version_and_identity(connection, db_admin):
+def test_server_version_and_identity(connection, db_admin, backend):
+    dialect = connection.dialect
     version = dialect.server_version(connection)
     with db_admin.cursor() as cursor:
-        cursor.execute("SELECT VERSION()")
+        cursor.execute("SHOW server_version" if backend == "postgresql" else "SELECT VERSION()")
         banner = cursor.fetchone()[0]
     assert version.text == banner
-    assert version.flavour == ("mariadb" if "MariaDB" in banner else "mysql")
-    assert version.at_least(5, 7)
+    if backend == "postgresql":
+        assert version.flavour == "postgresql" and version.at_least(13)
+    else:
+        assert version.flavour == ("mariadb" if "MariaDB" in banner else "mysql")
+        assert version.at_least(5, 7)
     connection.close()  # cached: no round trip the second time
     assert dialect.server_version(connection) is version
     assert dialect.connection_id(connection) == connection.connection_id
@@ -188,15 +183,17 @@ def test_server_version_and_identity(connection, db_admin):
 
 
 def test_schemas_and_tables(connection, make_database):
+    dialect = connection.dialect
     name = make_database("catalog")
     assert not dialect.schema_exists(connection, name)
-    connection.query(f"CREATE DATABASE `{name}`")
-    connection.query(f"CREATE TABLE `{name}`.`a_b` (x int PRIMARY KEY)")
-    connection.query(f"CREATE TABLE `{name}`.`~log` (x int PRIMARY KEY)")
+    connection.query(dialect.create_schema_sql(name))
+    connection.query(f"CREATE TABLE {dialect.full_table_name(name, 'a_b')} (x int PRIMARY KEY)")
+    connection.query(f"CREATE TABLE {dialect.full_table_name(name, '~log')} (x int PRIMARY KEY)")
     assert dialect.schema_exists(connection, name)
     schemas = dialect.list_schemas(connection)
     assert name in schemas
     assert "information_schema" not in schemas
+    assert not any(schema.startswith("pg_") for schema in schemas)
     assert dialect.list_tables(connection, name) == ["a_b", "~log"]
     assert dialect.table_exists(connection, name, "a_b")
     assert not dialect.table_exists(connection, name, "a_c")  # no LIKE wildcard surprise
@@ -204,9 +201,12 @@ def test_schemas_and_tables(connection, make_database):
 
 
 def test_processes_exclude_the_own_connection(connection, db_params):
+    dialect = connection.dialect
     other = db_params.connect()
     try:
-        other_id = other.thread_id()
+        other_id = (
+            other.info.backend_pid if db_params.backend == "postgresql" else other.thread_id()
+        )
         listed = dialect.processes(connection)
         ids = [process["ID"] for process in listed]
         assert other_id in ids
@@ -224,8 +224,8 @@ def test_key_hash_sql_matches_key_hash_on_the_server(connection):
 
     from dj_core.hash import key_hash
 
-    sql = MySQLDialect().key_hash_sql(["a", "b", "c"])
-    assert sql == "MD5(CONCAT(`a`,`b`,`c`))"
+    assert MySQLDialect().key_hash_sql(["a", "b", "c"]) == "MD5(CONCAT(`a`,`b`,`c`))"
+    sql = connection.dialect.key_hash_sql(["a", "b", "c"])
     row = connection.query(
         f"SELECT {sql} FROM (SELECT 7 AS a, 'x y' AS b, DATE '2024-05-01' AS c) AS t"
     ).fetchone()

@@ -15,8 +15,6 @@ from dj_core.declare import compile_definition
 from dj_core.dialects import DIALECTS, MySQLDialect
 from dj_core.errors import DataJointError
 
-pytestmark = pytest.mark.pending_postgresql
-
 dialect = MySQLDialect()
 
 

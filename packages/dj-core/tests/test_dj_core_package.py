@@ -1,7 +1,4 @@
 import dj_core
-import pytest
-
-pytestmark = pytest.mark.pending_postgresql
 
 
 def test_version_is_a_release_string():

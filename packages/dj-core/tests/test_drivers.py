@@ -16,7 +16,8 @@ from dj_core.dialects import MySQLDialect
 from dj_core.dialects.drivers import choose_mysql_driver
 from dj_core.settings import Config
 
-pytestmark = pytest.mark.pending_postgresql
+# about MySQL itself: PyMySQL and mysqlclient, the MySQL drivers
+pytestmark = pytest.mark.mysql_only
 
 DRIVERS = ("pymysql", "mysqlclient")
 

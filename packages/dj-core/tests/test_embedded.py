@@ -20,9 +20,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dj_core import errors, settings
+from dj_core.connection import Connection
 from dj_core.embedded import EmbeddedAddress, EmbeddedServer, EmbeddedServerError
-
-pytestmark = pytest.mark.pending_postgresql
+from dj_core.settings import Config
 
 
 def _connect(address: EmbeddedAddress) -> psycopg.Connection:
@@ -218,3 +219,115 @@ def test_a_root_folder_the_server_account_cannot_enter_is_refused_with_the_way_o
     with pytest.raises(EmbeddedServerError, match="chmod o\\+x") as refusal:
         EmbeddedServer(private / "pg").start()
     assert str(private) in str(refusal.value) and "DJ_EMBEDDED_DIR" in str(refusal.value)
+
+
+# --- through the configuration ------------------------------------------------------------
+
+
+@pytest.fixture
+def embedded_dir(monkeypatch):
+    """DJ_EMBEDDED_DIR pointing at a fresh root folder; the server there is removed after."""
+    root = _reachable_root()
+    monkeypatch.setenv("DJ_EMBEDDED_DIR", str(root))
+    yield root
+    _discard(EmbeddedServer(root))
+
+
+def _configured_connection() -> Connection:
+    """A connection made as `dj.conn()` makes one: from the configuration alone, read by
+    the standard loader (settings file, then the environment: DJ_HOST)."""
+    config = Config.independent()
+    settings.load_settings(config)
+    return Connection(
+        config["database.host"],
+        config["database.user"] or "postgres",
+        config["database.password"] or "",
+        config=config,
+    )
+
+
+def test_dj_host_embedded_gives_a_working_postgresql_connection(
+    embedded_dir, monkeypatch, tmp_path
+):
+    monkeypatch.chdir(tmp_path)  # no settings file of the machine's
+    monkeypatch.setenv("DJ_HOST", "embedded")
+    monkeypatch.delenv("DJ_BACKEND", raising=False)
+    connection = _configured_connection()
+    try:
+        assert connection.dialect.name == "postgresql"  # the embedded server implies it
+        assert connection.query("SELECT 40 + 2").fetchone() == (42,)
+        address = EmbeddedServer(embedded_dir).address()
+        assert address is not None and connection.conn_info["port"] == address.port
+    finally:
+        connection.close()
+
+
+def test_the_host_setting_embedded_works_like_the_variable(embedded_dir, monkeypatch):
+    monkeypatch.delenv("DJ_HOST", raising=False)
+    config = Config.independent()
+    config["database.host"] = "embedded"
+    connection = Connection(config["database.host"], "postgres", "", config=config)
+    try:
+        assert connection.dialect.name == "postgresql"
+        assert connection.query("SELECT current_database()").fetchone()[0] == (
+            connection.dialect.database
+        )
+    finally:
+        connection.close()
+
+
+def test_a_killed_embedded_server_is_restarted_by_the_next_connection(
+    embedded_dir, monkeypatch, tmp_path
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DJ_HOST", "embedded")
+    first = _configured_connection()
+    first.query("CREATE TABLE IF NOT EXISTS public.kept (k int)")
+    pid = EmbeddedServer(embedded_dir).address().pid
+    os.kill(pid, signal.SIGKILL)
+    _wait_gone(pid)
+    assert EmbeddedServer(embedded_dir).address() is None
+    second = _configured_connection()  # a new connection starts it again, data kept
+    try:
+        assert second.query("SELECT count(*) FROM public.kept").fetchone() == (0,)
+        restarted = EmbeddedServer(embedded_dir).address().pid
+        assert restarted != pid
+        # the connection open while the server died reconnects to the new one
+        assert first.query("SELECT count(*) FROM public.kept").fetchone() == (0,)
+        os.kill(restarted, signal.SIGKILL)
+        _wait_gone(restarted)
+        # ... and starts it again itself on its next statement (outside a transaction)
+        assert first.query("SELECT 1").fetchone() == (1,)
+        assert EmbeddedServer(embedded_dir).address().pid not in (pid, restarted)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_no_default_mysql_server_names_the_embedded_option(monkeypatch):
+    """With nothing configured (localhost:3306) and no server there, the error says how to
+    go on: the embedded server or the PostgreSQL settings. (A server does answer on 3306
+    here, so the default port is pointed at a free one.)"""
+    for variable in ("DJ_HOST", "DJ_BACKEND", "DJ_PORT"):
+        monkeypatch.delenv(variable, raising=False)
+    config = Config.independent()
+    config["database.port"] = _free_port()  # nothing listens there, as with no server
+    with pytest.raises(errors.ConnectionFailedError) as caught:
+        Connection("127.0.0.1", "root", "", port=_free_port(), config=config)
+    assert "DJ_HOST=embedded" not in str(caught.value)  # not the default address
+    from dj_core.dialects import mysql
+
+    monkeypatch.setattr(mysql, "_DEFAULT_PORT", config["database.port"])
+    with pytest.raises(errors.ConnectionFailedError) as caught:
+        Connection("127.0.0.1", "root", "", config=config)
+    message = str(caught.value)
+    assert "DJ_HOST=embedded" in message
+    assert "DJ_BACKEND=postgresql" in message and "DJ_DATABASE_NAME" in message
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -13,8 +13,6 @@ import dj_blob.errors
 import pytest
 from dj_core import errors, plugin
 
-pytestmark = pytest.mark.pending_postgresql
-
 HIERARCHY = {
     "DataJointError": Exception,
     "PluginWarning": Exception,

@@ -16,8 +16,6 @@ from dj_core.grammar import (
     split_index_items,
 )
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.mark.parametrize(
     ("line", "name", "default", "type_", "comment"),

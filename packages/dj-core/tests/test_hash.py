@@ -10,8 +10,6 @@ from decimal import Decimal
 import pytest
 from dj_core.hash import key_hash, uuid_from_buffer, uuid_from_file, uuid_from_stream
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.mark.parametrize(
     ("mapping", "expected"),

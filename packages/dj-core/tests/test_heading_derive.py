@@ -8,8 +8,6 @@ from dj_core.heading import Heading, invalidate
 from dj_core.schemas import Schema, declare_table
 from dj_core.table_ref import TableRef
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def lab(connection, make_database):
@@ -27,7 +25,7 @@ def lab(connection, make_database):
         "trial": "-> Session\ntrial : int\n---\nduration : int",
     }
     for name, definition in definitions.items():
-        full = f"`{db}`.`{name}`"
+        full = connection.dialect.full_table_name(db, name)
         declare_table(connection, full, definition, context)
         context[name.title()] = TableRef(connection, full)
     return {name: Heading.from_table(connection, db, name) for name in definitions}
@@ -53,7 +51,7 @@ def test_join_lists_a_namesake_secondary_attribute_once_as_the_first_operands(la
     assert session.join(trial)["duration"].type == "float"
 
 
-def test_select_places_renamed_attributes_right_after_their_source(lab):
+def test_select_places_renamed_attributes_right_after_their_source(lab, connection):
     """The caller (the query algebra) lists what to keep, key included."""
     session = lab["session"]
     projected = session.select(
@@ -66,7 +64,10 @@ def test_select_places_renamed_attributes_right_after_their_source(lab):
     # a renamed key attribute keeps its place in the key
     renamed = session.select(["animal_id", "rig"], {"sess": "session"})
     assert renamed.primary_key == ["animal_id", "sess"]
-    assert renamed.as_sql(renamed.names) == "`animal_id`,`session` as `sess`,`rig`"
+    q = connection.dialect.quote
+    assert renamed.as_sql(renamed.names) == (
+        f"{q('animal_id')},{q('session')} as {q('sess')},{q('rig')}"
+    )
     # a duplicated key attribute is part of the key too (a 0.14 quirk we keep)
     duplicated = session.select(["animal_id", "session"], {"s2": "session"})
     assert duplicated.primary_key == ["animal_id", "session", "s2"]
@@ -103,7 +104,8 @@ def test_a_heading_loaded_after_ddl_sees_the_change(lab, connection):
     session = lab["session"]
     db = session.table_info["database"]
     assert "extra" not in session.names
-    connection.query(f"ALTER TABLE `{db}`.`session` ADD COLUMN extra int")
+    full = connection.dialect.full_table_name(db, "session")
+    connection.query(f"ALTER TABLE {full} ADD COLUMN extra int")
     invalidate(connection, db, "session")
     fresh = Heading.from_table(connection, db, "session")
     assert fresh.names[-1] == "extra" and "extra" in fresh.attributes

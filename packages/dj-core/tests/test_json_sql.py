@@ -8,8 +8,6 @@ import json
 import pytest
 from dj_core.dialects import MySQLDialect, ServerVersion
 
-pytestmark = pytest.mark.pending_postgresql
-
 MARIADB = ServerVersion("mariadb", (10, 11, 6), "10.11.6-MariaDB")
 MYSQL = ServerVersion("mysql", (8, 0, 36), "8.0.36")
 DOCS = [
@@ -38,20 +36,25 @@ DOCS = [
 @pytest.fixture
 def cars(connection, make_database):
     db = make_database()
-    connection.query(f"CREATE DATABASE `{db}`")
-    connection.query(f"CREATE TABLE `{db}`.`car` (n int PRIMARY KEY, doc json)")
+    connection.query(connection.dialect.create_schema_sql(db))
+    car = connection.dialect.full_table_name(db, "car")
+    # the json type's column: MySQL's json, PostgreSQL's jsonb
+    doc_type = "jsonb" if connection.dialect.name == "postgresql" else "json"
+    connection.query(f"CREATE TABLE {car} (n int PRIMARY KEY, doc {doc_type})")
     for n, doc in enumerate(DOCS):
-        connection.query(f"INSERT INTO `{db}`.`car` VALUES (%s, %s)", (n, json.dumps(doc)))
+        connection.query(f"INSERT INTO {car} VALUES (%s, %s)", (n, json.dumps(doc)))
     return db
 
 
 def _select(connection, db, sql):
-    rows = connection.query(f"SELECT n, {sql} FROM `{db}`.`car` ORDER BY n").fetchall()
+    car = connection.dialect.full_table_name(db, "car")
+    rows = connection.query(f"SELECT n, {sql} FROM {car} ORDER BY n").fetchall()
     return [value for _, value in rows]
 
 
 def _where(connection, db, condition):
-    rows = connection.query(f"SELECT n FROM `{db}`.`car` WHERE {condition} ORDER BY n")
+    car = connection.dialect.full_table_name(db, "car")
+    rows = connection.query(f"SELECT n FROM {car} WHERE {condition} ORDER BY n")
     return [n for (n,) in rows]
 
 

@@ -10,8 +10,6 @@ import textwrap
 import pytest
 from dj_core import logging as dj_logging
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def clean_logger():

@@ -6,8 +6,6 @@ import pytest
 from dj_core import errors, plugin, settings
 from dj_core.connection import Connection
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_registries_are_dicts_of_entries():
     for registry in (plugin.connection_plugins, plugin.type_plugins):
@@ -42,7 +40,7 @@ def test_connection_plugin_translates_the_host(db_params, monkeypatch):
         "fake://cluster-7",
         db_params.user,
         db_params.password,
-        config=settings.Config.independent(),
+        config=db_params.configure(settings.Config.independent()),
     )
     assert seen == ["fake://cluster-7"]
     assert connection.conn_info["host_input"] == "fake://cluster-7"

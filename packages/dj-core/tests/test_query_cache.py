@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pytest
 from dj_core import errors, settings
-from dj_core.connection import Connection
-
-pytestmark = pytest.mark.pending_postgresql
 
 
 @pytest.fixture
 def connection(db_params, tmp_path):
     config = settings.Config.independent()
     config["query_cache"] = str(tmp_path / "cache")
-    connection = Connection(
-        db_params.host, db_params.user, db_params.password, port=db_params.port, config=config
-    )
+    connection = db_params.open_connection(config)
     yield connection
     connection.set_query_cache(None)
     connection.close()
@@ -24,10 +19,11 @@ def connection(db_params, tmp_path):
 @pytest.fixture
 def table(connection, make_database):
     database = make_database("cache")
-    connection.query(f"CREATE DATABASE `{database}`")
-    connection.query(f"CREATE TABLE `{database}`.`t` (id int PRIMARY KEY, name varchar(10))")
-    connection.query(f"INSERT INTO `{database}`.`t` VALUES (1, 'one'), (2, 'two')")
-    return f"`{database}`.`t`"
+    connection.query(connection.dialect.create_schema_sql(database))
+    table = connection.dialect.full_table_name(database, "t")
+    connection.query(f"CREATE TABLE {table} (id int PRIMARY KEY, name varchar(10))")
+    connection.query(f"INSERT INTO {table} VALUES (1, 'one'), (2, 'two')")
+    return table
 
 
 def test_hits_are_served_without_the_server(connection, table, tmp_path):
@@ -49,14 +45,14 @@ def test_hits_are_served_without_the_server(connection, table, tmp_path):
 
 def test_key_depends_on_state_and_args_but_not_on_subquery_aliases(connection, table, tmp_path):
     connection.set_query_cache("state-1")
-    connection.query(f"SELECT id FROM (SELECT * FROM {table}) AS `$a1`")
-    connection.query(f"SELECT id FROM (SELECT * FROM {table}) AS `$b2`")
+    connection.query(f"SELECT id FROM (SELECT * FROM {table}) AS {connection.dialect.quote('$a1')}")
+    connection.query(f"SELECT id FROM (SELECT * FROM {table}) AS {connection.dialect.quote('$b2')}")
     assert len(list((tmp_path / "cache").iterdir())) == 1
     connection.query(f"SELECT id FROM {table} WHERE id = %s", (1,))
     connection.query(f"SELECT id FROM {table} WHERE id = %s", (2,))
     assert len(list((tmp_path / "cache").iterdir())) == 3
     connection.set_query_cache("state-2")
-    connection.query(f"SELECT id FROM (SELECT * FROM {table}) AS `$a1`")
+    connection.query(f"SELECT id FROM (SELECT * FROM {table}) AS {connection.dialect.quote('$a1')}")
     assert len(list((tmp_path / "cache").iterdir())) == 4
 
 
@@ -73,9 +69,10 @@ def test_stale_rows_until_the_state_changes(connection, table, db_admin):
     assert connection.query(sql).fetchone() == (3,)
 
 
-def test_only_select_and_show_while_caching(connection, table):
+def test_only_select_and_show_while_caching(connection, table, backend):
     connection.set_query_cache("s")
-    assert connection.query("  SHOW DATABASES").rowcount > 0
+    show = "  SHOW server_version" if backend == "postgresql" else "  SHOW DATABASES"
+    assert connection.query(show).rowcount > 0
     for statement in (f"DELETE FROM {table}", "START TRANSACTION", "select 1"):
         with pytest.raises(errors.DataJointError, match="Only SELECT"):
             connection.query(statement)

@@ -12,8 +12,6 @@ from dj_core.settings import Config
 from dj_core.utils import from_camel_case
 from dj_core.version import set_client_version
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 class TierBase:
     """A minimal tier for these tests: what dj-query's tiers do when bound."""
@@ -62,7 +60,7 @@ def bind(schema, cls, context, *, spawned=False):
         cls.table_name = cls.prefix + from_camel_case(cls.__name__)
     cls.database = schema.database
     cls._connection = schema.connection
-    cls.full_table_name = f"`{schema.database}`.`{cls.table_name}`"
+    cls.full_table_name = schema.connection.dialect.full_table_name(schema.database, cls.table_name)
     bound.append((cls.full_table_name, spawned))
     if not spawned and isinstance(cls.definition, str):
         ctx = dict(context or {}, self=cls)
@@ -100,9 +98,9 @@ def test_create_activate_exists_and_log(connection, make_database):
     assert connection.schemas[name] is schema
     assert name in list_schemas(connection)
     assert repr(schema) == f"Schema `{name}`\n"
-    rows = connection.query(
-        f"SELECT version, user, event FROM `{name}`.`~log`", as_dict=True
-    ).fetchall()
+    log = connection.dialect.full_table_name(name, "~log")
+    user = connection.dialect.quote("user")  # unquoted, PostgreSQL reads the keyword USER
+    rows = connection.query(f"SELECT version, {user}, event FROM {log}", as_dict=True).fetchall()
     assert [(r["version"], r["event"]) for r in rows] == [("0.15.0py", "created")]
     assert rows[0]["user"] == connection.get_user()
     schema.activate(name)  # same name: no-op
@@ -136,7 +134,7 @@ def test_declaring_inside_a_transaction_is_refused(connection, make_database):
     Schema(name, connection=connection)
     with connection.transaction:
         with pytest.raises(DataJointError, match="inside a transaction"):
-            declare_table(connection, f"`{name}`.`t`", "k : int", {})
+            declare_table(connection, connection.dialect.full_table_name(name, "t"), "k : int", {})
     assert "t" not in connection.dialect.list_tables(connection, name)
 
 
@@ -161,17 +159,22 @@ def test_decorating_binds_declares_and_logs(connection, make_database, tiers_reg
             event : int
             """
 
-    assert Animal.full_table_name == f"`{name}`.`animal`"
-    assert Trial.Event.full_table_name == f"`{name}`.`trial__event`"
+    assert Animal.full_table_name == connection.dialect.full_table_name(name, "animal")
+    assert Trial.Event.full_table_name == connection.dialect.full_table_name(name, "trial__event")
     assert schema.list_tables() == ["animal", "trial", "trial__event"]
     graph = connection.dependencies
     assert set(graph.parents(Trial.Event.full_table_name)) == {Trial.full_table_name}
-    events = [row[0] for row in connection.query(f"SELECT event FROM `{name}`.`~log` ORDER BY id")]
+    events = [
+        row[0]
+        for row in connection.query(
+            f"SELECT event FROM {connection.dialect.full_table_name(name, '~log')} ORDER BY id"
+        )
+    ]
     assert events == [
         "created",
-        f"Declared `{name}`.`animal`",
-        f"Declared `{name}`.`trial`",
-        f"Declared `{name}`.`trial__event`",
+        f"Declared {connection.dialect.full_table_name(name, 'animal')}",
+        f"Declared {connection.dialect.full_table_name(name, 'trial')}",
+        f"Declared {connection.dialect.full_table_name(name, 'trial__event')}",
     ]
     with pytest.raises(DataJointError, match="Part tables"):
         schema(Trial.Event)
@@ -187,7 +190,7 @@ def test_deferred_schema_queues_classes(connection, make_database, tiers_registe
 
     assert Thing.full_table_name is None  # queued, not bound
     schema.activate(name)
-    assert Thing.full_table_name == f"`{name}`.`#thing`"
+    assert Thing.full_table_name == connection.dialect.full_table_name(name, "#thing")
     assert schema.list_tables() == ["#thing"]
 
 
@@ -205,20 +208,24 @@ def test_decorating_without_binder_names_dj_query(connection, make_database):
 
 def test_spawn_missing_classes_and_virtual_module(connection, make_database, tiers_registered):
     name = make_database()
-    connection.query(f"CREATE DATABASE `{name}`")
+    connection.query(connection.dialect.create_schema_sql(name))
     for table, definition in [
         ("subject", "subject_id : int"),
         ("#species", "species : varchar(8)"),
         ("subject__note", "-> Subject\nnote : int"),
     ]:
         context = {"Subject": _ref(connection, name, "subject")}
-        declare_table(connection, f"`{name}`.`{table}`", definition, context)
+        declare_table(
+            connection, connection.dialect.full_table_name(name, table), definition, context
+        )
     module = VirtualModule("lab", name, connection=connection, add_objects={"extra": 1})
     assert module.__name__ == "lab" and module.extra == 1
     assert module.schema.database == name
     assert issubclass(module.Subject, Manual) and issubclass(module.Species, Lookup)
     assert issubclass(module.Subject.Note, Part)
-    assert module.Subject.Note.full_table_name == f"`{name}`.`subject__note`"
+    assert module.Subject.Note.full_table_name == connection.dialect.full_table_name(
+        name, "subject__note"
+    )
     assert all(spawned for _, spawned in bound)
     # spawning again adds nothing: every table has its class
     bound.clear()
@@ -230,8 +237,8 @@ def test_spawning_a_tier_without_class_names_the_package(
     connection, make_database, tiers_registered
 ):
     name = make_database()
-    connection.query(f"CREATE DATABASE `{name}`")
-    declare_table(connection, f"`{name}`.`__rate`", "r : int", {})
+    connection.query(connection.dialect.create_schema_sql(name))
+    declare_table(connection, connection.dialect.full_table_name(name, "__rate"), "r : int", {})
     with pytest.raises(DataJointError, match="dj_compute"):
         VirtualModule("m", name, connection=connection)
 
@@ -239,7 +246,7 @@ def test_spawning_a_tier_without_class_names_the_package(
 def _ref(connection, database, table):
     from dj_core.table_ref import TableRef
 
-    return TableRef(connection, f"`{database}`.`{table}`")
+    return TableRef(connection, connection.dialect.full_table_name(database, table))
 
 
 def test_extension_registry(connection, make_database, monkeypatch):
@@ -286,15 +293,31 @@ def test_denied_create_is_skipped(db_params, db_admin, make_database):
     name = make_database("denied")
     user = f"dj_{name[-12:]}"
     with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}`")
-        cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'")
-        cursor.execute(f"GRANT SELECT, INSERT ON `{name}`.* TO '{user}'@'%'")
+        if db_params.backend == "postgresql":  # may use the schema, not create in it
+            cursor.execute(f'CREATE SCHEMA "{name}"')
+            cursor.execute(f"CREATE ROLE \"{user}\" LOGIN PASSWORD 'pw'")
+            cursor.execute(f'GRANT USAGE ON SCHEMA "{name}" TO "{user}"')
+        else:
+            cursor.execute(f"CREATE DATABASE `{name}`")
+            cursor.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'")
+            cursor.execute(f"GRANT SELECT, INSERT ON `{name}`.* TO '{user}'@'%'")
     try:
-        limited = Connection(db_params.host, user, "pw", config=Config())
+        limited = Connection(
+            db_params.host,
+            user,
+            "pw",
+            port=db_params.port,
+            config=db_params.configure(Config.independent()),
+        )
         schema = Schema(name, connection=limited, create_schema=False)
-        assert schema.declare_table(f"`{name}`.`t`", "k : int", {}) is False
+        full = limited.dialect.full_table_name(name, "t")
+        assert schema.declare_table(full, "k : int", {}) is False
         assert "t" not in limited.dialect.list_tables(limited, name)
         limited.close()
     finally:
         with db_admin.cursor() as cursor:
-            cursor.execute(f"DROP USER '{user}'@'%'")
+            if db_params.backend == "postgresql":
+                cursor.execute(f'DROP OWNED BY "{user}"')
+                cursor.execute(f'DROP ROLE "{user}"')
+            else:
+                cursor.execute(f"DROP USER '{user}'@'%'")

@@ -8,8 +8,6 @@ import pytest
 from dj_core.heading import Heading, invalidate
 from dj_core.schemas import Schema, declare_table
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def sent(connection, monkeypatch):
@@ -25,36 +23,46 @@ def sent(connection, monkeypatch):
     return statements
 
 
-def test_version_is_read_once_per_session(connection, sent, db_admin):
+def _asked(sent, backend) -> int:
+    """How many times the server's version was asked (its statement per backend)."""
+    return sent.count("SHOW server_version" if backend == "postgresql" else "SELECT VERSION()")
+
+
+def test_version_is_read_once_per_session(connection, sent, db_admin, backend):
     version = connection.server_version
     assert connection.dialect.server_version(connection) is version
     assert connection.server_version is version
-    assert sent.count("SELECT VERSION()") == 1
+    assert _asked(sent, backend) == 1
     with db_admin.cursor() as cursor:
-        cursor.execute("SELECT VERSION()")
+        cursor.execute("SHOW server_version" if backend == "postgresql" else "SELECT VERSION()")
         assert version.text == cursor.fetchone()[0]
 
 
-def test_version_is_read_again_after_a_reconnect(connection, sent):
+def test_version_is_read_again_after_a_reconnect(connection, sent, backend):
     first = connection.server_version
     session = connection.connection_id
     connection.connect()
     assert connection.connection_id != session
     second = connection.server_version
     assert second == first and second is not first  # asked the new session
-    assert sent.count("SELECT VERSION()") == 2
+    assert _asked(sent, backend) == 2
     assert connection.server_version is second
 
 
-def test_loading_headings_does_not_ask_for_the_version(connection, make_database, sent):
+def test_loading_headings_does_not_ask_for_the_version(connection, make_database, sent, backend):
     db = make_database()
     Schema(db, connection=connection)
     for name in ("a", "b", "c"):
-        declare_table(connection, f"`{db}`.`{name}`", "k : int\n---\nv : int", {})
+        declare_table(
+            connection,
+            connection.dialect.full_table_name(db, name),
+            "k : int\n---\nv : int",
+            {},
+        )
     invalidate(connection)
     for name in ("a", "b", "c"):
         assert Heading.from_table(connection, db, name).primary_key == ["k"]
-    assert sent.count("SELECT VERSION()") <= 1
+    assert _asked(sent, backend) <= 1
 
 
 def test_a_copy_in_another_process_asks_its_own_session(connection):

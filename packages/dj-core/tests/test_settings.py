@@ -15,8 +15,6 @@ import pytest
 from dj_core import errors, settings
 from dj_core.settings import Config
 
-pytestmark = pytest.mark.pending_postgresql
-
 SECRET = "Secret-pw-981"
 
 

@@ -15,8 +15,6 @@ import pytest
 from dj_core import errors
 from dj_core.streaming import stream_pool, stream_rows
 
-pytestmark = pytest.mark.pending_postgresql
-
 MARK = uuid.uuid4().hex[:12]  # names this process's generated query in the process list
 # 100,000 generated rows (no table needed): five cross-joined digits
 DIGITS = "SELECT 0 d UNION ALL " + " UNION ALL ".join(f"SELECT {i}" for i in range(1, 10))
@@ -32,13 +30,29 @@ def rows_sql(width: int = 10) -> str:
 
 def stream_sessions(db_admin, connection) -> list[int]:
     """Server ids of the other sessions running this module's generated query."""
-    with db_admin.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM information_schema.processlist WHERE info LIKE %s "
-            "AND info NOT LIKE %s AND id <> CONNECTION_ID() AND id <> %s",
-            (f"%pad_{MARK}%", "%processlist%", connection.connection_id),
+    if connection.dialect.name == "postgresql":  # an idle session still shows its last query
+        sql = (
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE %s AND query NOT LIKE %s "
+            "AND state <> 'idle' AND pid <> pg_backend_pid() AND pid <> %s"
         )
+        marks = (f"%pad_{MARK}%", "%pg_stat_activity%", connection.connection_id)
+    else:
+        sql = (
+            "SELECT id FROM information_schema.processlist WHERE info LIKE %s "
+            "AND info NOT LIKE %s AND id <> CONNECTION_ID() AND id <> %s"
+        )
+        marks = (f"%pad_{MARK}%", "%processlist%", connection.connection_id)
+    with db_admin.cursor() as cursor:
+        cursor.execute(sql, marks)
         return [row[0] for row in cursor.fetchall()]
+
+
+def kill(db_admin, connection, session: int) -> None:
+    with db_admin.cursor() as cursor:
+        if connection.dialect.name == "postgresql":
+            cursor.execute("SELECT pg_terminate_backend(%s)", (session,))
+        else:
+            cursor.execute(f"KILL {int(session)}")
 
 
 def test_chunks_cover_the_result_in_order(connection):
@@ -81,13 +95,14 @@ def test_leaving_early_closes_the_stream_and_keeps_the_connection(connection, db
 
 def test_inside_a_transaction_the_stream_reads_the_transactions_rows(connection, make_database):
     database = make_database("stream")
-    connection.query(f"CREATE DATABASE `{database}`")
-    connection.query(f"CREATE TABLE `{database}`.`t` (n int PRIMARY KEY)")
+    connection.query(connection.dialect.create_schema_sql(database))
+    table = connection.dialect.full_table_name(database, "t")
+    connection.query(f"CREATE TABLE {table} (n int PRIMARY KEY)")
     pool = stream_pool(connection)
     opened = pool.opened
     with connection.transaction:
-        connection.query(f"INSERT INTO `{database}`.`t` VALUES (1), (2), (3)")
-        chunks = list(stream_rows(connection, f"SELECT n FROM `{database}`.`t` ORDER BY n", 2))
+        connection.query(f"INSERT INTO {table} VALUES (1), (2), (3)")
+        chunks = list(stream_rows(connection, f"SELECT n FROM {table} ORDER BY n", 2))
         assert chunks == [[(1,), (2,)], [(3,)]]
     assert pool.opened == opened
 
@@ -110,8 +125,7 @@ def test_a_lost_connection_mid_stream_is_an_error(connection, db_admin):
     stream = stream_rows(connection, rows_sql(1000), 100)
     next(stream)
     (victim,) = stream_sessions(db_admin, connection)
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"KILL {victim}")
+    kill(db_admin, connection, victim)
     with pytest.raises(errors.LostConnectionError, match="incomplete"):
         for _ in stream:
             pass
@@ -129,10 +143,15 @@ MEMORY_PROBE = textwrap.dedent(
     """
     import json, sys
     from dj_core.connection import Connection
-    from dj_core.settings import Config
+    from dj_core.settings import Config, load_settings
     from dj_core.streaming import stream_rows
-    host, user, password, mode, sql = sys.argv[1:]
-    connection = Connection(host, user, password, config=Config())
+    mode, sql = sys.argv[1:]
+    config = Config.independent()
+    load_settings(config)  # DJ_HOST, DJ_BACKEND, ... of the test's server
+    connection = Connection(
+        config["database.host"], config["database.user"], config["database.password"] or "",
+        config=config,
+    )
     def peak():  # VmHWM: this process's peak RSS (ru_maxrss would include the parent's)
         with open("/proc/self/status") as status:
             line = next(line for line in status if line.startswith("VmHWM:"))
@@ -149,7 +168,7 @@ MEMORY_PROBE = textwrap.dedent(
 )
 
 
-def test_memory_stays_bounded_while_a_plain_fetch_grows(db_params):
+def test_memory_stays_bounded_while_a_plain_fetch_grows(db_params, tmp_path):
     sql = rows_sql(1000)  # 100,000 rows of about 1 kB
     growth = {}
     for mode in ("stream", "buffered"):
@@ -158,16 +177,14 @@ def test_memory_stays_bounded_while_a_plain_fetch_grows(db_params):
                 sys.executable,
                 "-c",
                 MEMORY_PROBE,
-                db_params.host,
-                db_params.user,
-                db_params.password or "",
                 mode,
                 sql,
             ],
             capture_output=True,
             text=True,
             check=True,
-            env=dict(os.environ),
+            env=dict(os.environ, **db_params.env),
+            cwd=tmp_path,  # no settings file of the machine's
             timeout=300,
         )
         report = json.loads(result.stdout)

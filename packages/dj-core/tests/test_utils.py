@@ -8,8 +8,6 @@ import stat
 import pytest
 from dj_core import errors, utils
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.mark.parametrize(
     ("class_name", "table_name"),

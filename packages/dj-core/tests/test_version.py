@@ -6,8 +6,6 @@ import dj_core
 import pytest
 from dj_core import errors, version
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture(autouse=True)
 def restore():

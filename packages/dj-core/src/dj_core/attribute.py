@@ -50,6 +50,7 @@ default_attribute_properties: dict[str, Any] = dict(
 )
 
 _SQL_LITERALS = ("CURRENT_TIMESTAMP",)
+_TIMESTAMP_DEFAULT = re.compile(r"CURRENT_TIMESTAMP\(\d\)")
 
 
 class Attribute(namedtuple("_Attribute", default_attribute_properties)):
@@ -201,7 +202,13 @@ def attribute_from_column(
             "allowed in the primary key."
         )
     default = attr["default"]
-    if attr["string"] and default is not None and default not in _SQL_LITERALS:
+    if (
+        attr["string"]
+        and default is not None
+        and default not in _SQL_LITERALS
+        # CURRENT_TIMESTAMP(n) too (0.14 quoted it, so such a table did not round-trip)
+        and not _TIMESTAMP_DEFAULT.fullmatch(default)
+    ):
         attr["default"] = f'"{default}"'
     if attr["nullable"]:
         attr["default"] = "null"

@@ -300,7 +300,8 @@ def compile_definition(
     `dialect`'s SQL; the default dialect's when None — the text alone needs no server)."""
     dialect = dialect if dialect is not None else DIALECTS[0]
     database, table_name = split_full_table_name(full_table_name)
-    if len(table_name) > dialect.max_identifier_length:
+    # the servers count bytes (PostgreSQL: 63, MySQL: 64); DataJoint's names are ASCII
+    if len(table_name.encode()) > dialect.max_identifier_length:
         raise DataJointError(
             f"Table name `{table_name}` exceeds the max length of "
             f"{dialect.max_identifier_length} characters: shorten the class name."
@@ -317,6 +318,16 @@ def compile_definition(
             builder.add_index(item)
         else:
             builder.add_attribute(item, in_key)
+    too_long = [
+        name for name in builder.attributes if len(name.encode()) > dialect.max_identifier_length
+    ]
+    if too_long:
+        raise DataJointError(
+            f"Attribute `{too_long[0]}` of {full_table_name} is "
+            f"{len(too_long[0].encode())} characters long; the server's names hold at most "
+            f"{dialect.max_identifier_length}: shorten it (or rename it in the foreign key's "
+            "projection)."
+        )
     if not builder.primary_key:
         raise DataJointError(
             f"Table {full_table_name} must have a primary key: declare at least one "

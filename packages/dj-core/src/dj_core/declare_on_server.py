@@ -60,7 +60,9 @@ def declare_table(
         get_handler(category, purpose="declare").before_declare(schema, type_text)
     try:
         for statement in declaration.statements:
-            connection.query(statement)
+            # DDL text is plain SQL: a `%` in a comment or default is doubled for
+            # `query`'s %-interpolation (0.14 failed on such a definition)
+            connection.query(statement.replace("%", "%%"))
     except AccessError as error:
         logger.warning("Could not declare %s: %s", full_table_name, error)
         return False

@@ -94,8 +94,11 @@ class Dependencies(nx.DiGraph):
     databases it covers.
     """
 
-    def __init__(self, connection: Any = None):
+    def __init__(self, connection: Any = None, dialect: Any = None):
+        """`dialect` names the tables of a graph built without a connection (dj-query's
+        cascade builds one over catalog rows it read); a connection's own dialect wins."""
         self._conn = connection
+        self._dialect = dialect
         self._loaded = False
         self._extra: set[str] = set()  # databases asked about beyond the registered schemas
         self._covered: frozenset[str] = frozenset()  # the databases of the loaded graph
@@ -136,7 +139,8 @@ class Dependencies(nx.DiGraph):
         """Nodes and edges from `key_catalog` rows; nodes with their primary key for the
         tables of `databases`."""
         self._covered = frozenset(databases)
-        quote = (self._conn.dialect if self._conn is not None else DIALECTS[0]).full_table_name
+        dialect = self._conn.dialect if self._conn is not None else self._dialect
+        quote = (dialect if dialect is not None else DIALECTS[0]).full_table_name
         primary_keys: dict[str, set[str]] = {}
         foreign_keys: dict[tuple[str, str, str], dict[str, str]] = {}
         for row in rows:

@@ -157,6 +157,12 @@ class Schema:
         if add_objects:
             self.add_objects = add_objects
         dialect = self.connection.dialect
+        if len(self.database.encode()) > dialect.max_identifier_length:
+            # PostgreSQL would cut the name silently and then not find the schema again
+            raise DataJointError(
+                f"Schema name `{self.database}` is longer than the server's "
+                f"{dialect.max_identifier_length} characters: choose a shorter name."
+            )
         if not self.exists:
             if not self.create_schema or not self.database:
                 raise DataJointError(

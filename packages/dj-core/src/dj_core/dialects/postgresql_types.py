@@ -42,6 +42,9 @@ _INTEGER_ALIASES = {
     "integer": "int",
     "int8": "bigint",
 }
+#: PostgreSQL's limits on declared sizes (numeric digits, varchar characters)
+_MAX_NUMERIC_PRECISION = 1000
+_MAX_VARCHAR = 10485760
 #: the largest value of each sized blob (longblob: PostgreSQL's own limit, 1 GB)
 _BLOB_LIMITS = {"tinyblob": 255, "blob": 65535, "mediumblob": 16777215}
 
@@ -129,19 +132,42 @@ def _column_type(declared: str, identity: bool) -> ColumnType:
     if match:
         kind, args = match["kind"], (match["args"] or "").replace(" ", "")
         check = "{column} >= 0" if match["unsigned"] else None
+        numbers = [int(n) for n in re.findall(r"\d+", args)]
         if kind in ("decimal", "numeric"):
+            if numbers and numbers[0] > _MAX_NUMERIC_PRECISION:
+                raise DataJointError(
+                    f"{declared!r} has more digits than PostgreSQL's numeric holds "
+                    f"({_MAX_NUMERIC_PRECISION}): declare fewer, or use double."
+                )
             return ColumnType(f"numeric{args or '(10,0)'}", check)
         if kind == "float":
+            if len(numbers) == 1 and numbers[0] > 53:  # MySQL refuses float(54) and up
+                raise DataJointError(
+                    f"{declared!r}: a float holds at most 53 bits of precision; declare double."
+                )
+            if len(numbers) == 1 and numbers[0] > 24:  # MySQL: float(25..53) is a double
+                return ColumnType("double precision", check)
             return ColumnType("real", check)
         return ColumnType("double precision", check)  # double, real (MySQL: double)
     match = _TEMPORAL.match(declared)
     if match:
+        if match["fsp"] is not None and int(match["fsp"]) > 6:
+            # PostgreSQL would cut it to 6 with only a warning; MySQL refuses it
+            raise DataJointError(
+                f"{declared!r}: fractional seconds go to 6 digits at most; declare "
+                f"{match['kind']}(6)."
+            )
         fsp = f"({match['fsp']})" if match["fsp"] is not None else "(0)"
         if match["kind"] == "time":
             return ColumnType(f"interval{fsp}")  # 0.14 fetches time as timedelta
         return ColumnType(f"timestamp{fsp}")
     match = _CHAR.match(declared)
     if match:
+        if int(match["length"]) > _MAX_VARCHAR:
+            raise DataJointError(
+                f"{declared!r} is longer than PostgreSQL's varchar holds ({_MAX_VARCHAR} "
+                "characters): declare a shorter length, or store the text in a blob."
+            )
         # char(n) is varchar(n): PostgreSQL pads char values with spaces when read,
         # MySQL strips them
         return ColumnType(f"varchar({match['length']})")
