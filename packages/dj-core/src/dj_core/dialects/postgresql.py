@@ -213,12 +213,11 @@ class PostgreSQLDialect(Dialect):
             return errors.DuplicateError(message)
         if state == "23503":
             return errors.IntegrityError(message)
-        if state == "23502" and _is_insert(sql):
-            # an insert gives DEFAULT for what it lacks: NULL here means no default exists
-            return errors.MissingAttributeError(message)
         if state == "23502":
             column = getattr(error.diag, "column_name", None)
-            if column and _left_out(sql, column):  # as MySQL's "doesn't have a default value"
+            # as MySQL's "doesn't have a default value": the column was left out, or the
+            # insert gave DEFAULT (DataJoint's inserts write None so, never NULL)
+            if (column and _left_out(sql, column)) or (_is_insert(sql) and not _names_null(sql)):
                 missing = errors.MissingAttributeError(
                     f"Attribute `{column}` has no default value and was not given ({message})."
                 )
@@ -859,6 +858,12 @@ class _Alter(str):
 
 
 _REJECTED_CLASSES: dict[type, type] = {}
+
+
+def _names_null(sql: str | bytes | None) -> bool:
+    """Whether a statement writes the NULL keyword (an explicit NULL, not a DEFAULT)."""
+    text = sql.decode("latin-1") if isinstance(sql, (bytes, bytearray)) else (sql or "")
+    return re.search(r"\bNULL\b", text, re.I) is not None
 
 
 def _is_insert(sql: str | bytes | None) -> bool:
