@@ -123,3 +123,20 @@ def test_lost_connection_is_reconnected_or_reported(connection, db_admin, backen
     kill(victim)
     assert connection.query("SELECT 1").fetchone() == (1,)
     assert connection.connection_id != victim
+
+
+# PostgreSQL only by nature: MySQL's REPEATABLE READ lets the later update overwrite
+@pytest.mark.postgresql_only
+def test_concurrent_update_is_a_transaction_conflict(db_params, connection, tables):
+    _, parent, _ = tables
+    other = db_params.open_connection()
+    try:
+        connection.start_transaction()
+        assert connection.query(f"SELECT name FROM {parent} WHERE p = 1").fetchone()[0] == "one"
+        other.query(f"UPDATE {parent} SET name = 'other' WHERE p = 1")
+        with pytest.raises(errors.TransactionConflictError, match="run it again"):
+            connection.query(f"UPDATE {parent} SET name = 'mine' WHERE p = 1")
+        connection.cancel_transaction()
+        assert connection.query(f"SELECT name FROM {parent} WHERE p = 1").fetchone()[0] == "other"
+    finally:
+        other.close()

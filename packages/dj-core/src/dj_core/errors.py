@@ -44,6 +44,7 @@ __all__ = [
     "QueryError",
     "QuerySyntaxError",
     "SchemaNotActivatedError",
+    "TransactionConflictError",
     "UnboundTableError",
     "UnknownAttributeError",
     "ValueRejectedError",
@@ -115,6 +116,11 @@ class ValueRejectedError(QueryError):
     #: the row, counted from 1 within the statement, that the server named
     row: int | None = None
     value: object = None
+
+
+class TransactionConflictError(QueryError):
+    """The server rolled the transaction back because a concurrent one changed the same
+    rows (a serialization failure or a deadlock). Nothing of it was kept: run it again."""
 
 
 class MissingDefinitionError(DataJointError, NotImplementedError, AttributeError):

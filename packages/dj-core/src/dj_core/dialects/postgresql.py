@@ -232,6 +232,12 @@ class PostgreSQLDialect(Dialect):
                 getattr(error.diag, "constraint_name", None)
             )
             return rejected
+        if state in ("40001", "40P01"):  # serialization failure, deadlock
+            conflict = _pg_conflict(type(error))(
+                f"A concurrent transaction changed the same rows, so the server rolled this "
+                f"one back ({message}): nothing of it was kept; run it again."
+            )
+            return conflict
         if state == "42601":
             return errors.QuerySyntaxError(message, sql)
         if state in ("42P01", "3F000"):
@@ -895,6 +901,21 @@ def _left_out(sql: str, column: str) -> bool:
         return False
     names = {name.strip().strip('"').replace('""', '"') for name in match["columns"].split(",")}
     return column not in names
+
+
+_CONFLICT_CLASSES: dict[type, type] = {}
+
+
+def _pg_conflict(driver_class: type) -> type[errors.TransactionConflictError]:
+    """A `TransactionConflictError` that is also the driver's own error class."""
+    made = _CONFLICT_CLASSES.get(driver_class)
+    if made is None:
+        made = _CONFLICT_CLASSES[driver_class] = type(
+            driver_class.__name__,
+            (errors.TransactionConflictError, driver_class),
+            {"__module__": __name__},
+        )
+    return made
 
 
 def _check_name(column: str) -> str:
