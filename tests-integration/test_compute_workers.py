@@ -22,7 +22,6 @@ from pathlib import Path
 import dj_blob
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
 
 WORKER = textwrap.dedent(
     '''

@@ -16,7 +16,6 @@ import pytest
 from dj_testing.elements import run_with_elements
 from dj_testing.plugin import unique_database_name
 
-pytestmark = pytest.mark.pending_postgresql
 
 # a workflow's pipeline module, as workflow-array-ephys and workflow-calcium-imaging
 # write theirs: the upstream Elements, the linking names, then the Element itself

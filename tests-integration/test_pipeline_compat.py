@@ -18,7 +18,6 @@ import datajoint as dj
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
 
 
 @pytest.fixture

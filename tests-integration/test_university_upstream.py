@@ -13,7 +13,6 @@ import datajoint as dj
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))  # the shared university module
