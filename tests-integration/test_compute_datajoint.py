@@ -10,7 +10,6 @@ import dj_compute
 import pytest
 
 
-
 @pytest.fixture
 def schema(make_database, db_params):
     """On a connection of its own (an independent config pointed at the backend): the

@@ -12,9 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "pipeline.py"
 
 

@@ -10,7 +10,6 @@ import textwrap
 import datajoint as dj
 import pytest
 
-
 DEFINITIONS = '''
 @schema
 class Thing(dj.Manual):

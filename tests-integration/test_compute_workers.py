@@ -22,7 +22,6 @@ from pathlib import Path
 import dj_blob
 import pytest
 
-
 WORKER = textwrap.dedent(
     '''
     import json, os, sys, time

@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 
 
-
 @pytest.fixture
 def connect(db_params):
     """The process-wide `dj.conn()` as 0.14 code uses it, pointed at the backend; the

@@ -1,5 +1,4 @@
 import dj_diagram
-import pytest
 from dj_diagram import diagram
 
 

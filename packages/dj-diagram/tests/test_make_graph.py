@@ -5,7 +5,6 @@ from __future__ import annotations
 import types
 
 import dj_diagram as dj
-import pytest
 from dj_diagram import Tier
 from dj_diagram.tiers import master_name, tier_of
 from dj_diagram_test_schemas import Ref, Table, dependency_graph
