@@ -70,7 +70,8 @@ def pick_server(environ=os.environ, local_mysql_answers=mysql_answers) -> dict[s
     if environ.get("DJ_HOST"):
         settings = {"database.host": environ["DJ_HOST"]}
         if environ.get("DJ_HOST") != "embedded":
-            settings["database.user"] = environ.get("DJ_USER", "root")
+            default_user = "postgres" if environ.get("DJ_BACKEND") == "postgresql" else "root"
+            settings["database.user"] = environ.get("DJ_USER", default_user)
             settings["database.password"] = environ.get("DJ_PASS", "")
         return settings
     if local_mysql_answers():

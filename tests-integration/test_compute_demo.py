@@ -79,6 +79,8 @@ def test_the_demo_picks_dj_host_then_local_mysql_then_the_embedded_server(caplog
     demo = _demo_module()
     named = demo.pick_server({"DJ_HOST": "db.lab:3307", "DJ_USER": "u"}, lambda: True)
     assert named == {"database.host": "db.lab:3307", "database.user": "u", "database.password": ""}
+    on_pg = demo.pick_server({"DJ_HOST": "pg.lab", "DJ_BACKEND": "postgresql"}, lambda: True)
+    assert on_pg["database.user"] == "postgres"
     assert demo.pick_server({"DJ_HOST": "embedded"}, lambda: True) == {"database.host": "embedded"}
     local = demo.pick_server({}, lambda: True)
     assert local["database.host"] == "127.0.0.1" and local["database.backend"] == "mysql"
