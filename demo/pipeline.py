@@ -10,7 +10,11 @@ It writes generated raw traces to a scratch folder, declares the tables in its o
 schema (dropped and created again on every run), populates the auto-populated tables
 with progress bars, prints a few queries, and saves the pipeline's diagram as SVG.
 
-Connection: DJ_HOST, DJ_USER, DJ_PASS (default 127.0.0.1, root, empty password).
+Server (`pick_server`): DJ_HOST when set (with DJ_BACKEND, DJ_USER, DJ_PASS; DJ_HOST=embedded
+is the embedded PostgreSQL server); else a MySQL server at 127.0.0.1:3306 if one answers
+(root, empty password unless DJ_USER/DJ_PASS say otherwise); else the embedded PostgreSQL
+server, started on first use (a log line says so), so the demo runs on a machine with no
+database server installed.
 Schema: `--schema NAME`, else DJ_DEMO_SCHEMA, else `demo_pipeline`.
 Diagram: `--diagram PATH` (default `pipeline.svg` in the current folder).
 """
@@ -19,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -43,17 +49,57 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+logger = logging.getLogger("datajoint")
+
+LOCAL_MYSQL = ("127.0.0.1", 3306)
+
+
+def mysql_answers(address: tuple[str, int] = LOCAL_MYSQL) -> bool:
+    """Whether something listens on the local MySQL port (a 2-second TCP probe)."""
+    try:
+        socket.create_connection(address, timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def pick_server(environ=os.environ, local_mysql_answers=mysql_answers) -> dict[str, str]:
+    """The settings the demo connects with: the server DJ_HOST names; else the local
+    MySQL server when it answers; else the embedded PostgreSQL server, so that a machine
+    without any database server still runs the demo."""
+    if environ.get("DJ_HOST"):
+        settings = {"database.host": environ["DJ_HOST"]}
+        if environ.get("DJ_HOST") != "embedded":
+            default_user = "postgres" if environ.get("DJ_BACKEND") == "postgresql" else "root"
+            settings["database.user"] = environ.get("DJ_USER", default_user)
+            settings["database.password"] = environ.get("DJ_PASS", "")
+        return settings
+    if local_mysql_answers():
+        return {
+            "database.host": "127.0.0.1",
+            "database.backend": "mysql",
+            "database.user": environ.get("DJ_USER", "root"),
+            "database.password": environ.get("DJ_PASS", ""),
+        }
+    logger.info(
+        "DJ_HOST is not set and no MySQL server answers at %s:%d: using the embedded "
+        "PostgreSQL server (DJ_HOST=embedded), started on first use",
+        *LOCAL_MYSQL,
+    )
+    return {"database.host": "embedded"}
+
+
 def connect() -> None:
-    dj.config["database.host"] = os.environ.get("DJ_HOST", "127.0.0.1")
-    dj.config["database.user"] = os.environ.get("DJ_USER", "root")
-    dj.config["database.password"] = os.environ.get("DJ_PASS", "")
+    for key, value in pick_server().items():
+        dj.config[key] = value
     dj.config["safemode"] = False  # the demo drops its own schema without asking
     try:
         dj.conn()
     except Exception as error:
         sys.exit(
             f"Cannot reach the database server at {dj.config['database.host']}: {error}\n"
-            "Set DJ_HOST / DJ_USER / DJ_PASS, or start one with `docker compose up -d`."
+            "Set DJ_HOST / DJ_USER / DJ_PASS (DJ_BACKEND=postgresql for PostgreSQL), "
+            "use DJ_HOST=embedded, or start one with `docker compose up -d`."
         )
 
 
@@ -156,7 +202,12 @@ def main(argv: list[str]) -> None:
     arguments = parse_arguments(argv)
     started = time.perf_counter()
     connect()
-    print(f"DataJoint {dj.__version__}, server {dj.conn().conn_info['host']}")
+    connection = dj.conn()
+    where = "embedded server" if dj.config["database.host"] == "embedded" else "server"
+    print(
+        f"DataJoint {dj.__version__}, {connection.dialect.name} {where} "
+        f"{connection.conn_info['host']}"
+    )
 
     dj.Schema(arguments.schema).drop(force=True)
     schema = dj.Schema(arguments.schema)
@@ -212,7 +263,7 @@ def main(argv: list[str]) -> None:
             f"histogram peak bin {int(np.argmax(row['histogram']))}"
         )
 
-    rats = TraceStats.Peak & (Subject & 'species = "rat"')
+    rats = TraceStats.Peak & (Subject & {"species": "rat"})
     print(f"\nPeaks in rats: {len(rats)}; largest amplitude {max(rats.fetch('amplitude')):.1f} uV")
     print(f"Jobs table rows left: {len(schema.jobs)}")
 

@@ -9,16 +9,16 @@ import datajoint as dj
 import dj_compute
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def schema(make_database, db_params):
-    dj.config["database.host"] = f"{db_params.host}:{db_params.port}"
-    dj.config["database.user"] = db_params.user
-    dj.config["database.password"] = db_params.password
-    dj.config["safemode"] = False
-    return dj.Schema(make_database("djcompute"))
+    """On a connection of its own (an independent config pointed at the backend): the
+    process-wide `dj.config` stays as the other tests expect it."""
+    connection = db_params.open_connection()
+    connection.config["safemode"] = False
+    with dj.config(safemode=False):
+        yield dj.Schema(make_database("djcompute"), connection=connection)
+    connection.close()
 
 
 def test_names_and_module_paths():
@@ -70,7 +70,7 @@ def test_spawned_classes_are_computed_and_populate(schema):
             self.insert1(dict(key, square=key["n"] ** 2))
 
     Square.populate()
-    module = dj.VirtualModule("spawned", schema.database)
+    module = dj.VirtualModule("spawned", schema.database, connection=schema.connection)
     assert module.Square.__base__ is dj.Computed
     assert len(module.Square()) == 5
     assert module.Square.progress() == (0, 5)
@@ -103,6 +103,6 @@ def test_every_error_class_becomes_one_error_row(schema):
     result = Raiser.populate(reserve_jobs=True, suppress_errors=True)
     assert result["success_count"] == 0
     assert len(result["error_list"]) == len(classes)
-    messages = set((schema.jobs & 'status = "error"').fetch("error_message"))
+    messages = set((schema.jobs & {"status": "error"}).fetch("error_message"))
     assert len(schema.jobs) == len(classes)
     assert "DuplicateError" in messages

@@ -10,8 +10,6 @@ import textwrap
 import datajoint as dj
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
-
 DEFINITIONS = '''
 @schema
 class Thing(dj.Manual):

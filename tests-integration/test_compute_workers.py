@@ -22,8 +22,6 @@ from pathlib import Path
 import dj_blob
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
-
 WORKER = textwrap.dedent(
     '''
     import json, os, sys, time
@@ -95,10 +93,9 @@ def pipeline(make_database, db_params, worker_script, tmp_path):
         capture_output=True,
     )
     admin = db_params.connect()
+    item = f"{db_params.quote(database)}.{db_params.quote('item')}"
     with admin.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO `{database}`.`item` VALUES (%s)", [(i,) for i in range(N_KEYS)]
-        )
+        cursor.executemany(f"INSERT INTO {item} VALUES (%s)", [(i,) for i in range(N_KEYS)])
     yield database, env
     admin.close()
 
@@ -130,11 +127,15 @@ def _finish(processes, timeout=180):
 
 
 def _query(db_params, sql):
+    """Rows of `sql` as a tuple of tuples; `sql` quotes names with backticks, turned into
+    double quotes on PostgreSQL."""
+    if db_params.backend == "postgresql":
+        sql = sql.replace("`", '"')
     connection = db_params.connect()
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql)
-            return cursor.fetchall()
+            return tuple(tuple(row) for row in cursor.fetchall())
     finally:
         connection.close()
 

@@ -16,8 +16,6 @@ import pytest
 from dj_testing.elements import run_with_elements
 from dj_testing.plugin import unique_database_name
 
-pytestmark = pytest.mark.pending_postgresql
-
 # a workflow's pipeline module, as workflow-array-ephys and workflow-calcium-imaging
 # write theirs: the upstream Elements, the linking names, then the Element itself
 PIPELINE_HEAD = """
@@ -142,18 +140,24 @@ def workflow(tmp_path, db_params, db_admin):
         return json.loads(result.stdout.strip().splitlines()[-1])
 
     run.prefix = prefix
+    run.full_name = lambda database, table: f"{db_params.quote(database)}.{db_params.quote(table)}"
     yield run
     with db_admin.cursor() as cursor:
-        cursor.execute("SET FOREIGN_KEY_CHECKS=0")
         cursor.execute(
             "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE %s",
             (prefix.replace("_", r"\_") + "%",),
         )
         for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP DATABASE `{name}`")
-        cursor.execute("SET FOREIGN_KEY_CHECKS=1")
+            db_params.drop_database(cursor, name)
+        if db_params.backend == "mysql":
+            cursor.execute("SET FOREIGN_KEY_CHECKS=1")
 
 
+# On PostgreSQL these need dj-query's uuid restrictions through `dialect.uuid_value`
+# (branch pg-query, commit e3f9da4): the Elements restrict by a uuid hash
+# (`insert_new_params`). With that commit applied, all of them pass on PostgreSQL: remove
+# this mark when merging.
+@pytest.mark.pending_postgresql
 def test_array_ephys_workflow(workflow):
     summary = workflow(
         EPHYS_PIPELINE,
@@ -193,7 +197,7 @@ def test_array_ephys_workflow(workflow):
     # schema keeps its own database, and its table references ephys's
     assert summary["ephys_database"] == prefix + "ephys"
     assert summary["report_database"] == prefix + "ephys_report"
-    assert summary["report_parent"] == [f"`{prefix}ephys`.`_curated_clustering`"]
+    assert summary["report_parent"] == [workflow.full_name(prefix + "ephys", "_curated_clustering")]
     assert "_curated_clustering__unit" in summary["ephys_tables"]
 
 
@@ -308,6 +312,11 @@ if package == "element_calcium_imaging":  # the analysis of imaging against tria
 )
 
 
+# On PostgreSQL these need dj-query's uuid restrictions through `dialect.uuid_value`
+# (branch pg-query, commit e3f9da4): the Elements restrict by a uuid hash
+# (`insert_new_params`). With that commit applied, all of them pass on PostgreSQL: remove
+# this mark when merging.
+@pytest.mark.pending_postgresql
 @pytest.mark.parametrize(
     "variant",
     [
@@ -340,7 +349,7 @@ def test_the_other_element_modules_activate(workflow, monkeypatch, variant):
     if "analysis_parents" in summary:
         assert summary["analysis_parents"] == sorted(
             [
-                f"`{workflow.prefix}event`.`alignment_event`",
-                f"`{summary['database']}`.`__activity`",
+                workflow.full_name(workflow.prefix + "event", "alignment_event"),
+                workflow.full_name(summary["database"], "__activity"),
             ]
         )

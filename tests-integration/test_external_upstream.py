@@ -15,8 +15,6 @@ from pathlib import Path
 import datajoint as dj
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
-
 # Built identically on both sides (exec'd here and in the upstream snippets).
 VALUES_CODE = """
 import numpy as np

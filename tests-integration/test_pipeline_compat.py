@@ -18,16 +18,21 @@ import datajoint as dj
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def connect(db_params):
-    dj.config["database.host"] = f"{db_params.host}:{db_params.port}"
-    dj.config["database.user"] = db_params.user
-    dj.config["database.password"] = db_params.password
+    """The process-wide `dj.conn()` as 0.14 code uses it, pointed at the backend; the
+    settings it changes are put back afterwards."""
+    keys = ("database.backend", "database.name", "database.driver", "safemode")
+    saved = {key: dj.config.get(key) for key in keys}
+    dj.config["database.driver"] = None  # the backend's default driver
+    db_params.configure(dj.config)
     dj.config["safemode"] = False
-    return dj.conn(reset=True)
+    yield dj.conn(reset=True)
+    dj.conn().close()
+    dj.conn.connection = None
+    for key, value in saved.items():
+        dj.config[key] = value
 
 
 @pytest.fixture
@@ -244,7 +249,7 @@ def test_a_subclassed_template_master_gets_its_own_parts(schema):
     assert D.H is not Template.H and issubclass(D.H, Template.H) and D.H.master is D
     assert E.C.master is E and Template.H.master is None  # the template is unchanged
     database = schema.database
-    assert D.C.full_table_name == f"`{database}`.`d__c`"
+    assert D.C.full_table_name == schema.connection.dialect.full_table_name(database, "d__c")
     assert D.C.parents() == [D.H.full_table_name]
     assert E.H.parents() == [E.full_table_name]
     assert E.parents() == [OtherSource.full_table_name]
@@ -410,6 +415,9 @@ def values(schema):
     return Reading
 
 
+# PostgreSQL's errors for a refused value name neither the value nor (for a too-long
+# string) the attribute; dj-core's PostgreSQL error translation does not recover them yet
+@pytest.mark.pending_postgresql
 @pytest.mark.parametrize(
     ("attribute", "value"),
     [("kind", "medium"), ("level", 256), ("label", "toolong")],
@@ -435,6 +443,9 @@ def test_a_refused_value_names_table_attribute_and_value(values, attribute, valu
     assert len(values()) == 0  # nothing of the insert is kept
 
 
+# PostgreSQL's errors for a refused value name neither the value nor (for a too-long
+# string) the attribute; dj-core's PostgreSQL error translation does not recover them yet
+@pytest.mark.pending_postgresql
 def test_a_refused_value_in_a_later_statement_is_named(values, monkeypatch):
     import dj_query.insert
 
@@ -466,6 +477,9 @@ def test_inserting_a_query_names_the_table_of_a_refused_value(values, schema):
     assert len(values()) == 0
 
 
+# PostgreSQL's errors for a refused value name neither the value nor (for a too-long
+# string) the attribute; dj-core's PostgreSQL error translation does not recover them yet
+@pytest.mark.pending_postgresql
 def test_update1_names_a_refused_value(values):
     values.insert1({"reading": 1, "kind": "fast", "level": 1, "label": "ok"})
     with pytest.raises(dj.errors.ValueRejectedError, match="'sideways'") as caught:

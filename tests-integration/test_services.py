@@ -4,15 +4,18 @@ import pytest
 from dj_testing.server import ServerParams, ServerUnavailable
 from dj_testing.upstream import UPSTREAM_VERSION
 
-pytestmark = pytest.mark.pending_postgresql
 
-
-def test_database_factory_creates_and_drops(db_params, db_admin, make_database):
+def test_database_factory_creates_and_drops(db_params, make_database):
     name = make_database("probe")
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}`")
-        cursor.execute("SHOW DATABASES LIKE %s", (name,))
-        assert cursor.fetchall() == ((name,),)
+    connection = db_params.open_connection()
+    try:
+        dialect = connection.dialect
+        assert not dialect.schema_exists(connection, name)
+        connection.query(dialect.create_schema_sql(name))
+        assert dialect.schema_exists(connection, name)
+        assert name in dialect.list_schemas(connection)
+    finally:
+        connection.close()
 
 
 def test_database_names_are_unique(make_database):
@@ -22,8 +25,9 @@ def test_database_names_are_unique(make_database):
 def test_unreachable_server_says_how_to_start_one(db_params):
     from dj_testing.s3 import free_port
 
-    params = ServerParams("127.0.0.1", free_port(), "root", "")
-    with pytest.raises(ServerUnavailable, match="docker compose up -d"):
+    params = ServerParams("127.0.0.1", free_port(), "root", "", db_params.backend, "djtest")
+    advice = "docker compose up -d" if db_params.backend == "mysql" else "DJ_PG_HOST"
+    with pytest.raises(ServerUnavailable, match=advice):
         params.connect()
 
 

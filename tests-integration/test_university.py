@@ -15,12 +15,11 @@ sys.path.insert(0, str(Path(__file__).parent))  # the shared university module
 
 from university import DEFINITIONS, FILL_ORDER, declare, generate, table_rows
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 @pytest.fixture
 def university(db_params, make_database):
-    connection = dj.Connection(db_params.host, db_params.user, db_params.password)
+    connection = db_params.open_connection()
+    connection.config["safemode"] = False  # its own config: cascades delete without asking
     with dj.config(safemode=False):
         schema = dj.Schema(make_database("uni"), connection=connection)
         classes = declare(dj, schema)

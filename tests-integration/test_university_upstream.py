@@ -11,9 +11,6 @@ from pathlib import Path
 
 import datajoint as dj
 import numpy as np
-import pytest
-
-pytestmark = pytest.mark.pending_postgresql
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))  # the shared university module

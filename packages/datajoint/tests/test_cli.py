@@ -7,8 +7,6 @@ import sys
 import datajoint as dj
 import pytest
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_version_option_exits_zero(capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -52,12 +50,17 @@ def test_console_sets_settings_and_prints_only_prompts_to_stdout():
     assert result.stderr.startswith("dj repl")
 
 
-def test_console_opens_schemas_as_virtual_modules(db_params, db_admin, make_database):
+def test_console_opens_schemas_as_virtual_modules(db_params, make_database):
     database = make_database("cli")
-    with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{database}`")
+    connection = db_params.open_connection()
+    connection.query(connection.dialect.create_schema_sql(database))
+    connection.close()
+    options = [f"--backend={db_params.backend}"]
+    if db_params.database:  # PostgreSQL: the database holding the schemas
+        options.append(f"--database-name={db_params.database}")
     result = _console(
         [
+            *options,
             f"--user={db_params.user}",
             f"--password={db_params.password}",
             f"--host={db_params.host}:{db_params.port}",

@@ -16,8 +16,6 @@ import dj_core.utils
 import pytest
 from datajoint import _submodule_aliases
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_version_continues_the_classic_line():
     assert dj.__version__.startswith("0.15.")

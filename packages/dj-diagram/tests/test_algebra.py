@@ -8,8 +8,6 @@ import pytest
 from dj_diagram import DiagramError
 from dj_diagram_test_schemas import Ref, Table, dependency_graph
 
-pytestmark = pytest.mark.pending_postgresql
-
 SUBJECT, SESSION = "`chain`.`subject`", "`chain`.`session`"
 SCAN, FIELD, SEGMENTATION = "`chain`.`_scan`", "`chain`.`_scan__field`", "`chain`.`__segmentation`"
 

@@ -1,8 +1,5 @@
 import dj_diagram
-import pytest
 from dj_diagram import diagram
-
-pytestmark = pytest.mark.pending_postgresql
 
 
 def test_version_is_a_release_string():

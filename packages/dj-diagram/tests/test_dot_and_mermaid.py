@@ -9,10 +9,7 @@ import pydot
 import pytest
 
 # pydot's parser uses pyparsing names that pyparsing 3.2 deprecates
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:.*deprecated:DeprecationWarning"),
-    pytest.mark.pending_postgresql,
-]
+pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated:DeprecationWarning")
 
 
 class Scan:

@@ -9,8 +9,6 @@ import pytest
 from dj_diagram import layered_layout
 from dj_diagram.layout import count_crossings
 
-pytestmark = pytest.mark.pending_postgresql
-
 SIZE = (60.0, 20.0)
 
 

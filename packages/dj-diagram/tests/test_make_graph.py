@@ -5,12 +5,9 @@ from __future__ import annotations
 import types
 
 import dj_diagram as dj
-import pytest
 from dj_diagram import Tier
 from dj_diagram.tiers import master_name, tier_of
 from dj_diagram_test_schemas import Ref, Table, dependency_graph
-
-pytestmark = pytest.mark.pending_postgresql
 
 
 def test_tiers_come_from_table_names():

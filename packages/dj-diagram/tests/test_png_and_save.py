@@ -10,8 +10,6 @@ import pytest
 from dj_diagram import DiagramError
 from dj_diagram.errors import MissingExtraError
 
-pytestmark = pytest.mark.pending_postgresql
-
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

@@ -8,15 +8,12 @@ import xml.etree.ElementTree as ET
 
 import dj_diagram as dj
 import pytest
-from dj_core import settings
 from dj_core.connection import Connection
 from dj_core.schemas import Schema
 from dj_core.table_ref import TableRef
 from dj_diagram import DiagramError
 from dj_diagram_test_svg import NS, check_drawing, parse
 from dj_testing.plugin import unique_database_name
-
-pytestmark = pytest.mark.pending_postgresql
 
 DEFINITIONS = [  # (context name, table name, definition)
     ("Species", "#species", "species: varchar(24)"),
@@ -34,13 +31,7 @@ DEFINITIONS = [  # (context name, table name, definition)
 
 
 def open_connection(db_params) -> Connection:
-    return Connection(
-        db_params.host,
-        db_params.user,
-        db_params.password,
-        port=db_params.port,
-        config=settings.Config.independent(),
-    )
+    return db_params.open_connection()
 
 
 @pytest.fixture(scope="module")
@@ -63,25 +54,25 @@ def declare(schema: Schema, definitions=DEFINITIONS, context=None) -> dict:
     """Declare the tables in order; returns the context of TableRefs by class-like name."""
     context = {} if context is None else context
     for name, table, definition in definitions:
-        full = f"`{schema.database}`.`{table}`"
+        full = schema.connection.dialect.full_table_name(schema.database, table)
         assert schema.declare_table(full, definition, context)
         context[name] = TableRef(schema.connection, full)
     return context
 
 
 @pytest.fixture(scope="module")
-def lab(connection, db_admin):
+def lab(connection, db_params, db_admin):
     """Declared once for the module (declaring is the slow part); tests only read it."""
     schema = Schema(unique_database_name("lab"), connection=connection)
     try:
         yield schema, declare(schema)
     finally:
         with db_admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{schema.database}`")
+            db_params.drop_database(cursor, schema.database)
 
 
 def full(schema: Schema, table: str) -> str:
-    return f"`{schema.database}`.`{table}`"
+    return schema.connection.dialect.full_table_name(schema.database, table)
 
 
 def test_a_schema_diagram_shows_its_tables_from_the_catalog(lab):
@@ -215,19 +206,23 @@ def test_a_schema_not_yet_activated_is_refused_with_the_fix():
 
 
 def test_plain_tables_of_an_unregistered_database_are_drawn(
-    own_connection, db_admin, make_database
+    own_connection, db_params, db_admin, make_database
 ):
-    """Tables DataJoint never declared, in a database no Schema registered."""
+    """Tables DataJoint never declared, in a database (PostgreSQL: schema) no Schema
+    registered."""
     database = make_database("plain")
+    q = db_params.quote
+    owner, pet_name = f"{q(database)}.{q('owner')}", f"{q(database)}.{q('pet')}"
+    create = "CREATE SCHEMA" if db_params.backend == "postgresql" else "CREATE DATABASE"
     with db_admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{database}`")
-        cursor.execute(f"CREATE TABLE `{database}`.`owner` (owner_id INT PRIMARY KEY)")
+        cursor.execute(f"{create} {q(database)}")
+        cursor.execute(f"CREATE TABLE {owner} (owner_id INT PRIMARY KEY)")
         cursor.execute(
-            f"CREATE TABLE `{database}`.`pet` (id INT, owner_id INT, PRIMARY KEY (id), "
-            f"FOREIGN KEY (owner_id) REFERENCES `{database}`.`owner` (owner_id))"
+            f"CREATE TABLE {pet_name} (id INT, owner_id INT, PRIMARY KEY (id), "
+            f"FOREIGN KEY (owner_id) REFERENCES {owner} (owner_id))"
         )
-    pet = TableRef(own_connection, f"`{database}`.`pet`")
+    pet = TableRef(own_connection, pet_name)
     diagram = dj.Diagram(pet) - 1
-    assert diagram.nodes_to_show == {f"`{database}`.`pet`", f"`{database}`.`owner`"}
+    assert diagram.nodes_to_show == {pet_name, owner}
     svg = diagram.make_svg(engine="builtin")
     assert "owner" in svg.data and "pet" in svg.data

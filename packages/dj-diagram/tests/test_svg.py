@@ -11,8 +11,6 @@ from dj_diagram import DiagramError
 from dj_diagram_test_schemas import dependency_graph, pipeline_schema
 from dj_diagram_test_svg import NS, check_drawing, parse
 
-pytestmark = pytest.mark.pending_postgresql
-
 
 def test_the_pipeline_draws_cleanly(pipeline_graph):
     check_drawing(dj.Diagram.from_graph(pipeline_graph, context={}))

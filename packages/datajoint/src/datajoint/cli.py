@@ -35,6 +35,18 @@ def _parser() -> argparse.ArgumentParser:
         "-h", "--host", help=f"database host (default: {config['database.host']!r})"
     )
     parser.add_argument(
+        "-b",
+        "--backend",
+        choices=("mysql", "postgresql"),
+        help=f"database backend (default: {config.get('database.backend') or 'mysql'!r}; "
+        "host 'embedded' is the embedded PostgreSQL server)",
+    )
+    parser.add_argument(
+        "--database-name",
+        help="PostgreSQL: the database holding the schemas "
+        f"(default: {config.get('database.name') or 'datajoint'!r})",
+    )
+    parser.add_argument(
         "-s",
         "--schemas",
         nargs="+",
@@ -53,7 +65,17 @@ def _schema_argument(text: str) -> tuple[str, str]:
 
 
 # console options followed by a value in the next argument
-_VALUE_OPTIONS = {"-u", "--user", "-p", "--password", "-h", "--host"}
+_VALUE_OPTIONS = {
+    "-u",
+    "--user",
+    "-p",
+    "--password",
+    "-h",
+    "--host",
+    "-b",
+    "--backend",
+    "--database-name",
+}
 
 
 def _split_subcommand(args: list[str]) -> tuple[list[str], str | None, list[str]]:
@@ -105,6 +127,8 @@ def _apply_connection_options(datajoint: Any, options: argparse.Namespace) -> No
         ("database.user", options.user),
         ("database.password", options.password),
         ("database.host", options.host),
+        ("database.backend", options.backend),
+        ("database.name", options.database_name),
     ):
         if value is not None:
             datajoint.config[key] = value
