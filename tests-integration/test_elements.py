@@ -153,11 +153,6 @@ def workflow(tmp_path, db_params, db_admin):
             cursor.execute("SET FOREIGN_KEY_CHECKS=1")
 
 
-# On PostgreSQL these need dj-query's uuid restrictions through `dialect.uuid_value`
-# (branch pg-query, commit e3f9da4): the Elements restrict by a uuid hash
-# (`insert_new_params`). With that commit applied, all of them pass on PostgreSQL: remove
-# this mark when merging.
-@pytest.mark.pending_postgresql
 def test_array_ephys_workflow(workflow):
     summary = workflow(
         EPHYS_PIPELINE,
@@ -312,11 +307,6 @@ if package == "element_calcium_imaging":  # the analysis of imaging against tria
 )
 
 
-# On PostgreSQL these need dj-query's uuid restrictions through `dialect.uuid_value`
-# (branch pg-query, commit e3f9da4): the Elements restrict by a uuid hash
-# (`insert_new_params`). With that commit applied, all of them pass on PostgreSQL: remove
-# this mark when merging.
-@pytest.mark.pending_postgresql
 @pytest.mark.parametrize(
     "variant",
     [
