@@ -65,7 +65,8 @@ def _hex(value: bytes) -> str:
     return "X'" + value.hex() + "'"
 
 
-def _timedelta(value: datetime.timedelta) -> str:
+def interval_text(value: datetime.timedelta) -> str:
+    """A time span as the quoted text ``'[-]hh:mm:ss.ffffff'`` both servers read."""
     sign = "-" if value < datetime.timedelta(0) else ""
     micro = abs(value) // datetime.timedelta(microseconds=1)
     seconds, micro = divmod(micro, 1_000_000)
@@ -114,9 +115,9 @@ def value_literal(value: Any) -> str:
     if isinstance(value, (datetime.date, datetime.time)):
         return _temporal(value)
     if isinstance(value, datetime.timedelta):
-        return _timedelta(value)
+        return interval_text(value)
     if isinstance(value, np.timedelta64):
-        return _timedelta(datetime.timedelta(microseconds=int(value / np.timedelta64(1, "us"))))
+        return interval_text(datetime.timedelta(microseconds=int(value / np.timedelta64(1, "us"))))
     return string_literal(str(value))  # Decimal, UUID, numpy strings, anything else
 
 
@@ -172,7 +173,7 @@ def insert_literal(value: Any, name: str = "?") -> str:
     if isinstance(value, (bytes, bytearray)):
         return _hex(bytes(value))
     if isinstance(value, datetime.timedelta):
-        return _timedelta(value)
+        return interval_text(value)
     if isinstance(value, (list, tuple, dict, set, np.ndarray)):
         raise DataJointError(
             f"Cannot insert a {kind.__name__} into attribute `{name}`: only blob and json "

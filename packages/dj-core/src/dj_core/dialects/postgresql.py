@@ -26,7 +26,7 @@ import datetime
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dj_core import errors
 from dj_core.dialects import postgresql_literals as literals
@@ -40,6 +40,8 @@ from dj_core.dialects.postgresql_types import (
 
 if TYPE_CHECKING:
     from dj_core.connection import Connection
+
+E = TypeVar("E", bound=Exception)
 
 __all__ = ["DEFAULT_DATABASE", "DICT_CURSOR", "STREAM_CURSOR", "PostgreSQLDialect"]
 
@@ -223,17 +225,19 @@ class PostgreSQLDialect(Dialect):
                 )
                 missing.attribute = column
                 return missing
-            rejected = _pg_rejected(psycopg.errors.NotNullViolation)(message)
+            rejected = _as_driver_error(errors.ValueRejectedError, psycopg.errors.NotNullViolation)(
+                message
+            )
             rejected.attribute = column
             return rejected
         if state in _VALUE_REJECTED:
-            rejected = _pg_rejected(type(error))(message)
+            rejected = _as_driver_error(errors.ValueRejectedError, type(error))(message)
             rejected.attribute = getattr(error.diag, "column_name", None) or _check_column(
                 getattr(error.diag, "constraint_name", None)
             )
             return rejected
         if state in ("40001", "40P01"):  # serialization failure, deadlock
-            conflict = _pg_conflict(type(error))(
+            conflict = _as_driver_error(errors.TransactionConflictError, type(error))(
                 f"A concurrent transaction changed the same rows, so the server rolled this "
                 f"one back ({message}): nothing of it was kept; run it again."
             )
@@ -863,7 +867,7 @@ class _Alter(str):
         return clause
 
 
-_REJECTED_CLASSES: dict[type, type] = {}
+_DRIVER_FLAVOURED: dict[tuple[type, type], type] = {}
 
 
 def _names_null(sql: str | bytes | None) -> bool:
@@ -879,18 +883,6 @@ def _is_insert(sql: str | bytes | None) -> bool:
     return head.lstrip().upper().startswith("INSERT")
 
 
-def _pg_rejected(driver_class: type) -> type[errors.ValueRejectedError]:
-    """A `ValueRejectedError` that is also the driver's own error class."""
-    made = _REJECTED_CLASSES.get(driver_class)
-    if made is None:
-        made = _REJECTED_CLASSES[driver_class] = type(
-            driver_class.__name__,
-            (errors.ValueRejectedError, driver_class),
-            {"__module__": __name__},
-        )
-    return made
-
-
 _INSERT_COLUMNS = re.compile(r"^\s*INSERT\s+INTO\s+\S+\s*\((?P<columns>[^)]*)\)", re.I)
 
 
@@ -903,17 +895,13 @@ def _left_out(sql: str, column: str) -> bool:
     return column not in names
 
 
-_CONFLICT_CLASSES: dict[type, type] = {}
-
-
-def _pg_conflict(driver_class: type) -> type[errors.TransactionConflictError]:
-    """A `TransactionConflictError` that is also the driver's own error class."""
-    made = _CONFLICT_CLASSES.get(driver_class)
+def _as_driver_error(dj_class: type[E], driver_class: type) -> type[E]:
+    """`dj_class` made also the driver's own error class (made once per pair), so code
+    catching psycopg's classes still catches DataJoint's errors."""
+    made = _DRIVER_FLAVOURED.get((dj_class, driver_class))
     if made is None:
-        made = _CONFLICT_CLASSES[driver_class] = type(
-            driver_class.__name__,
-            (errors.TransactionConflictError, driver_class),
-            {"__module__": __name__},
+        made = _DRIVER_FLAVOURED[dj_class, driver_class] = type(
+            driver_class.__name__, (dj_class, driver_class), {"__module__": __name__}
         )
     return made
 

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from dj_core.dialects import mysql_literals
+from dj_core.dialects.mysql_literals import _dates, _datetimes, _floats, _insert_float, _ints
 from dj_core.errors import DataJointError
 
 __all__ = ["insert_literals", "insert_literals_verbatim", "string_literal", "value_literal"]
@@ -49,12 +51,7 @@ def _bytes(value: bytes) -> str:
 
 
 def _interval(value: datetime.timedelta) -> str:
-    sign = "-" if value < datetime.timedelta(0) else ""
-    micro = abs(value) // datetime.timedelta(microseconds=1)
-    seconds, micro = divmod(micro, 1_000_000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"'{sign}{hours:02d}:{minutes:02d}:{seconds:02d}.{micro:06d}'::interval"
+    return mysql_literals.interval_text(value) + "::interval"
 
 
 def _temporal(value: datetime.date | datetime.time) -> str:
@@ -95,16 +92,6 @@ def value_literal(value: Any) -> str:
     if isinstance(value, np.timedelta64):
         return _interval(datetime.timedelta(microseconds=int(value / np.timedelta64(1, "us"))))
     return string_literal(str(value))  # Decimal, numpy strings, anything else
-
-
-def _insert_float(value: float, name: str) -> str:
-    if value != value:  # NaN
-        return DEFAULT
-    if math.isinf(value):
-        raise DataJointError(
-            f"Cannot insert {value} into `{name}`: the database stores no infinite numbers."
-        )
-    return repr(float(value))
 
 
 def insert_literal(value: Any, name: str = "?") -> str:
@@ -148,10 +135,6 @@ def insert_literals(values: Sequence[Any], name: str) -> list[str]:
     return [insert_literal(v, name) for v in values]
 
 
-def _ints(values: Sequence[int], name: str) -> list[str]:
-    return list(map(str, values))
-
-
 def _strings(values: Sequence[str], name: str) -> list[str]:
     if any("\0" in v for v in values):
         return [string_literal(v, name=name) for v in values]
@@ -160,20 +143,6 @@ def _strings(values: Sequence[str], name: str) -> list[str]:
 
 def _bytes_column(values: Sequence[bytes], name: str) -> list[str]:
     return ["'\\x" + v.hex() + "'::bytea" for v in values]
-
-
-def _floats(values: Sequence[float], name: str) -> list[str]:
-    if math.isfinite(sum(values)):
-        return list(map(repr, values))
-    return [_insert_float(v, name) for v in values]
-
-
-def _dates(values: Sequence[datetime.date], name: str) -> list[str]:
-    return ["'" + v.isoformat() + "'" for v in values]
-
-
-def _datetimes(values: Sequence[datetime.datetime], name: str) -> list[str]:
-    return ["'" + v.isoformat(" ") + "'" for v in values]
 
 
 _FAST = {
