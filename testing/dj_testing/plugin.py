@@ -61,11 +61,23 @@ def pytest_configure(config: pytest.Config) -> None:
         "pending_postgresql: not yet run on PostgreSQL (counted in the summary)",
     ):
         config.addinivalue_line("markers", line)
+    _bypass_proxies_for_loopback()
     config._dj_backends = _listed("DJ_TEST_BACKENDS", ",".join(BACKENDS))
     config._dj_required = _listed("DJ_REQUIRE_BACKENDS", "")
     config._dj_servers = {}
     config._dj_unavailable = {}
     config._dj_counts = {}
+
+
+def _bypass_proxies_for_loopback() -> None:
+    """The tests' servers (S3, the embedded server's subprocesses) are on the loopback: a
+    user's http_proxy/https_proxy, set for reaching PyPI, must not route them away."""
+    for name in ("no_proxy", "NO_PROXY"):
+        hosts = [h for h in os.environ.get(name, "").split(",") if h]
+        os.environ[name] = ",".join(hosts + [h for h in _LOOPBACK if h not in hosts])
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _server(config: pytest.Config, backend: str) -> ServerParams | None:

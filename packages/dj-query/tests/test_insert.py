@@ -211,6 +211,8 @@ def test_insert_from_query(schema):
 
 def test_many_statements_are_one_transaction(things, monkeypatch):
     monkeypatch.setattr(insert_module, "_STATEMENT_CAP", 2000)  # a few rows per statement
+    # INSERT statements, not the dialect's bulk-load path (PostgreSQL's COPY)
+    monkeypatch.setattr(type(things.connection.dialect), "bulk_load_rows", None)
     rows = [{"thing_id": i, "label": "x" * 30} for i in range(200)]
     statements = []
     original = insert_module._statements
@@ -231,6 +233,59 @@ def test_many_statements_are_one_transaction(things, monkeypatch):
     assert len(statements) > 3
     assert len(things()) == 200  # nothing of the failed insert remains
     assert not things.connection.in_transaction
+
+
+def test_large_inserts_keep_every_insert_rule(things, monkeypatch):
+    """Thousands of rows (PostgreSQL takes them by COPY where that has the INSERT's very
+    effect): None is the default, NaN is the default, strings with quotes and tabs stay,
+    and a duplicate leaves nothing of the call."""
+    rows = [
+        {
+            "thing_id": i,
+            "label": None if i % 7 == 0 else f"it's\t{i}",
+            "amount": float("nan") if i % 5 == 0 else None if i % 3 == 0 else i / 4,
+            "count": None if i % 2 else i,
+            "day": datetime.date(2024, 1, 1) + datetime.timedelta(days=i % 30),
+        }
+        for i in range(3000)
+    ]
+    things.insert(rows)
+    got = {row["thing_id"]: row for row in things.fetch(as_dict=True)}
+    assert len(got) == 3000
+    for i in (0, 1, 3, 5, 14, 2999):
+        assert got[i]["label"] == ("none" if i % 7 == 0 else f"it's\t{i}")
+        assert got[i]["count"] == (7 if i % 2 else i)
+        expected = None if i % 5 == 0 or i % 3 == 0 else i / 4
+        assert got[i]["amount"] == expected
+        assert got[i]["day"] == datetime.date(2024, 1, 1) + datetime.timedelta(days=i % 30)
+    more = [{"thing_id": i, "count": i} for i in range(3000, 6000)] + [{"thing_id": 17, "count": 1}]
+    with pytest.raises(DuplicateError, match="skip_duplicates"):
+        things.insert(more)
+    assert len(things()) == 3000
+    things.insert(more, skip_duplicates=True)
+    assert len(things()) == 6000
+    texts = ["tab\there", "new\nline", "back\\slash \\N", "quote ' \"", "ünï ✓", "%s %%", ""]
+    plain = [  # every value of a type whose bulk-load text is the INSERT literal's
+        {
+            "thing_id": 10_000 + i,
+            "label": texts[i % len(texts)],
+            "amount": None if i % 4 == 0 else i * 0.125,
+            "price": decimal.Decimal(f"{i % 9999}.25") if i % 3 else None,
+            "day": None if i % 6 == 0 else datetime.date(2020, 2, 29),
+            "moment": datetime.datetime(2024, 3, 1, 10, 0, 0, 250000),
+        }
+        for i in range(2000)
+    ]
+    dialect = type(things.connection.dialect)
+    loads = []
+    original = dialect.load_rows
+    monkeypatch.setattr(dialect, "load_rows", lambda *a: loads.append(a) or original(*a))
+    things.insert(plain)
+    assert len(loads) == (dialect.bulk_load_rows is not None)  # PostgreSQL: by COPY
+    back = {row["thing_id"]: row for row in (things & "thing_id >= 10000").fetch(as_dict=True)}
+    for row in plain:
+        got = back[row["thing_id"]]
+        assert {key: got[key] for key in row} == row
 
 
 def test_insert_inside_callers_transaction(things):

@@ -325,6 +325,15 @@ class Connection:
             query_cache.check_cacheable("")  # refused: a bulk statement while caching
         return self._run(query, rows, False, True, reconnect, many=True)
 
+    def load_rows(self, table: str, fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+        """Append `rows` (values of `fields`) to `table` (its full, quoted name) through
+        the server's bulk-load path (`Dialect.load_rows`: PostgreSQL's COPY), with the
+        errors and reconnection of `query`. Only for dialects that have one
+        (`dialect.bulk_load_rows` is not None). Returns the number of rows loaded."""
+        if self._query_cache is not None:
+            query_cache.check_cacheable("")  # refused: a bulk statement while caching
+        return self._run(table, (fields, rows), False, True, None, many=False, load=True)
+
     def _run(
         self,
         query: str | bytes,
@@ -335,11 +344,12 @@ class Connection:
         *,
         many: bool,
         rows: bool = False,
+        load: bool = False,
     ) -> Any:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
         try:
-            return self._execute(query, args, as_dict, suppress_warnings, many, rows)
+            return self._execute(query, args, as_dict, suppress_warnings, many, rows, load)
         except LostConnectionError:
             if reconnect is None:
                 reconnect = self.config.get("database.reconnect", True)
@@ -353,7 +363,7 @@ class Connection:
                     "Connection was lost during a transaction. It was rolled back: "
                     "run the transaction again."
                 ) from None
-            return self._execute(query, args, as_dict, suppress_warnings, many, rows)
+            return self._execute(query, args, as_dict, suppress_warnings, many, rows, load)
 
     def _execute(
         self,
@@ -363,6 +373,7 @@ class Connection:
         suppress_warnings: bool,
         many: bool,
         rows: bool = False,
+        load: bool = False,
     ) -> Any:
         if self._conn is None or self._pid != os.getpid():
             # never opened here: a fresh process (after fork or unpickling) reconnects
@@ -374,6 +385,10 @@ class Connection:
                 getattr(self.dialect, "read_all_cursor", None) if rows else None
             )
         try:
+            if load:  # `query` names the table, `args` are (fields, rows)
+                count = self.dialect.load_rows(cursor, query, *args)
+                cursor.close()
+                return count
             if many:
                 cursor.executemany(query, args)
             elif isinstance(query, bytes):

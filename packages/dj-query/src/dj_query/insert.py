@@ -92,6 +92,16 @@ def insert(
         # snapshot: concurrent writers of the same tracking row wait instead of failing
         connection.start_transaction(snapshot=False)
     try:
+        if not (replace or skip_duplicates or external):
+            loaded = _bulk_loaded(table, fields, attributes, columns)
+            if loaded is not None:
+                try:
+                    _execute(connection, table.full_table_name, load=loaded)
+                except ValueRejectedError as error:
+                    raise rejected_value(table, error, fields, loaded[1]) from None
+                if connection.transaction_open and own:
+                    connection.commit_transaction()
+                return
         prefix, suffix = _insert_sql(table, fields, replace, skip_duplicates)
         packet = _max_packet(connection)
         chunks = _chunks(attributes, columns, external)
@@ -144,9 +154,16 @@ def _insert_sql(
     )
 
 
-def _execute(connection: Any, statement: str | bytes) -> None:
+def _execute(
+    connection: Any, statement: str | bytes, *, load: tuple[list[str], Any] | None = None
+) -> None:
+    """Run one INSERT `statement`, or with `load` (fields, rows) bulk-load the rows into
+    the table `statement` names; the server's refusals restated for inserts."""
     try:
-        connection.query(statement)
+        if load is None:
+            connection.query(statement)
+        else:
+            connection.load_rows(statement, load[0], list(zip(*load[1])))
     except DuplicateError as error:
         raise error.suggest(
             "To ignore duplicate entries in insert, set skip_duplicates=True"
@@ -192,6 +209,29 @@ def rejected_value(
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _bulk_loaded(
+    table: Any, fields: Sequence[str], attributes: list[Any], columns: list[list[Any]]
+) -> tuple[list[str], list[list[Any]]] | None:
+    """(fields, columns) to bulk-load, when the dialect has a bulk-load path, the insert
+    is large enough for it and every column loads with its INSERT's very effect
+    (`Dialect.loadable`); else None, and the rows go as INSERT statements."""
+    dialect = table.connection.dialect
+    least = dialect.bulk_load_rows
+    if least is None or len(columns[0]) < least:
+        return None
+    values = []
+    for attr, column in zip(attributes, columns):
+        category = attribute_category(attr)
+        if attr.adapter is not None or category in _SPECIAL:
+            return None
+        if attr.numeric:
+            column = _numeric_defaults(column)
+        if not dialect.loadable(column, category=category, nullable=attr.nullable):
+            return None
+        values.append(column)
+    return list(fields), values
 
 
 # --- from a query -------------------------------------------------------------------

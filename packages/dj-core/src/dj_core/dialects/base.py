@@ -188,6 +188,23 @@ class Dialect(ABC):
         """Like `insert_literals`, as bytes for a statement sent verbatim (no
         %-interpolation, so `%` stays single); a value may come as pieces to be joined."""
 
+    #: the fewest rows an insert sends through the server's bulk-load path (`load_rows`)
+    #: rather than INSERT statements; None: the dialect has no such path
+    bulk_load_rows: int | None = None
+
+    def loadable(self, values: Sequence[Any], *, category: str, nullable: bool) -> bool:
+        """Whether a column of encoded values can be bulk-loaded with the very effect its
+        INSERT literals have (attribute type `category`, e.g. "INTEGER"). None in an
+        INSERT means DEFAULT, so a bulk load may carry it only where the default is NULL."""
+        return False
+
+    def load_rows(
+        self, cursor: Any, table: str, fields: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> int:
+        """Append `rows` (values of `fields`) to `table` through the server's bulk-load
+        path, on the driver's `cursor`; the number of rows loaded."""
+        raise NotImplementedError(f"The {self.name} dialect has no bulk-load path.")
+
     def uuid_value(self, value: Any) -> Any:
         """A UUID (a `uuid.UUID` or its 16 bytes) as a value of a uuid column, for a
         literal or a driver parameter: 0.14 stores the 16 bytes (`binary(16)`); a server
