@@ -4,7 +4,8 @@ MySQL/MariaDB: DJ_HOST / DJ_USER / DJ_PASS (defaults 127.0.0.1 / root / empty).
 PostgreSQL: DJ_PG_HOST / DJ_PG_USER / DJ_PG_PASS (defaults 127.0.0.1:5432 / postgres /
 empty); the tests' schemas live in the database DJ_PG_DATABASE (default ``djtest``,
 created when missing). When DJ_PG_HOST is not set and no server answers on
-127.0.0.1:5432, the PostgreSQL tests run on the embedded server (`dj_core.embedded`).
+127.0.0.1:5432, the PostgreSQL tests run on the embedded server (`dj_core.embedded`);
+DJ_PG_HOST=embedded runs them there even where a server answers (CI does, once).
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ class ServerParams:
         """The PostgreSQL server of the environment, or the embedded one (see the module)."""
         database = os.environ.get("DJ_PG_DATABASE", "djtest")
         configured = os.environ.get("DJ_PG_HOST")
+        forced = configured == "embedded"  # the embedded server even where 5432 answers
+        if forced:
+            configured = None
         host, port = _split(configured or "127.0.0.1", 5432)
         params = cls(
             host,
@@ -84,7 +88,7 @@ class ServerParams:
             "postgresql",
             database,
         )
-        if configured or _port_answers(host, port):
+        if configured or (not forced and _port_answers(host, port)):
             return params
         try:
             from dj_core.embedded import EmbeddedServer
