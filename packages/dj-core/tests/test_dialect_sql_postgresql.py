@@ -5,14 +5,19 @@ CREATE INDEX and COMMENT ON statements), duplicates handling and the name limit.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from types import SimpleNamespace
 
+import numpy as np
+import psycopg
 import pytest
 from dj_core.attribute_types import match_type
 from dj_core.declare import compile_definition
 from dj_core.dialects.base import ServerVersion
 from dj_core.dialects.postgresql import PostgreSQLDialect
+from dj_core.dialects.postgresql_types import column_for, mysql_spelling, value_test
 from dj_core.dialects.text_only import TextOnly
-from dj_core.errors import DataJointError
+from dj_core.errors import DataJointError, ValueRejectedError
 
 connection = TextOnly(PostgreSQLDialect(), ServerVersion("postgresql", (15, 0), "15.0"))
 dialect = connection.dialect
@@ -163,3 +168,118 @@ def test_what_postgresql_cannot_hold_is_refused_naming_the_attribute(declared, w
 def test_float_precision_picks_the_column_as_mysql_does():
     assert column("float(24)") == '"c" real NOT NULL'
     assert column("float(25)") == '"c" double precision NOT NULL'
+
+
+# --- types as MySQL spells them; which value a column refuses -----------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "spelled"),
+    [
+        ("enum('Fast', 'slow',  'Very Slow')", "enum('Fast','slow','Very Slow')"),
+        ('ENUM( "On" , "off" )', "enum('On','off')"),
+        ("enum('it''s', \"q\\\"x\")", "enum('it''s','q\"x')"),
+        ("enum('it\\'s','a\\\\b')", "enum('it''s','a\\\\b')"),
+        ("decimal(6, 2) unsigned", "decimal(6,2) unsigned"),
+        ("numeric", "decimal(10,0)"),
+        ("decimal(8)", "decimal(8,0)"),
+        ("varchar( 12 )", "varchar(12)"),
+        ("INT  UNSIGNED", "int unsigned"),
+        ("integer", "int"),
+        ("int8", "bigint"),
+        ("bool", "tinyint"),
+        ("real", "double"),
+        ("float(24)", "float"),
+        ("float(25)", "double"),
+        ("double(10, 2)", "double(10,2)"),
+        ("datetime(0)", "datetime"),
+        ("DATETIME(3)", "datetime(3)"),
+    ],
+)
+def test_declared_types_are_spelled_as_mysql_reports_them(declared, spelled):
+    assert mysql_spelling(declared) == spelled
+    assert mysql_spelling(spelled) == spelled
+
+
+def test_the_declared_type_kept_in_the_comment_is_mysqls_spelling():
+    assert column_for("enum('a', 'b')").marker == "enum('a','b')"
+    assert column_for("decimal(6, 2)").marker is None  # numeric(6,2) reports it
+    assert column_for("integer").marker is None
+    assert column_for("bool").marker == "tinyint"  # still a CHECK (0,1) on smallint
+
+
+@pytest.mark.parametrize(
+    ("declared", "admitted", "refused"),
+    [
+        ("tinyint unsigned", [0, 255, 255.4, "12", None, "", np.uint8(7)], [256, -1, 255.5, "x"]),
+        ("int", [2**31 - 1, -(2**31)], [2**31, -(2**31) - 1]),
+        ("decimal(6,2)", [9999.99, Decimal("9999.994"), -9999.99], [9999.995, -10000, "x"]),
+        ("decimal(6,2) unsigned", [0, Decimal("-0.004")], [-1]),
+        ("float", [1.5, float("inf")], [1e39, "x"]),
+        ("double unsigned", [0.0], [-0.5]),
+        ("enum('fast','slow')", ["fast", None], ["FAST", "sideways", 1]),
+        ("varchar(4)", ["abcd", "abcd   ", None], ["abcde", 12345]),
+        ("char(2)", ["ab"], ["abc"]),
+        ("year", [1901, 2155], [1900, 2156]),
+    ],
+)
+def test_value_tests_refuse_what_the_column_refuses(declared, admitted, refused):
+    test = value_test(declared)
+    assert test.sql == column_for(declared).sql
+    assert [test.refuses(value) for value in admitted] == [False] * len(admitted)
+    assert [test.refuses(value) for value in refused] == [True] * len(refused)
+
+
+def test_types_whose_refusals_are_named_have_no_value_test():
+    assert [value_test(t) for t in ("date", "datetime(3)", "longblob", "json", "uuid")] == [
+        None
+    ] * 5
+
+
+def _refused(driver_class: type, message: str, constraint: str | None = None) -> Exception:
+    if constraint is not None:  # the server's diagnostics name it
+        diag = SimpleNamespace(
+            message_primary=message, column_name=None, constraint_name=constraint
+        )
+        driver_class = type(driver_class.__name__, (driver_class,), {"diag": diag})
+    return dialect.translate_error(driver_class(message), 'INSERT INTO "db"."t" ("a") VALUES (1)')
+
+
+FIELDS = ["kind", "level", "label", "day"]
+TYPES = ["enum('fast','slow')", "tinyint unsigned", "varchar(4)", "date"]
+COLUMNS = [
+    ["fast", "slow", "fast", "fast", "sideways"],
+    [1, 2, 300, 70000, 1],
+    ["ok", "toolong", "ok", "ok", "ok"],
+    ["2024-01-01", "2024-01-01", "2024-01-01", "2020-13-01", "2024-01-01"],
+]
+
+
+@pytest.mark.parametrize(
+    ("driver_class", "message", "constraint", "first_row", "cell"),
+    [
+        (psycopg.errors.CheckViolation, 'violates check constraint "level__check"', "level__check", 0, (1, 2)),
+        (psycopg.errors.CheckViolation, 'violates check constraint "kind__check"', "kind__check", 0, (0, 4)),
+        # no column named: the type in the message picks the columns
+        (psycopg.errors.StringDataRightTruncation, "value too long for type character varying(4)", None, 0, (2, 1)),
+        (psycopg.errors.StringDataRightTruncation, "value too long for type character varying(4)", None, 2, (0, 4)),
+        (psycopg.errors.NumericValueOutOfRange, "smallint out of range", None, 0, (1, 2)),
+        (psycopg.errors.DatetimeFieldOverflow, 'date/time field value out of range: "2020-13-01"', None, 0, (3, 3)),
+        # a value no column refuses: not named
+        (psycopg.errors.NumericValueOutOfRange, "smallint out of range", None, 4, None),
+    ],
+)  # fmt: skip
+def test_the_refused_value_is_found_among_the_rows(
+    driver_class, message, constraint, first_row, cell
+):
+    error = _refused(driver_class, message, constraint)
+    assert isinstance(error, ValueRejectedError) and isinstance(error, psycopg.DataError)
+    assert isinstance(error, driver_class)
+    assert dialect.refused_cell(error, FIELDS, TYPES, COLUMNS, first_row) == cell
+
+
+def test_a_row_the_server_names_is_taken_as_named():
+    error = _refused(psycopg.errors.NumericValueOutOfRange, "smallint out of range")
+    error.attribute, error.row = "level", 1  # as MySQL's messages name them
+    assert dialect.refused_cell(error, FIELDS, TYPES, COLUMNS, 3) == (1, 3)
+    assert dialect.refused_cell(error, FIELDS, [None] * 4, COLUMNS, 0) == (1, 0)

@@ -252,3 +252,24 @@ def test_names_longer_than_the_server_holds_are_refused(connection, make_databas
     assert Heading.from_table(connection, database, "short").names == ["k", "a" * limit]
     with pytest.raises(DataJointError, match=r"Schema name .* shorter name"):
         Schema("s" * (limit + 1), connection=connection)
+
+
+@pytest.mark.postgresql_only
+def test_a_table_declared_before_markers_were_spelled_as_mysql_reads_so(connection, make_database):
+    """Earlier declarations kept the declared text (``enum('a', 'b')``) in the comment."""
+    database = make_database()
+    Schema(database, connection=connection)
+    full = connection.dialect.full_table_name(database, "older")
+    connection.query(
+        f"CREATE TABLE {full} (k integer PRIMARY KEY, e varchar(1), f smallint, d numeric(6,2));"
+        f"COMMENT ON COLUMN {full}.\"e\" IS ':enum(''a'', \"b\"):a note';"
+        f"COMMENT ON COLUMN {full}.\"f\" IS ':bool:';"
+        f"COMMENT ON COLUMN {full}.\"d\" IS ':decimal(6, 2):'"
+    )
+    heading = Heading.from_table(connection, database, "older")
+    assert [heading[name].type for name in ("e", "f", "d")] == [
+        "enum('a','b')",
+        "tinyint",
+        "decimal(6,2)",
+    ]
+    assert heading["e"].comment == "a note"

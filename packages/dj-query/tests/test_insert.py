@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from dj_core.attribute_types import AttributeType, registered_types
-from dj_core.errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
+from dj_core.errors import (
+    DataJointError,
+    DuplicateError,
+    IntegrityError,
+    MissingAttributeError,
+    ValueRejectedError,
+)
 from dj_query import insert as insert_module
 from table_schema import declare_lab, fill_lab
 
@@ -166,6 +172,32 @@ def test_field_rules_and_errors(things):
     with pytest.raises(DataJointError, match="no attribute"):
         things.insert1({}, ignore_extra_fields=True)
     assert len(things()) == 1
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [
+        ("count", 2**31),  # beyond the column type: PostgreSQL names no column
+        ("price", decimal.Decimal("10000.00")),
+        ("label", "x" * 41),
+        ("day", "2020-13-01"),  # unreadable: PostgreSQL quotes the value only
+        ("moment", "garbage"),
+    ],
+)
+def test_a_refused_value_is_named_with_its_attribute(things, attribute, value):
+    good = {"count": 1, "price": 1, "label": "ok", "day": "2024-01-31", "moment": "2024-01-31"}
+    rows = [{"thing_id": i, attribute: good[attribute]} for i in range(4)]
+    rows[2][attribute] = value
+    with pytest.raises(ValueRejectedError) as caught:
+        things.insert(rows)
+    error = caught.value
+    assert (error.table, error.attribute, error.value) == (things.full_table_name, attribute, value)
+    assert f"`{attribute}`" in str(error) and repr(value) in str(error)
+    assert len(things()) == 0
+    things.insert1({"thing_id": 1})
+    with pytest.raises(ValueRejectedError, match=f"`{attribute}`") as caught:
+        things.update1({"thing_id": 1, attribute: value})
+    assert (caught.value.attribute, caught.value.value) == (attribute, value)
 
 
 def test_duplicates_replace_and_missing_values(schema):

@@ -182,16 +182,18 @@ def rejected_value(
     first_row: int = 0,
 ) -> ValueRejectedError:
     """`error` (the server refused a value) restated with the table, the attribute and
-    the value as given, found from the column and row (within the statement that
-    started at row `first_row`) the server names."""
+    the value as given, which the dialect finds among the statement's values (`fields`,
+    `columns`; the statement sent the rows from `first_row` on)."""
     attribute = error.attribute
     value: Any = None
     known = False
-    if attribute in fields and error.row is not None:
-        column = columns[list(fields).index(attribute)]
-        index = first_row + error.row - 1
-        if 0 <= index < len(column):
-            value, known = column[index], True
+    if fields:
+        heading = table.heading
+        # values of adapted types are sent as the adapter made them: not judged by type
+        types = [None if heading[name].adapter else heading[name].type for name in fields]
+        cell = table.connection.dialect.refused_cell(error, fields, types, columns, first_row)
+        if cell is not None:
+            attribute, value, known = fields[cell[0]], columns[cell[0]][cell[1]], True
     shown = _shown(value) if known else "a value"
     where = f"attribute `{attribute}`" if attribute else "an attribute"
     server = error.args[0] if error.args else "refused"
@@ -202,6 +204,7 @@ def rejected_value(
     restated = type(error)(message, *error.args[1:])
     restated.__dict__.update(error.__dict__)
     restated.table = table.full_table_name
+    restated.attribute = attribute
     restated.value = value if known else None
     return restated
 

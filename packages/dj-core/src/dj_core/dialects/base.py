@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from dj_core import errors
     from dj_core.connection import Connection
 
 __all__ = ["Dialect", "ServerVersion"]
@@ -59,6 +60,10 @@ class Dialect(ABC):
     #: the driver's unbuffered cursor class (rows read while the server sends them), for
     #: `dj_core.streaming`
     stream_cursor: Any = None
+    #: the DB-API driver (its module, or an adapter with the same names) whose exception
+    #: classes (`Error`, `DataError`, `IntegrityError` ...) the dialect's errors also
+    #: derive from, so code catching the driver's classes catches DataJoint's errors
+    driver: Any = None
 
     # --- driver plumbing ---------------------------------------------------------------
 
@@ -84,6 +89,29 @@ class Dialect(ABC):
     @abstractmethod
     def translate_error(self, error: Exception, sql: str) -> Exception | None:
         """The DataJoint error for a driver error raised by `sql`, or None to re-raise as is."""
+
+    def refused_cell(
+        self,
+        error: errors.ValueRejectedError,
+        fields: Sequence[str],
+        types: Sequence[str | None],
+        columns: Sequence[Sequence[Any]],
+        first_row: int = 0,
+    ) -> tuple[int, int] | None:
+        """Where the value the server refused (`error`, as `translate_error` made it) is
+        among the values a failed INSERT or UPDATE sent: (index into `fields`, index into
+        the columns), or None when that cannot be told. `columns` hold the values as
+        given, one list per field; `types` the fields' declared types (None for a field
+        whose values are sent encoded); the statement sent the rows from `first_row` on.
+
+        This one reads the attribute and the row (counted from 1 in the statement) the
+        server's message named (`error.attribute`, `error.row`); a dialect whose server
+        names no row finds the value that the attribute's declared type refuses."""
+        if error.attribute not in fields or error.row is None:
+            return None
+        field = list(fields).index(error.attribute)
+        row = first_row + error.row - 1
+        return (field, row) if 0 <= row < len(columns[field]) else None
 
     @abstractmethod
     def is_lost_connection(self, error: Exception) -> bool:

@@ -33,10 +33,13 @@ from dj_core.dialects import postgresql_copy
 from dj_core.dialects import postgresql_literals as literals
 from dj_core.dialects.base import Dialect, ServerVersion
 from dj_core.dialects.postgresql_types import (
+    ValueTest,
     column_for,
     declared_marker,
+    mysql_spelling,
     reported_type,
     split_marker,
+    value_test,
 )
 
 if TYPE_CHECKING:
@@ -119,6 +122,13 @@ class PostgreSQLDialect(Dialect):
 
     def __init__(self, database: str | None = None) -> None:
         self.database = database or DEFAULT_DATABASE
+
+    @property
+    def driver(self) -> Any:
+        """psycopg (imported on first use: MySQL users need not install it)."""
+        import psycopg
+
+        return psycopg
 
     # --- driver plumbing ---------------------------------------------------------------
 
@@ -232,7 +242,11 @@ class PostgreSQLDialect(Dialect):
             rejected.attribute = column
             return rejected
         if state in _VALUE_REJECTED:
-            rejected = _as_driver_error(errors.ValueRejectedError, type(error))(message)
+            # also psycopg's DataError (a CHECK violation is its IntegrityError), the class
+            # PyMySQL raises for a refused value
+            rejected = _as_driver_error(errors.ValueRejectedError, type(error), psycopg.DataError)(
+                message
+            )
             rejected.attribute = getattr(error.diag, "column_name", None) or _check_column(
                 getattr(error.diag, "constraint_name", None)
             )
@@ -251,6 +265,36 @@ class PostgreSQLDialect(Dialect):
             return errors.UnknownAttributeError(message)
         if state == "42501":
             return errors.AccessError("Insufficient privileges.", message, sql)
+        return None
+
+    def refused_cell(
+        self,
+        error: errors.ValueRejectedError,
+        fields: Sequence[str],
+        types: Sequence[str | None],
+        columns: Sequence[Sequence[Any]],
+        first_row: int = 0,
+    ) -> tuple[int, int] | None:
+        """PostgreSQL names no row, and for a type's own limit (a too-long string, a
+        number beyond the column type) no column either: the first value, from the
+        statement's first row on, that its column refuses (told by `value_test`), among
+        the column a CHECK names or the columns whose type the message names; for an
+        unreadable value (the message quotes it), the value that reads so."""
+        found = super().refused_cell(error, fields, types, columns, first_row)
+        if found is not None or not fields:
+            return found
+        text = str(error.args[0]) if error.args else ""
+        tests = [value_test(declared) if declared else None for declared in types]
+        candidates = _refusing_fields(error, fields, tests, text)
+        quoted = _QUOTED_VALUE.search(text)
+        for row in range(first_row, len(columns[0])):
+            for field in candidates:
+                value = columns[field][row]
+                if quoted is not None:
+                    if value is not None and str(value) == quoted["value"]:
+                        return field, row
+                elif tests[field] is not None and tests[field].refuses(value):
+                    return field, row
         return None
 
     def is_lost_connection(self, error: Exception) -> bool:
@@ -793,13 +837,15 @@ class PostgreSQLDialect(Dialect):
         )
         for name, column, pg_type, not_null, default, identity, comment in cursor:
             declared, rest = split_marker(comment or "")
+            # tables declared before markers were spelled as MySQL reports get so too
+            reported = mysql_spelling(declared) if declared else reported_type(pg_type)
             result[name]["columns"].append(
                 {
                     "name": column,
-                    "type": declared or reported_type(pg_type),
+                    "type": reported,
                     "in_key": column in keys.get(name, ()),
                     "nullable": not not_null,
-                    "default": _default_text(default),
+                    "default": _precise_now(_default_text(default), reported),
                     "extra": "auto_increment" if identity in ("a", "d") else "",
                     "comment": rest,
                     "json": pg_type == "jsonb",
@@ -890,7 +936,7 @@ class _Alter(str):
         return clause
 
 
-_DRIVER_FLAVOURED: dict[tuple[type, type], type] = {}
+_DRIVER_FLAVOURED: dict[tuple[type, ...], type] = {}
 
 
 def _names_null(sql: str | bytes | None) -> bool:
@@ -909,6 +955,33 @@ def _is_insert(sql: str | bytes | None) -> bool:
 _INSERT_COLUMNS = re.compile(r"^\s*INSERT\s+INTO\s+\S+\s*\((?P<columns>[^)]*)\)", re.I)
 
 
+# the SQLSTATEs of a value beyond its column type's own limits, by the kind of column
+_LIMIT_KINDS = {"22001": "string", "22003": "number"}
+_VARCHAR_IN_MESSAGE = re.compile(r"character varying\((?P<length>\d+)\)")
+# an unreadable value, quoted at the end of the message: ... type integer: "abc"
+_QUOTED_VALUE = re.compile(r': "(?P<value>.*)"$', re.S)
+
+
+def _refusing_fields(
+    error: errors.ValueRejectedError,
+    fields: Sequence[str],
+    tests: Sequence[ValueTest | None],
+    message: str,
+) -> list[int]:
+    """The fields whose column may have refused the value `error` reports."""
+    if error.attribute in fields:  # a CHECK's column
+        return [list(fields).index(error.attribute)]
+    kind = _LIMIT_KINDS.get(_sqlstate(error) or "")
+    if kind is None:
+        return list(range(len(fields)))
+    candidates = [i for i, test in enumerate(tests) if test is not None and test.kind == kind]
+    varchar = _VARCHAR_IN_MESSAGE.search(message) if kind == "string" else None
+    if varchar is not None:
+        sql = f"varchar({varchar['length']})"
+        candidates = [i for i in candidates if tests[i].sql == sql] or candidates
+    return candidates
+
+
 def _left_out(sql: str, column: str) -> bool:
     """Whether an INSERT names its columns and `column` is not among them."""
     match = _INSERT_COLUMNS.match(sql or "")
@@ -918,14 +991,15 @@ def _left_out(sql: str, column: str) -> bool:
     return column not in names
 
 
-def _as_driver_error(dj_class: type[E], driver_class: type) -> type[E]:
-    """`dj_class` made also the driver's own error class (made once per pair), so code
-    catching psycopg's classes still catches DataJoint's errors."""
-    made = _DRIVER_FLAVOURED.get((dj_class, driver_class))
+def _as_driver_error(dj_class: type[E], driver_class: type, *also: type) -> type[E]:
+    """`dj_class` made also the driver's own error class, and the classes `also` it does
+    not derive from yet (made once per combination), so code catching psycopg's classes
+    still catches DataJoint's errors."""
+    key = (dj_class, driver_class, *also)
+    made = _DRIVER_FLAVOURED.get(key)
     if made is None:
-        made = _DRIVER_FLAVOURED[dj_class, driver_class] = type(
-            driver_class.__name__, (dj_class, driver_class), {"__module__": __name__}
-        )
+        bases = (dj_class, driver_class, *(c for c in also if not issubclass(driver_class, c)))
+        made = _DRIVER_FLAVOURED[key] = type(driver_class.__name__, bases, {"__module__": __name__})
     return made
 
 
@@ -948,6 +1022,16 @@ def _json_path(path: str) -> str:
     parts = [p for p in re.split(r"\.|\[|\]", path) if p] if path else []
     body = ",".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
     return "'{" + body.replace("'", "''").replace("%", "%%") + "}'"
+
+
+def _precise_now(default: str | None, reported: str) -> str | None:
+    """``CURRENT_TIMESTAMP`` of a column with fractional seconds as MySQL reports it, with
+    the column's precision: ``CURRENT_TIMESTAMP(3)`` for a ``datetime(3)``."""
+    if default == "CURRENT_TIMESTAMP":
+        precision = re.fullmatch(r"(?:datetime|timestamp)\((\d)\)", reported)
+        if precision is not None and precision[1] != "0":
+            return f"CURRENT_TIMESTAMP({precision[1]})"
+    return default
 
 
 def _default_text(expression: str | None) -> str | None:

@@ -17,13 +17,27 @@ marker by its category.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from typing import Any
 
 from dj_core.attribute_types import SPECIAL_TYPES, match_type
 from dj_core.errors import DataJointError
 
-__all__ = ["ColumnType", "column_for", "declared_marker", "reported_type", "split_marker"]
+__all__ = [
+    "ColumnType",
+    "ValueTest",
+    "column_for",
+    "declared_marker",
+    "mysql_spelling",
+    "reported_type",
+    "split_marker",
+    "value_test",
+]
 
 #: (signed type, signed range, unsigned type, unsigned upper bound) per integer width
 _INTEGERS = {
@@ -103,13 +117,24 @@ def _integer(match: re.Match[str], identity: bool) -> ColumnType:
 
 
 def enum_values(declared: str) -> list[str]:
-    """The values of ``enum('a','b')`` as written (quotes removed, doubled quotes kept single)."""
+    """The values of ``enum('a','b')`` as MySQL stores them: quotes removed, a doubled
+    quote and MySQL's backslash escapes (``\\'``, ``\\\\``, ``\\n`` ...) read as the
+    characters they stand for."""
     body = declared[declared.index("(") + 1 : declared.rindex(")")]
     values = []
     for single, double in _ENUM_VALUE.findall(body):
-        text = single if single or not double else double
-        values.append(text.replace("''", "'").replace('""', '"'))
+        text, quote = (single, "'") if single or not double else (double, '"')
+        values.append(_ESCAPE.sub(_unescape, text.replace(quote * 2, quote)))
     return values
+
+
+# MySQL's escapes in string literals; any other escaped character stands for itself
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return _ESCAPES.get(match[1], match[1])
 
 
 def _sql_string(text: str) -> str:
@@ -204,10 +229,47 @@ def column_for(declared: str) -> ColumnType:
     with ``auto_increment``); `DataJointError` naming the type when there is none."""
     normalised, identity = _normalise(declared)
     column = _column_type(normalised, identity)
-    reported = reported_type(column.sql)
-    if reported != normalised:
-        column = ColumnType(column.sql, column.check, column.identity, normalised)
+    spelled = mysql_spelling(normalised)
+    if reported_type(column.sql) != spelled:
+        column = ColumnType(column.sql, column.check, column.identity, spelled)
     return column
+
+
+def mysql_spelling(declared: str) -> str:
+    """A declared type as MySQL's catalog reports a column declared so (0.14 code
+    compares these strings): ``enum("a", 'b')`` → ``enum('a','b')``, ``decimal(6, 2)``
+    → ``decimal(6,2)``, ``numeric`` → ``decimal(10,0)``, ``integer`` → ``int``, ``bool``
+    → ``tinyint``, ``real`` → ``double``, ``float(30)`` → ``double``, ``time(0)`` →
+    ``time``. Integer display widths stay (the heading drops them, as it does MySQL
+    5.7's)."""
+    text = " ".join(declared.strip().split())
+    if text[:4].lower() == "enum":
+        quoted = (value.replace("\\", "\\\\").replace("'", "''") for value in enum_values(text))
+        return "enum(" + ",".join(f"'{value}'" for value in quoted) + ")"
+    text = re.sub(r"\s*([(,])\s*", r"\1", text.lower())
+    text = re.sub(r"\s*\)", ")", text)
+    head = re.match(r"[a-z0-9_]+", text)
+    word = head[0] if head else ""
+    rest = text[len(word) :]
+    word = _INTEGER_ALIASES.get(word, word)
+    if word in ("bool", "boolean"):
+        word = "tinyint"
+    elif word == "real":
+        word = "double"
+    elif word in ("decimal", "numeric", "dec", "fixed"):
+        word = "decimal"
+        digits = re.match(r"\((\d+)(?:,(\d+))?\)", rest)
+        if digits is None:
+            rest = "(10,0)" + rest
+        elif digits[2] is None:
+            rest = f"({digits[1]},0)" + rest[digits.end() :]
+    elif word == "float":
+        bits = re.match(r"\((\d+)\)", rest)
+        if bits is not None:
+            word, rest = ("float" if int(bits[1]) <= 24 else "double"), rest[bits.end() :]
+    elif word in ("datetime", "timestamp", "time") and rest == "(0)":
+        rest = ""
+    return word + rest
 
 
 _REPORTED = (
@@ -260,3 +322,138 @@ def split_marker(comment: str) -> tuple[str | None, str]:
 def declared_marker(column: ColumnType) -> str:
     """The text put before the 0.14 comment of a column (empty when none is needed)."""
     return f":{column.marker}:" if column.marker else ""
+
+
+# --- which value a column refuses ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueTest:
+    """What a column admits, told in Python: PostgreSQL's errors for a refused value name
+    neither the row nor, for a type's own limits, the column, so the dialect finds the
+    value among the statement's rows. `kind` ("string" or "number") matches the
+    SQLSTATE class of the error; `sql` is the column type (as `column_for` makes it)."""
+
+    kind: str
+    sql: str
+    refuses: Callable[[Any], bool]
+
+
+# the ranges of PostgreSQL's integer types (a signed width without a CHECK)
+_PG_RANGES = {
+    "smallint": (-(2**15), 2**15 - 1),
+    "integer": (-(2**31), 2**31 - 1),
+    "bigint": (-(2**63), 2**63 - 1),
+}
+_REAL_MAX = Decimal("3.4028235e38")
+_HALF = Decimal("0.5")
+_UNKNOWN = object()  # a value of a kind the test cannot judge: admitted
+
+
+def value_test(declared: str) -> ValueTest | None:
+    """The test of the values a column of the declared type refuses (None: a type whose
+    refusals the server names by itself, or that no test here judges)."""
+    try:
+        normalised, identity = _normalise(declared)
+        column = _column_type(normalised, identity)
+    except DataJointError:
+        return None
+    alias = _INTEGER_ALIASES.get(normalised.split(" ")[0])
+    if alias is not None:
+        normalised = alias + normalised[len(normalised.split(" ")[0]) :]
+    match = _INTEGER.match(normalised)
+    if match:
+        width = (match["width"] or "") + "int"
+        signed_type, signed_range, _, upper = _INTEGERS[width]
+        low, high = (0, upper) if match["unsigned"] else signed_range or _PG_RANGES[signed_type]
+        return ValueTest("number", column.sql, lambda value: _outside(value, low, high))
+    if normalised in ("bool", "boolean"):
+        return ValueTest("number", column.sql, lambda value: _outside(value, 0, 1))
+    if normalised == "year":
+        return ValueTest("number", column.sql, lambda value: _outside(value, 1901, 2155))
+    match = _NUMBER.match(normalised)
+    if match:
+        return ValueTest("number", column.sql, _number_test(column.sql, bool(match["unsigned"])))
+    if normalised.startswith("enum"):
+        values = frozenset(enum_values(normalised))
+        return ValueTest("string", column.sql, lambda value: _not_listed(value, values))
+    match = _CHAR.match(normalised)
+    if match:
+        length = int(match["length"])
+        return ValueTest("string", column.sql, lambda value: _too_long(value, length))
+    return None
+
+
+def _number(value: Any) -> Any:
+    """`value` as a Decimal; None when it reads as no finite number; _UNKNOWN when it is
+    missing (the default) or of a kind not judged here."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return _UNKNOWN
+    if isinstance(value, numbers.Integral):
+        return Decimal(int(value))
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return Decimal(repr(number)) if math.isfinite(number) else None
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return _UNKNOWN
+
+
+def _outside(value: Any, low: int, high: int) -> bool:
+    """Whether an integer column of range [low, high] refuses `value` (PostgreSQL rounds
+    a fraction half away from zero)."""
+    number = _number(value)
+    if number is _UNKNOWN:
+        return False
+    return number is None or not (low - _HALF < number < high + _HALF)
+
+
+def _number_test(sql: str, unsigned: bool) -> Callable[[Any], bool]:
+    digits = re.fullmatch(r"numeric\((\d+),(\d+)\)", sql)
+
+    def refuses(value: Any) -> bool:
+        number = _number(value)
+        if number is _UNKNOWN:
+            return False
+        if number is None:
+            return not isinstance(value, numbers.Real)  # float columns take inf and nan
+        if digits is not None:
+            precision, scale = int(digits[1]), int(digits[2])
+            with localcontext() as exact:
+                exact.prec = 2 * _MAX_NUMERIC_PRECISION + 1
+                # rounded half away from zero to `scale` digits, it must stay below the limit
+                limit = Decimal(10) ** (precision - scale) - Decimal(5).scaleb(-scale - 1)
+                if abs(number) >= limit:
+                    return True
+                number = number.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP)
+        elif sql == "real" and abs(number) > _REAL_MAX:
+            return True
+        return unsigned and number < 0
+
+    return refuses
+
+
+def _text(value: Any) -> Any:
+    """The text a value is sent as, for a string column (_UNKNOWN: not judged)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (numbers.Number, Decimal)) and not isinstance(value, complex):
+        return str(value)
+    return _UNKNOWN
+
+
+def _not_listed(value: Any, values: frozenset[str]) -> bool:
+    text = _text(value)
+    return text is not _UNKNOWN and text not in values
+
+
+def _too_long(value: Any, length: int) -> bool:
+    """Whether a varchar(length) refuses `value` (PostgreSQL cuts trailing spaces only)."""
+    text = _text(value)
+    return text is not _UNKNOWN and len(text) > length and text[length:].strip(" ") != ""
