@@ -51,6 +51,17 @@ ERROR_MESSAGE_LENGTH = 2047
 TRUNCATION_APPENDIX = "...truncated"
 STATUSES = ("reserved", "error", "ignore")
 _JOB_KEY = ("table_name", "key_hash")
+#: the columns of a reservation row, in the order of `JobTable._fields`
+_RESERVE_COLUMNS = (
+    "table_name",
+    "key_hash",
+    "status",
+    "key",
+    "host",
+    "pid",
+    "connection_id",
+    "user",
+)
 
 
 def jobs_definition(database: str) -> str:
@@ -171,52 +182,71 @@ class JobTable(FreeTable):
             return False
         return True
 
-    def reserve_many(self, table_name: str, keys: Sequence[Mapping]) -> list[bool]:
+    def reserve_many(
+        self,
+        table_name: str,
+        keys: Sequence[Mapping],
+        *,
+        hashes: Sequence[str] | None = None,
+    ) -> list[bool]:
         """`reserve` for several keys with one insert (one commit): for each key, whether
         this worker got it — the rows it inserted, told apart by the worker's connection,
         process and host. The rows are written in key-hash order, so two workers
-        reserving overlapping batches lock rows in the same order."""
+        reserving overlapping batches lock rows in the same order. `hashes`: the keys'
+        `key_hash`es when the caller has them already."""
         if len(keys) < 2:
             return [self.reserve(table_name, key) for key in keys]
+        if hashes is None:
+            hashes = [key_hash(key) for key in keys]
+        connection = self.connection
+        connection_id, pid, host = connection.connection_id or 0, os.getpid(), platform.node()
+        session = (connection_id, pid, host)
+        user = self.user
+        # the columns of `_fields`, in its order, without hashing each key again
         rows = sorted(
-            (self._fields("reserved", table_name, key) for key in keys),
-            key=lambda row: row["key_hash"],
+            (
+                (table_name, digest, "reserved", _pack(dict(key)), host, pid, connection_id, user)
+                for key, digest in zip(keys, hashes)
+            ),
+            key=lambda row: row[1],
         )
-        marks = "(" + ",".join(["%s"] * len(rows[0])) + ")"
-        hashes = [key_hash(key) for key in keys]
-        q = self.connection.dialect.quote
+        q = connection.dialect.quote
         mine_sql = (
             f"SELECT {q('key_hash')} FROM {self.full_table_name} WHERE {q('table_name')}=%s "
             f"AND {q('key_hash')} IN ({','.join(['%s'] * len(hashes))}) "
             f"AND {q('status')}='reserved' "
             f"AND {q('connection_id')}=%s AND {q('pid')}=%s AND {q('host')}=%s"
         )
-        head, tail = self.connection.dialect.insert_sql(
-            self.full_table_name, list(rows[0]), duplicates="skip", primary_key=_JOB_KEY
+        head, tail = connection.dialect.insert_sql(
+            self.full_table_name, list(_RESERVE_COLUMNS), duplicates="skip", primary_key=_JOB_KEY
         )
-        session = (rows[0]["connection_id"], rows[0]["pid"], rows[0]["host"])
+        marks = "(" + ",".join(["%s"] * len(_RESERVE_COLUMNS)) + ")"
         # reservations this session already held are not new ones
         before = self._run(mine_sql, (table_name, *hashes, *session)).fetchall()
         try:
-            with self.connection.savepoint():  # the fallback below may follow in a transaction
+            with connection.savepoint():  # the fallback below may follow in a transaction
                 self._run(
                     f"{head} VALUES " + ",".join([marks] * len(rows)) + tail,
-                    tuple(value for row in rows for value in row.values()),
+                    tuple(value for row in rows for value in row),
                 )
         except LostConnectionError:
             raise
         except Exception as error:  # e.g. a deadlock with another worker: one at a time
             logger.debug("Reserving %d jobs at once failed (%s); one at a time", len(keys), error)
             return [self.reserve(table_name, key) for key in keys]
-        after = self.connection.query(mine_sql, (table_name, *hashes, *session)).fetchall()
+        after = connection.query(mine_sql, (table_name, *hashes, *session)).fetchall()
         mine = {row[0] for row in after} - {row[0] for row in before}
         return [digest in mine for digest in hashes]
 
-    def release(self, table_name: str, keys: Iterable[Mapping]) -> None:
+    def release(
+        self, table_name: str, keys: Iterable[Mapping], *, hashes: Sequence[str] | None = None
+    ) -> None:
         """Give this worker's reservations back (computed or not: they become
         available). Only rows this connection reserved are removed, so a reservation
-        that was meanwhile cleared as stale and taken by another worker stays theirs."""
-        hashes = [key_hash(key) for key in keys]
+        that was meanwhile cleared as stale and taken by another worker stays theirs.
+        `hashes`: the keys' `key_hash`es instead of the keys."""
+        if hashes is None:
+            hashes = [key_hash(key) for key in keys]
         if hashes:
             q = self.connection.dialect.quote
             self._run(

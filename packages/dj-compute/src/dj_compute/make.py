@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dj_core.errors import DataJointError, LostConnectionError
+from dj_core.hash import key_hash
 
 from dj_compute.fingerprint import fingerprint
 from dj_compute.permission import inserts_allowed
@@ -52,6 +53,10 @@ SKIPPED = None
 #: how long a batch of reservations may wait for its last key, at most (seconds)
 BATCH_SECONDS = 0.05
 MAX_BATCH = 32
+
+#: the batch size last learned for each target table in this process: a populate task
+#: (Dask, submitit) or a later populate call starts from it instead of one key
+_learned_batch: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ class KeyRunner:
         # the reservation is removed inside the make's transaction when both share it
         self.complete_inside = jobs is not None and jobs.connection is self.connection
         self.present = Presence(self.target)
-        self.batch = 1
+        self.batch = _learned_batch.get(self.target.full_table_name, 1)
 
     # --- many keys ----------------------------------------------------------------------
 
@@ -107,24 +112,31 @@ class KeyRunner:
 
     def _reserved_batch(self, batch: Sequence[dict[str, Any]]) -> Iterator[Any]:
         table_name = self.target.table_name
-        job_keys = [self.table._job_key(key) for key in batch]
-        granted = self.jobs.reserve_many(table_name, job_keys)
-        mine = [(key, job_key) for key, job_key, ok in zip(batch, job_keys, granted) if ok]
+        job_key = self.table._job_key
+        job_keys = [job_key(key) for key in batch]
+        hashes = [key_hash(key) for key in job_keys]  # once per key, for both statements
+        granted = self.jobs.reserve_many(table_name, job_keys, hashes=hashes)
+        mine = [
+            (key, job, digest)
+            for key, job, digest, ok in zip(batch, job_keys, hashes, granted)
+            if ok
+        ]
         for _ in range(len(batch) - len(mine)):
             yield SKIPPED
         started = time.perf_counter()
         try:
-            for key, job_key in mine:
-                yield self.run(key, job_key, complete=False)
+            for key, job, _ in mine:
+                yield self.run(key, job, complete=False)
         finally:
             # one statement gives back every reservation of the batch still held: keys
             # committed or found done, and keys not reached when interrupted (failed
             # keys are `error` rows by now and stay)
             if mine:
-                self.jobs.release(table_name, [job_key for _, job_key in mine])
+                self.jobs.release(table_name, (), hashes=[digest for _, _, digest in mine])
         if mine:
             per_key = (time.perf_counter() - started) / len(mine)
             self.batch = max(1, min(MAX_BATCH, int(BATCH_SECONDS / max(per_key, 1e-6))))
+            _learned_batch[self.target.full_table_name] = self.batch
 
     # --- one key ------------------------------------------------------------------------
 

@@ -10,8 +10,6 @@ DataJoint 0.14, which flipped a class attribute for everybody.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 __all__ = ["inserts_allowed", "may_insert"]
@@ -20,14 +18,20 @@ __all__ = ["inserts_allowed", "may_insert"]
 _allowed: ContextVar[frozenset[str]] = ContextVar("dj_compute_inserts_allowed", default=frozenset())
 
 
-@contextmanager
-def inserts_allowed(full_table_name: str) -> Iterator[None]:
-    """Within the block, this context may insert into `full_table_name`."""
-    token = _allowed.set(_allowed.get() | {full_table_name})
-    try:
-        yield
-    finally:
-        _allowed.reset(token)
+class inserts_allowed:
+    """Within the block, this context may insert into `full_table_name`. (A class
+    rather than a generator context manager: it is entered once per populated key.)"""
+
+    __slots__ = ("full_table_name", "token")
+
+    def __init__(self, full_table_name: str) -> None:
+        self.full_table_name = full_table_name
+
+    def __enter__(self) -> None:
+        self.token = _allowed.set(_allowed.get() | {self.full_table_name})
+
+    def __exit__(self, *exc: object) -> None:
+        _allowed.reset(self.token)
 
 
 def may_insert(full_table_name: str) -> bool:

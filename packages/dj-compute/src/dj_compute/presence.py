@@ -38,34 +38,40 @@ class Presence:
             and isinstance(support[0], str)
             and support[0] == getattr(target, "full_table_name", None)
         )
-        self.statements: dict[tuple[str, ...], str | None] = {}
+        # per set of key names: the statement (None: ask the algebra) and the names used
+        self.statements: dict[tuple[str, ...], tuple[str | None, list[str]]] = {}
+        self.connection = target.connection
 
     def __call__(self, key: dict[str, Any]) -> bool:
-        statement = self._statement(tuple(key)) if self.plain else None
-        if statement is None:
-            return bool(self.target & key)
-        args = [key[name] for name in self._names(tuple(key))]
-        return self.target.connection.query(statement, args).fetchone() is not None
-
-    def _names(self, names: tuple[str, ...]) -> list[str]:
-        heading = self.target.heading
-        return [name for name in names if name in heading.names]
+        if self.plain:
+            names = tuple(key)
+            known = self.statements.get(names)
+            statement, used = known if known is not None else self._prepare(names)
+            if statement is not None:
+                args = [key[name] for name in used]
+                return self.connection.query(statement, args).fetchone() is not None
+        return bool(self.target & key)
 
     def _statement(self, names: tuple[str, ...]) -> str | None:
-        if names not in self.statements:
-            heading = self.target.heading
-            used = self._names(names)
-            exact = used and all(_exact(heading[name]) for name in used)
-            dialect = self.target.connection.dialect
-            quote = dialect.quote
-            self.statements[names] = (
-                f"SELECT 1 FROM {self.target.full_table_name} WHERE "
-                + " AND ".join(f"{quote(name)}=%s" for name in used)
-                + dialect.offset_sql(1, None)
-                if exact
-                else None
-            )
-        return self.statements[names]
+        """The prepared `SELECT` for keys of these names (None: ask the algebra)."""
+        known = self.statements.get(names)
+        return (known if known is not None else self._prepare(names))[0]
+
+    def _prepare(self, names: tuple[str, ...]) -> tuple[str | None, list[str]]:
+        heading = self.target.heading
+        used = [name for name in names if name in heading.names]
+        exact = used and all(_exact(heading[name]) for name in used)
+        dialect = self.connection.dialect
+        quote = dialect.quote
+        statement = (
+            f"SELECT 1 FROM {self.target.full_table_name} WHERE "
+            + " AND ".join(f"{quote(name)}=%s" for name in used)
+            + dialect.offset_sql(1, None)
+            if exact
+            else None
+        )
+        self.statements[names] = (statement, used)
+        return statement, used
 
 
 def _exact(attribute: Any) -> bool:

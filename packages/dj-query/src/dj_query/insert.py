@@ -84,8 +84,7 @@ def insert(
     if not columns or not columns[0]:
         return
     connection = table.connection
-    attributes = [heading[name] for name in fields]
-    external = any(attribute_category(attr) in EXTERNAL_TYPES for attr in attributes)
+    attributes, external, prefix, suffix = _plan(table, heading, fields, replace, skip_duplicates)
     own = not connection.transaction_open
     if own and external:
         # tracking rows written while encoding belong to it; an insert reads nothing, so no
@@ -102,7 +101,6 @@ def insert(
                 if connection.transaction_open and own:
                     connection.commit_transaction()
                 return
-        prefix, suffix = _insert_sql(table, fields, replace, skip_duplicates)
         packet = _max_packet(connection)
         chunks = _chunks(attributes, columns, external)
         if len(chunks) > 1:
@@ -129,6 +127,28 @@ def insert(
         if own and connection.transaction_open:
             connection.cancel_transaction()
         raise
+
+
+# per heading (a table's heading object is replaced when its definition changes): the
+# attributes, whether any is external and the statement's head and tail, per set of
+# fields and duplicate handling — an insert of one row per make() builds them once
+_plans: weakref.WeakKeyDictionary[Any, dict[tuple, tuple]] = weakref.WeakKeyDictionary()
+
+
+def _plan(
+    table: Any, heading: Any, fields: Sequence[str], replace: bool, skip_duplicates: bool
+) -> tuple[list[Any], bool, str, str]:
+    plans = _plans.get(heading)
+    if plans is None:
+        plans = _plans[heading] = {}
+    key = (table.full_table_name, table.connection.dialect, tuple(fields), replace, skip_duplicates)
+    plan = plans.get(key)
+    if plan is None:
+        attributes = [heading[name] for name in fields]
+        external = any(attribute_category(attr) in EXTERNAL_TYPES for attr in attributes)
+        prefix, suffix = _insert_sql(table, fields, replace, skip_duplicates)
+        plan = plans[key] = (attributes, external, prefix, suffix)
+    return plan
 
 
 def insert_sql_prefix(table: Any, fields: Sequence[str], replace: bool) -> str:

@@ -42,6 +42,8 @@ def rows_to_columns(
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return [], []
+    if len(rows) == 1 and type(rows[0]) is dict:  # insert1(dict): the usual row of make()
+        return _dict_rows(rows, names, ignore_extra_fields)
     kinds = {_row_kind(kind) for kind in set(map(type, rows))}
     if kinds == {"record"}:
         return _record_rows(rows, names, ignore_extra_fields)
