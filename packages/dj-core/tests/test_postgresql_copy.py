@@ -5,7 +5,7 @@ import decimal
 
 import numpy as np
 import pytest
-from dj_core.dialects.postgresql_copy import loadable
+from dj_core.dialects.postgresql_copy import bindable, loadable
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,12 @@ def test_columns_with_the_inserts_effect_load(values, category, nullable):
 )
 def test_columns_the_insert_writes_otherwise_do_not(values, category, nullable, why):
     assert not loadable(values, category=category, nullable=nullable), why
+
+
+def test_bound_parameters_take_blob_bytes_but_no_float_for_a_decimal():
+    assert bindable([b"mYm\0"], category="INTERNAL_BLOB", nullable=False)
+    assert not bindable([None], category="INTERNAL_BLOB", nullable=True)  # DEFAULT
+    assert bindable([decimal.Decimal("1.25"), 3], category="DECIMAL", nullable=False)
+    assert not bindable([1 / 3], category="DECIMAL", nullable=False)  # fewer digits bound
+    assert bindable([1 / 3], category="FLOAT", nullable=False)
+    assert not bindable([1, None], category="INTEGER", nullable=False)

@@ -24,7 +24,9 @@ def test_the_tracking_table_is_0_14s_without_a_server():
 
 def test_the_tracking_table_on_postgresql_has_native_uuid_hashes():
     create = "\n".join(tracking_table_statements("db", "store", PostgreSQLDialect()))
-    assert create.startswith('CREATE TABLE IF NOT EXISTS "db"."~external_store" (')
+    lock, table = create.split(";\n", 2)[:2]
+    assert lock == 'SELECT pg_advisory_xact_lock(hashtext(\'"db"."~external_store"\'))'
+    assert table.startswith('CREATE TABLE IF NOT EXISTS "db"."~external_store" (')
     assert '"hash" uuid NOT NULL' in create and '"contents_hash" uuid,' in create
     assert 'PRIMARY KEY ("hash")' in create
     # the 0.14 comments, markers included, so one heading reader serves both servers

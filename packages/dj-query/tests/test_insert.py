@@ -320,6 +320,39 @@ def test_large_inserts_keep_every_insert_rule(things, monkeypatch):
         assert {key: got[key] for key in row} == row
 
 
+def test_one_row_is_sent_bound_where_the_server_binds_values(things, monkeypatch):
+    """make() inserts one row per key: where the server binds values (PostgreSQL), they go
+    as parameters (the statement is planned once); the row reads back the same."""
+    connection = things.connection
+    prepared = []
+    original = type(connection).query
+
+    def spy(self, query, args=(), **kwargs):
+        if isinstance(query, str) and query.startswith("INSERT"):
+            prepared.append(kwargs.get("prepare", False))
+        return original(self, query, args, **kwargs)
+
+    monkeypatch.setattr(type(connection), "query", spy)
+    row = {
+        "thing_id": 1,
+        "label": "it's 100%",
+        "amount": 0.1,
+        "count": 3,
+        "price": decimal.Decimal("12.50"),
+        "day": datetime.date(2024, 2, 29),
+        "data": np.arange(5.0),
+    }
+    things.insert1(row)
+    things.insert1({**row, "thing_id": 2, "price": 0.25})  # a float for a decimal: literal
+    monkeypatch.undo()
+    binds = connection.dialect.prepared_cursor is not None
+    assert prepared == [binds, False]
+    got = (things & {"thing_id": 1}).fetch1()
+    assert {k: got[k] for k in row if k != "data"} == {k: v for k, v in row.items() if k != "data"}
+    assert np.array_equal(got["data"], row["data"])
+    assert (things & {"thing_id": 2}).fetch1("price") == decimal.Decimal("0.25")
+
+
 def test_insert_inside_callers_transaction(things):
     connection = things.connection
     with pytest.raises(RuntimeError):

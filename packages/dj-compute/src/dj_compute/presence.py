@@ -49,7 +49,8 @@ class Presence:
             statement, used = known if known is not None else self._prepare(names)
             if statement is not None:
                 args = [key[name] for name in used]
-                return self.connection.query(statement, args).fetchone() is not None
+                found = self.connection.query(statement, args, prepare=True).fetchone()
+                return found is not None
         return bool(self.target & key)
 
     def _statement(self, names: tuple[str, ...]) -> str | None:

@@ -288,6 +288,7 @@ class Connection:
         as_dict: bool = False,
         suppress_warnings: bool = True,
         reconnect: bool | None = None,
+        prepare: bool = False,
     ) -> Any:
         """Execute one statement; return the cursor (tuples, or dicts with `as_dict`).
 
@@ -295,7 +296,12 @@ class Connection:
         ``%``). Server errors become `dj_core.errors` classes. A lost connection is
         re-opened (when `reconnect`, default ``database.reconnect``) and the statement
         re-run — except inside a transaction, which is rolled back and reported as
-        `LostConnectionError`. A `bytes` statement is final: sent as it is, without args."""
+        `LostConnectionError`. A `bytes` statement is final: sent as it is, without args.
+        `prepare`: a statement sent many times with other `args` (one key's check, one
+        row's insert); where the server binds values itself (PostgreSQL), they are sent
+        apart from the text, so the server plans the statement once
+        (`Dialect.prepared_cursor`). Its values must then be ones the server reads as it
+        reads their literals."""
         if isinstance(query, bytes) and args:
             raise DataJointError(
                 "A statement given as bytes is sent as it is: pass its values inside it, "
@@ -305,7 +311,9 @@ class Connection:
             if isinstance(query, bytes):  # refused (no SELECT is built as bytes)
                 query_cache.check_cacheable(query[:64].decode("latin-1"))
             return self._cached_query(query, args, as_dict, suppress_warnings, reconnect)
-        return self._run(query, args, as_dict, suppress_warnings, reconnect, many=False)
+        return self._run(
+            query, args, as_dict, suppress_warnings, reconnect, many=False, prepare=prepare
+        )
 
     def fetch_rows(self, query: str, args: Any = ()) -> list[tuple]:
         """All rows of a SELECT as a list of tuples, read at once (like
@@ -345,11 +353,13 @@ class Connection:
         many: bool,
         rows: bool = False,
         load: bool = False,
+        prepare: bool = False,
     ) -> Any:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
+        run = (query, args, as_dict, suppress_warnings, many, rows, load, prepare)
         try:
-            return self._execute(query, args, as_dict, suppress_warnings, many, rows, load)
+            return self._execute(*run)
         except LostConnectionError:
             if reconnect is None:
                 reconnect = self.config.get("database.reconnect", True)
@@ -363,7 +373,7 @@ class Connection:
                     "Connection was lost during a transaction. It was rolled back: "
                     "run the transaction again."
                 ) from None
-            return self._execute(query, args, as_dict, suppress_warnings, many, rows, load)
+            return self._execute(*run)
 
     def _execute(
         self,
@@ -374,12 +384,15 @@ class Connection:
         many: bool,
         rows: bool = False,
         load: bool = False,
+        prepare: bool = False,
     ) -> Any:
         if self._conn is None or self._pid != os.getpid():
             # never opened here: a fresh process (after fork or unpickling) reconnects
             raise LostConnectionError(f"Not connected to {self._address} in this process.")
         if as_dict:
             cursor = self._conn.cursor(self.dialect.dict_cursor)
+        elif prepare and args:
+            cursor = self._conn.cursor(self.dialect.prepared_cursor)
         else:  # rows read at once may take the driver's faster cursor for that
             cursor = self._conn.cursor(
                 getattr(self.dialect, "read_all_cursor", None) if rows else None

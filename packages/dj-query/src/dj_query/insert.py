@@ -101,6 +101,17 @@ def insert(
                 if connection.transaction_open and own:
                     connection.commit_transaction()
                 return
+        if len(columns[0]) == 1 and not external:
+            bound = _bound_row(table, attributes, columns)
+            if bound is not None:
+                marks = ",".join(["%s"] * len(bound))
+                try:
+                    _execute(connection, f"{prefix} VALUES ({marks}){suffix}", args=bound)
+                except ValueRejectedError as error:
+                    raise rejected_value(table, error, fields, [[v] for v in bound]) from None
+                if connection.transaction_open and own:
+                    connection.commit_transaction()
+                return
         packet = _max_packet(connection)
         chunks = _chunks(attributes, columns, external)
         if len(chunks) > 1:
@@ -175,12 +186,19 @@ def _insert_sql(
 
 
 def _execute(
-    connection: Any, statement: str | bytes, *, load: tuple[list[str], Any] | None = None
+    connection: Any,
+    statement: str | bytes,
+    *,
+    load: tuple[list[str], Any] | None = None,
+    args: list[Any] | None = None,
 ) -> None:
-    """Run one INSERT `statement`, or with `load` (fields, rows) bulk-load the rows into
-    the table `statement` names; the server's refusals restated for inserts."""
+    """Run one INSERT `statement` (with `args`: one row's values, bound on the server
+    where the dialect can), or with `load` (fields, rows) bulk-load the rows into the
+    table `statement` names; the server's refusals restated for inserts."""
     try:
-        if load is None:
+        if args is not None:
+            connection.query(statement, args, prepare=True)
+        elif load is None:
             connection.query(statement)
         else:
             connection.load_rows(statement, load[0], list(zip(*load[1])))
@@ -255,6 +273,41 @@ def _bulk_loaded(
             return None
         values.append(column)
     return list(fields), values
+
+
+def _bound_row(table: Any, attributes: list[Any], columns: list[list[Any]]) -> list[Any] | None:
+    """One row's encoded values to send as parameters, bound on the server, which then
+    plans the statement of a make()'s insert once for all keys; None where the dialect
+    cannot bind values (`Dialect.prepared_cursor`) or a value would not have its
+    literal's effect (`Dialect.bindable`), and the row goes as literals."""
+    dialect = table.connection.dialect
+    if dialect.prepared_cursor is None:
+        return None
+    values = []
+    for attr, column in zip(attributes, columns):
+        category = attribute_category(attr)
+        if attr.adapter is not None:
+            return None
+        if category in _BOUND_SERIALIZED:
+            column = encode_column(table, attr, column, threads=False, render=_as_given)
+            if len(column[0] or b"") > _STATEMENT_CAP:  # the statement path's size checks
+                return None
+        elif category in _SPECIAL:
+            return None
+        elif attr.numeric:
+            column = _numeric_defaults(column)
+        if not dialect.bindable(column, category=category, nullable=attr.nullable):
+            return None
+        values.append(column[0])
+    return values
+
+
+# serialized in the client, sent as their bytes
+_BOUND_SERIALIZED = frozenset({"INTERNAL_BLOB"})
+
+
+def _as_given(values: Sequence[Any], name: str) -> list[Any]:
+    return list(values)
 
 
 # --- from a query -------------------------------------------------------------------

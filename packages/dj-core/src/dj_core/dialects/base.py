@@ -60,6 +60,9 @@ class Dialect(ABC):
     #: the driver's unbuffered cursor class (rows read while the server sends them), for
     #: `dj_core.streaming`
     stream_cursor: Any = None
+    #: the driver's cursor binding values on the server, which plans a statement sent again
+    #: and again once (`Connection.query(..., prepare=True)`); None: the default cursor
+    prepared_cursor: Any = None
     #: the DB-API driver (its module, or an adapter with the same names) whose exception
     #: classes (`Error`, `DataError`, `IntegrityError` ...) the dialect's errors also
     #: derive from, so code catching the driver's classes catches DataJoint's errors
@@ -224,6 +227,11 @@ class Dialect(ABC):
         """Whether a column of encoded values can be bulk-loaded with the very effect its
         INSERT literals have (attribute type `category`, e.g. "INTEGER"). None in an
         INSERT means DEFAULT, so a bulk load may carry it only where the default is NULL."""
+        return False
+
+    def bindable(self, values: Sequence[Any], *, category: str, nullable: bool) -> bool:
+        """Whether a column of encoded values, sent as parameters bound on the server
+        (`prepared_cursor`), has exactly the effect of its INSERT literals."""
         return False
 
     def load_rows(

@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["load_rows", "loadable"]
+__all__ = ["bindable", "load_rows", "loadable"]
 
 _NONE = type(None)
 _TEXT = frozenset({str})
@@ -68,6 +68,17 @@ def loadable(values: Sequence[Any], *, category: str, nullable: bool) -> bool:
     ):
         return False
     return True
+
+
+def bindable(values: Sequence[Any], *, category: str, nullable: bool) -> bool:
+    """Whether `values` sent as bound parameters (psycopg binds on the server) have their
+    literals' effect: what COPY may carry, except floats for a decimal (a float8 parameter
+    is cast to numeric with fewer digits than its literal), plus the bytes of a blob."""
+    if category in ("INTERNAL_BLOB", "INTERNAL_ATTACH"):
+        return set(map(type, values)) == {bytes}
+    if category == "DECIMAL" and any(type(value) is float for value in values):
+        return False
+    return loadable(values, category=category, nullable=nullable)
 
 
 def load_rows(cursor: Any, table: str, fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

@@ -24,6 +24,7 @@ from psycopg.types.string import TextLoader
 
 from dj_core import errors
 from dj_core.dialects.postgresql import DICT_CURSOR as DICT
+from dj_core.dialects.postgresql import PREPARED_CURSOR as PREPARED
 from dj_core.dialects.postgresql import STREAM_CURSOR as STREAM
 
 __all__ = ["PostgreSQLConnectError", "connect", "forget"]
@@ -69,6 +70,8 @@ class DataJointPGConnection(psycopg.Connection):
             return psycopg.ClientCursor(self, row_factory=dict_row)
         if kind == STREAM:
             return _StreamCursor(self)
+        if kind == PREPARED:
+            return psycopg.Cursor(self)
         return super().cursor(kind, **kwargs)
 
 
