@@ -11,10 +11,17 @@ a schema in the database DJ_PG_DATABASE) `pg-ours` (dj-query on psycopg) and `pg
 statement. For blobs the floor also inflates every value (DataJoint stores them
 deflated): what any fetch must do at least.
 
-Runs are interleaved (floor, implementation, floor, implementation, ...); the ratio
-reported is the median of the paired ratios, which is robust against load from other
-processes on the machine. Prints one JSON line:
-workload -> {"impl": best seconds, "floor": best seconds, "ratio": median paired ratio}.
+Each scalar form also has a second floor, the *form floor*: the raw driver producing
+that form the most direct way a user would write it (`form_floors`): dicts from the
+driver's dict cursor, a record array by `np.rec.fromrecords`, a frame by
+`pandas.DataFrame.from_records`, Arrow by `pa.table` of the `zip(*rows)` columns,
+polars by `pl.DataFrame(rows, orient="row")`, each after `fetchall()`.
+
+Runs are interleaved (floor, form floor, implementation, floor, ...); each ratio reported
+is the median of the paired ratios, which is robust against load from other processes
+on the machine. Prints one JSON line: workload -> {"impl": best seconds, "floor": best
+seconds, "ratio": median paired ratio, and where a form floor exists "form": its best
+seconds, "form_ratio": median ratio of the implementation to it}.
 """
 
 from __future__ import annotations
@@ -39,21 +46,40 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 BLOB_HEADER = len(b"ZL123\0") + 8  # compressed blob: header, 8-byte length, zlib stream
 
 
-def interleaved(impl, floor, repeat: int = REPEAT) -> dict:
+def _seconds(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def _median_ratio(times: list[float], floors: list[float]) -> float:
+    ratios = sorted(t / f for t, f in zip(times, floors))
+    return ratios[len(ratios) // 2]
+
+
+def interleaved(impl, floor, form_floor=None, repeat: int = REPEAT) -> dict:
     """Best times of each, and the median of the paired ratios (each implementation run
-    divided by the floor run just before it): robust against drifting machine load."""
-    impl()  # warm up (catalog reads, caches)
+    divided by the floor run just before it, and by the form floor's when given): robust
+    against drifting machine load."""
+    impl()  # warm up (catalog reads, caches, imports)
     floor()
-    impl_times, floor_times = [], []
+    if form_floor is not None:
+        form_floor()
+    impl_times, floor_times, form_times = [], [], []
     for _ in range(repeat):
-        start = time.perf_counter()
-        floor()
-        floor_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        impl()
-        impl_times.append(time.perf_counter() - start)
-    ratios = sorted(i / f for i, f in zip(impl_times, floor_times))
-    return {"impl": min(impl_times), "floor": min(floor_times), "ratio": ratios[len(ratios) // 2]}
+        floor_times.append(_seconds(floor))
+        if form_floor is not None:
+            form_times.append(_seconds(form_floor))
+        impl_times.append(_seconds(impl))
+    result = {
+        "impl": min(impl_times),
+        "floor": min(floor_times),
+        "ratio": _median_ratio(impl_times, floor_times),
+    }
+    if form_floor is not None:
+        result["form"] = min(form_times)
+        result["form_ratio"] = _median_ratio(impl_times, form_times)
+    return result
 
 
 def tables_ours(db, driver):
@@ -151,18 +177,86 @@ def floor_of(raw):
     return fetchall
 
 
+def _dict_cursor(raw, driver):
+    if driver == "psycopg":
+        from psycopg.rows import dict_row
+
+        return raw.cursor(row_factory=dict_row)
+    if driver == "mysqlclient":
+        import MySQLdb.cursors
+
+        return raw.cursor(MySQLdb.cursors.DictCursor)
+    import pymysql.cursors
+
+    return raw.cursor(pymysql.cursors.DictCursor)
+
+
+def form_floors(raw, driver, sql) -> dict:
+    """workload -> the raw driver producing that form of `sql`'s rows the most direct way
+    a user would write it (column names from the cursor's description). The libraries
+    are imported on first use (upstream's venv has no pyarrow or polars)."""
+
+    def rows_and_names():
+        cursor = raw.cursor()
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        names = [column[0] for column in cursor.description]
+        cursor.close()
+        return rows, names
+
+    def dicts():
+        cursor = _dict_cursor(raw, driver)
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
+
+    def records():
+        import numpy as np
+
+        rows, names = rows_and_names()
+        return np.rec.fromrecords(rows, names=names)
+
+    def frame():
+        import pandas
+
+        rows, names = rows_and_names()
+        return pandas.DataFrame.from_records(rows, columns=names)
+
+    def arrow():
+        import pyarrow
+
+        rows, names = rows_and_names()
+        return pyarrow.table(dict(zip(names, zip(*rows))))
+
+    def polars():
+        import polars
+
+        rows, names = rows_and_names()
+        return polars.DataFrame(rows, schema=names, orient="row")
+
+    return {
+        "scalar_array": records,
+        "scalar_dicts": dicts,
+        "scalar_frame": frame,
+        "scalar_arrow": arrow,
+        "scalar_polars": polars,
+    }
+
+
 def measure_dj2(t, raw) -> dict:
     """DataJoint 2.x in its own API, each form against the same statement sent by raw
     psycopg (2.x's `make_sql()` of the same expression)."""
     fetchall = floor_of(raw)
     scalar, blob = t["scalar"], t["blob"]
     scalar_sql = fetchall(scalar.make_sql())
+    form = form_floors(raw, "psycopg", scalar.make_sql())
     result = {
-        "scalar_array": interleaved(lambda: scalar.to_arrays(), scalar_sql),
-        "scalar_dicts": interleaved(lambda: scalar.to_dicts(), scalar_sql),
-        "scalar_frame": interleaved(lambda: scalar.to_pandas(), scalar_sql),
-        "scalar_arrow": interleaved(lambda: scalar.to_arrow(), scalar_sql),
-        "scalar_polars": interleaved(lambda: scalar.to_polars(), scalar_sql),
+        "scalar_array": interleaved(scalar.to_arrays, scalar_sql, form["scalar_array"]),
+        "scalar_dicts": interleaved(scalar.to_dicts, scalar_sql, form["scalar_dicts"]),
+        "scalar_frame": interleaved(scalar.to_pandas, scalar_sql, form["scalar_frame"]),
+        "scalar_arrow": interleaved(scalar.to_arrow, scalar_sql, form["scalar_arrow"]),
+        "scalar_polars": interleaved(scalar.to_polars, scalar_sql, form["scalar_polars"]),
         "blob_array": interleaved(lambda: blob.to_arrays(), fetchall(blob.make_sql(), inflate=1)),
     }
     try:
@@ -192,14 +286,23 @@ def main() -> None:
     fetchall = floor_of(raw)
     scalar = t["scalar"]
     scalar_sql = fetchall(scalar.make_sql())
+    form = form_floors(raw, driver, scalar.make_sql())
     result = {
-        "scalar_array": interleaved(lambda: scalar.fetch(), scalar_sql),
-        "scalar_dicts": interleaved(lambda: scalar.fetch(as_dict=True), scalar_sql),
-        "scalar_frame": interleaved(lambda: scalar.fetch(format="frame"), scalar_sql),
+        "scalar_array": interleaved(scalar.fetch, scalar_sql, form["scalar_array"]),
+        "scalar_dicts": interleaved(
+            lambda: scalar.fetch(as_dict=True), scalar_sql, form["scalar_dicts"]
+        ),
+        "scalar_frame": interleaved(
+            lambda: scalar.fetch(format="frame"), scalar_sql, form["scalar_frame"]
+        ),
     }
     if which.startswith(("ours", "pg-ours")):
-        result["scalar_arrow"] = interleaved(lambda: scalar.fetch(format="arrow"), scalar_sql)
-        result["scalar_polars"] = interleaved(lambda: scalar.fetch(format="polars"), scalar_sql)
+        result["scalar_arrow"] = interleaved(
+            lambda: scalar.fetch(format="arrow"), scalar_sql, form["scalar_arrow"]
+        )
+        result["scalar_polars"] = interleaved(
+            lambda: scalar.fetch(format="polars"), scalar_sql, form["scalar_polars"]
+        )
     result["blob_array"] = interleaved(
         lambda: t["blob"].fetch(), fetchall(t["blob"].make_sql(), inflate=1)
     )

@@ -8,9 +8,12 @@ Creates a scratch database (dropped at the end), fills it with plain SQL, then t
 workloads of workloads.py with each implementation in its own process, one after the
 other, and prints the times and the ratios to the floor measured in this one run. The
 floor is the driver's `fetchall()` of the same SQL (for blobs, plus inflating them): the
-least any DataJoint fetch over that driver can cost. Upstream runs on the same PyMySQL
-version as ours (its own venv, benchmarks/_venvs.py). A second part streams 1,000,000
-rows of about 1 kB (stream_memory.py). Benchmarks are not tests: nothing asserts.
+least any DataJoint fetch over that driver can cost; each scalar form is also compared
+with its form floor, the raw driver producing that form directly (bench_impl.form_floors:
+dict cursor, np.rec.fromrecords, DataFrame.from_records, pa.table, pl.DataFrame). Upstream
+runs on the same PyMySQL version as ours (its own venv, benchmarks/_venvs.py). A second
+part streams 1,000,000 rows of about 1 kB (stream_memory.py). Benchmarks are not tests:
+nothing asserts.
 
 BENCH_BACKENDS (default "mysql,postgresql") picks the servers; BENCH_SCALE (default 1)
 multiplies the row counts (0.01 for a quick end-to-end check); BENCH_REPEAT (default 7)
@@ -205,7 +208,9 @@ def main() -> None:
     print(
         f"python {sys.version.split()[0]}, {N_SCALAR:,} scalar rows, {N_BLOB:,} blob rows; "
         "times: best of interleaved runs; ratio: median of paired runs against the floor = "
-        "the same driver's fetchall() of the same SQL (blobs: + inflate), in the same process\n"
+        "the same driver's fetchall() of the same SQL (blobs: + inflate), in the same process; "
+        "form / '/form': against the form floor = the raw driver producing that form directly "
+        "(dict cursor, np.rec.fromrecords, DataFrame.from_records, pa.table, pl.DataFrame)\n"
     )
     if mysql is not None:
         print_mysql(mysql)
@@ -218,12 +223,17 @@ def main() -> None:
         runpy.run_path(str(HERE / "stream_memory.py"), run_name="__main__")
 
 
+def _form_ratio(result: dict) -> str:
+    """The ratio to the form floor, or '-' where the workload has none."""
+    return f"{result['form_ratio']:5.2f}x" if "form_ratio" in result else f"{'-':>6}"
+
+
 def print_mysql(results: dict) -> None:
     print(f"MySQL: PyMySQL {PYMYSQL_VERSION} for ours and upstream {DJ014_VERSION}")
     header = (
-        f"{'workload':14} {'pymysql':>10} {'floor':>10} {'ratio':>6}"
-        f" {'mysqlclient':>11} {'floor':>10} {'ratio':>6}"
-        f" {'upstream':>10} {'floor':>10} {'ratio':>6} {'up/mc':>6} {'up/pm':>6}"
+        f"{'workload':14} {'pymysql':>10} {'floor':>10} {'ratio':>6} {'/form':>6}"
+        f" {'mysqlclient':>11} {'floor':>10} {'ratio':>6} {'/form':>6}"
+        f" {'upstream':>10} {'floor':>10} {'ratio':>6} {'/form':>6} {'up/mc':>6} {'up/pm':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -231,15 +241,16 @@ def print_mysql(results: dict) -> None:
     for name in pm:
         line = (
             f"{name:14} {fmt(pm[name]['impl']):>10} {fmt(pm[name]['floor']):>10}"
-            f" {pm[name]['ratio']:5.2f}x {fmt(mc[name]['impl']):>11}"
-            f" {fmt(mc[name]['floor']):>10} {mc[name]['ratio']:5.2f}x"
+            f" {pm[name]['ratio']:5.2f}x {_form_ratio(pm[name])} {fmt(mc[name]['impl']):>11}"
+            f" {fmt(mc[name]['floor']):>10} {mc[name]['ratio']:5.2f}x {_form_ratio(mc[name])}"
         )
         theirs = up.get(name)
         if theirs is None:
-            line += f" {'-':>10} {'-':>10} {'-':>6} {'-':>6} {'-':>6}"
+            line += f" {'-':>10} {'-':>10} {'-':>6} {'-':>6} {'-':>6} {'-':>6}"
         else:
             line += (
                 f" {fmt(theirs['impl']):>10} {fmt(theirs['floor']):>10} {theirs['ratio']:5.2f}x"
+                f" {_form_ratio(theirs)}"
                 f" {theirs['impl'] / mc[name]['impl']:5.2f}x"
                 f" {theirs['impl'] / pm[name]['impl']:5.2f}x"
             )
@@ -251,28 +262,30 @@ def print_postgresql(results: dict) -> None:
 
     print(
         f"PostgreSQL: ours on psycopg {psycopg.__version__} ({psycopg.pq.__impl__}), "
-        f"DataJoint {DJ2_VERSION} on psycopg2 (its driver); floor: raw psycopg "
-        f"{psycopg.__version__} fetchall in each process"
+        f"DataJoint {DJ2_VERSION} on psycopg2 (its driver); floors: raw psycopg "
+        f"{psycopg.__version__} fetchall, and the form floor, in each process"
     )
     header = (
-        f"{'workload':14} {'ours':>10} {'floor':>10} {'ratio':>6}"
-        f" {'dj2':>10} {'floor':>10} {'ratio':>6} {'dj2/ours':>8}"
+        f"{'workload':14} {'ours':>10} {'fetchall':>10} {'ratio':>6} {'form':>10} {'ratio':>6}"
+        f" {'dj2':>10} {'fetchall':>10} {'ratio':>6} {'/form':>6} {'dj2/ours':>8}"
     )
     print(header)
     print("-" * len(header))
     ours, dj2 = (results[name] for name in PG_IMPLEMENTATIONS)
     for name in ours:
+        mine = ours[name]
+        form = fmt(mine["form"]) if "form" in mine else "-"
         line = (
-            f"{name:14} {fmt(ours[name]['impl']):>10} {fmt(ours[name]['floor']):>10}"
-            f" {ours[name]['ratio']:5.2f}x"
+            f"{name:14} {fmt(mine['impl']):>10} {fmt(mine['floor']):>10} {mine['ratio']:5.2f}x"
+            f" {form:>10} {_form_ratio(mine)}"
         )
         theirs = dj2.get(name)
         if theirs is None:
-            line += f" {'-':>10} {'-':>10} {'-':>6} {'-':>8}"
+            line += f" {'-':>10} {'-':>10} {'-':>6} {'-':>6} {'-':>8}"
         else:
             line += (
                 f" {fmt(theirs['impl']):>10} {fmt(theirs['floor']):>10} {theirs['ratio']:5.2f}x"
-                f" {theirs['impl'] / ours[name]['impl']:7.2f}x"
+                f" {_form_ratio(theirs)} {theirs['impl'] / mine['impl']:7.2f}x"
             )
         print(line)
 

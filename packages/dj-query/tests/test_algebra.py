@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+import pandas as pd
 import pytest
 from dj_query import Top, U
 from dj_query.errors import DataJointError
@@ -152,6 +153,11 @@ def test_left_join(lab):
     array = result.fetch()  # NULLs in a NOT NULL integer column: object dtype, not a crash
     missing = [row for row in array if row["session"] is None]
     assert sorted(row["animal_id"] for row in missing) == [4, 5]
+    # the frame (built column by column) agrees with the array
+    ordered = result.fetch(order_by="animal_id, session")
+    frame = result.fetch(format="frame", order_by="animal_id, session")
+    from_array = pd.DataFrame({name: ordered[name] for name in ordered.dtype.names})
+    pd.testing.assert_frame_equal(frame, from_array.set_index(["animal_id", "session"]))
 
 
 def test_left_join_keeps_unmatched_rows_when_right_is_restricted(lab):

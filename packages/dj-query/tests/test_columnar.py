@@ -125,3 +125,38 @@ def test_time_and_datetime_columns(db_params, connection, make_database):
     table = FreeTable(connection, name).to_arrow()
     assert table.column("at").to_pylist() == [datetime.datetime(2020, 1, 2, 3, 4, 5, 250000)]
     assert table.column("dt").to_pylist() == [datetime.timedelta(minutes=-90)]
+
+
+PLAIN = """
+n : int
+---
+big = null : bigint unsigned
+small = null : tinyint
+kind = null : enum('a', 'b')
+label = null : varchar(8)
+day = null : date
+at = null : datetime(3)
+span = null : time
+price = null : decimal(6,2)
+ratio = null : float
+"""
+
+
+def test_polars_frame_is_the_same_without_pyarrow(
+    db_params, connection, make_database, monkeypatch
+):
+    # polars columns go through Arrow when pyarrow is installed: the frame must not differ
+    rows = [
+        (1, 2**64 - 1, -3, "a", "é", datetime.date(2020, 1, 2), None, "03:04:05", "1.25", 0.5),
+        (2, None, None, None, None, None, datetime.datetime(2021, 5, 6, 7, 8, 9), None, None, None),
+    ]
+    name = create_table(db_params, connection, make_database("columnar_pl"), "p", PLAIN, rows)
+    table = FreeTable(connection, name)
+    with_arrow = table.to_polars(order_by="n")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    without = table.to_polars(order_by="n")
+    assert with_arrow.schema == without.schema
+    assert with_arrow.rows() == without.rows()
+    assert with_arrow["big"].to_list() == [2**64 - 1, None]
+    assert with_arrow.schema["price"] == without.schema["price"]
+    assert with_arrow.equals(without)

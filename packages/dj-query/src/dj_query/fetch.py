@@ -15,7 +15,6 @@ memory holds one chunk, not the result. `for row in query` streams the same way.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ from dj_query.decode import column_decoders
 from dj_query.errors import DataJointError
 from dj_query.settings import setting
 from dj_query.top import Top
+from dj_query.transpose import column, dicts_of
 
 __all__ = ["FORMATS", "Fetch", "Fetch1", "iterate"]
 
@@ -63,11 +63,11 @@ def fetch_dicts(
 
 def dicts_from_rows(expr: Any, rows: list[tuple], decoders: list) -> list[dict]:
     """Driver rows of `expr` as dicts, special columns decoded."""
-    names = list(expr.heading.names)
-    dicts = list(map(dict, map(zip, repeat(names), rows)))
+    names = tuple(expr.heading.names)
+    dicts = dicts_of(names)(rows)
     for decoder in decoders:
-        index, name = decoder.index, names[decoder.index]
-        for row, value in zip(dicts, decoder([row[index] for row in rows])):
+        name = names[decoder.index]
+        for row, value in zip(dicts, decoder(list(column(rows, decoder.index)))):
             row[name] = value
     return dicts
 
@@ -84,12 +84,7 @@ def array_from_rows(expr: Any, rows: list[tuple], decoders: list) -> np.ndarray:
     names = list(heading.names)
     if not names:  # an empty heading (dj.U() & q): rows without attributes
         return np.empty(len(rows), dtype=np.dtype([]))
-    special = {decoder.index for decoder in decoders}
-    dtypes = [
-        np.dtype(object) if i in special else np.dtype(heading[name].dtype)
-        for i, name in enumerate(names)
-    ]
-    array = _structured(rows, names, dtypes)
+    array = _structured(rows, names, _dtypes(heading, names, decoders))
     for decoder in decoders:
         name = names[decoder.index]
         values = decoder(array[name].tolist())
@@ -97,33 +92,73 @@ def array_from_rows(expr: Any, rows: list[tuple], decoders: list) -> np.ndarray:
     return array
 
 
+def _dtypes(heading: Any, names: list[str], decoders: list) -> list[np.dtype]:
+    """Each column's dtype: the heading's, object for special columns."""
+    special = {decoder.index for decoder in decoders}
+    return [
+        np.dtype(object) if i in special else np.dtype(heading[name].dtype)
+        for i, name in enumerate(names)
+    ]
+
+
 def _stream(expr: Any, chunk_size: int) -> Iterator[list[tuple]]:
     return stream_rows(expr.connection, expr.make_sql(), chunk_size)
 
 
 def _structured(rows: list[tuple], names: list[str], dtypes: list[np.dtype]) -> np.ndarray:
+    # np.fromiter, not np.array: no shape discovery over the rows, and the new array's
+    # object fields start empty instead of being set to None one by one
     try:
-        return np.array(rows, dtype=np.dtype(list(zip(names, dtypes))))
+        return np.fromiter(rows, dtype=np.dtype(list(zip(names, dtypes))), count=len(rows))
     except TypeError:
-        # NULL in a NOT NULL integer attribute (only after a left join): such
-        # attributes become object fields holding None
-        nullable = {
-            i
-            for i, dtype in enumerate(dtypes)
-            if dtype in _INTEGERS and any(r[i] is None for r in rows)
-        }
+        nullable = _null_integers(rows, dtypes)
         if not nullable:
             raise
         dtypes = [np.dtype(object) if i in nullable else d for i, d in enumerate(dtypes)]
-        return np.array(rows, dtype=np.dtype(list(zip(names, dtypes))))
+        return np.fromiter(rows, dtype=np.dtype(list(zip(names, dtypes))), count=len(rows))
 
 
-def _frame(array: np.ndarray, primary_key: list[str]) -> Any:
+def _null_integers(rows: list[tuple], dtypes: list[np.dtype]) -> set[int]:
+    """Integer columns holding NULL: NULL in a NOT NULL integer attribute (only after a
+    left join) makes such attributes object fields holding None."""
+    return {i for i, dtype in enumerate(dtypes) if dtype in _INTEGERS and _has_null(rows, i)}
+
+
+def _has_null(rows: list[tuple], index: int) -> bool:
+    return any(value is None for value in column(rows, index))
+
+
+def _numpy_column(rows: list[tuple], index: int, dtype: np.dtype) -> np.ndarray:
+    """One column of the rows as a numpy array of `dtype` (object for integers holding
+    NULL, as `_structured` does)."""
+    try:
+        return np.fromiter(column(rows, index), dtype=dtype, count=len(rows))
+    except TypeError:
+        if dtype not in _INTEGERS or not _has_null(rows, index):
+            raise
+        return np.fromiter(column(rows, index), dtype=object, count=len(rows))
+
+
+def frame_from_rows(expr: Any, rows: list[tuple], decoders: list) -> Any:
+    """Driver rows of `expr` as a DataFrame indexed by the primary key, made from one
+    numpy array per column (no structured array in between)."""
     import pandas  # optional: only the frame format needs it
 
-    names = array.dtype.names
-    # from the columns (views into the array): cheaper than from the records
-    frame = pandas.DataFrame({n: array[n] for n in names}) if names else pandas.DataFrame(array)
+    heading = expr.heading
+    names = list(heading.names)
+    if not names:  # an empty heading: rows without attributes
+        return pandas.DataFrame(np.empty(len(rows), dtype=np.dtype([])))
+    dtypes = _dtypes(heading, names, decoders)
+    columns = {
+        name: _numpy_column(rows, index, dtype)
+        for index, (name, dtype) in enumerate(zip(names, dtypes))
+    }
+    for decoder in decoders:
+        name = names[decoder.index]
+        values = decoder(columns[name].tolist())
+        columns[name] = np.fromiter(values, dtype=object, count=len(values))
+    frame = pandas.DataFrame(columns)
+    primary_key = expr.primary_key
     return frame.set_index(primary_key) if primary_key else frame
 
 
@@ -202,8 +237,9 @@ class Fetch:
         if format in ("arrow", "polars"):
             rows = _rows(expr)
             return columnar.build(format, expr, rows, _decoders(expr, squeeze, download_path))
-        array = fetch_array(expr, squeeze, download_path)
-        return _frame(array, expr.primary_key) if format == "frame" else array
+        if format == "frame":
+            return frame_from_rows(expr, _rows(expr), _decoders(expr, squeeze, download_path))
+        return fetch_array(expr, squeeze, download_path)
 
     @staticmethod
     def _chunks(
@@ -226,9 +262,10 @@ class Fetch:
                 yield dicts_from_rows(source, rows, decoders)
             elif format in ("arrow", "polars"):
                 yield columnar.build(format, source, rows, decoders)
+            elif format == "frame":
+                yield frame_from_rows(source, rows, decoders)
             else:
-                array = array_from_rows(source, rows, decoders)
-                yield _frame(array, source.primary_key) if format == "frame" else array
+                yield array_from_rows(source, rows, decoders)
 
 
 def _attribute_names(expr: Any, attrs: tuple, attrs_as_dict: bool) -> tuple:
