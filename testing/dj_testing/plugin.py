@@ -18,6 +18,8 @@ Markers
 - ``mysql_only``: the test is about MySQL itself (its DDL text, 0.14 interop); it runs on
   the MySQL parameter only. ``postgresql_only`` likewise.
 - ``pending_postgresql``: not yet run on PostgreSQL; counted in the summary line.
+- ``root_only``: about what a root client does (the embedded server run as another
+  account); left out of a run that is not root, with a summary line (never a skip).
 
 Backends: DJ_TEST_BACKENDS (default ``mysql,postgresql``) lists those to run. A backend
 whose server does not answer fails the run when DJ_REQUIRE_BACKENDS lists it (CI sets
@@ -59,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "mysql_only: the test is about MySQL itself; runs on the MySQL backend only",
         "postgresql_only: the test is about PostgreSQL itself; runs on PostgreSQL only",
         "pending_postgresql: not yet run on PostgreSQL (counted in the summary)",
+        "root_only: about a root client; left out (and counted) in a run that is not root",
     ):
         config.addinivalue_line("markers", line)
     _bypass_proxies_for_loopback()
@@ -117,7 +120,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the parameters of a backend without a server (and say so)."""
     kept, dropped = [], []
+    not_root = os.geteuid() != 0 if hasattr(os, "geteuid") else True
     for item in items:
+        if not_root and item.get_closest_marker("root_only"):
+            config._dj_counts["not root"] = config._dj_counts.get("not root", 0) + 1
+            dropped.append(item)
+            continue
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("db_params") if callspec else None
         if backend == "none" or (backend is not None and _server(config, backend) is None):
@@ -148,6 +156,11 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         terminalreporter.write_line(
             f"postgresql: {counts['pending']} test functions not yet run on PostgreSQL "
             "(marked pending_postgresql)"
+        )
+    if counts.get("not root"):
+        terminalreporter.write_line(
+            f"{counts['not root']} tests about a root client not run: this run is not root "
+            "(marked root_only)"
         )
 
 

@@ -210,9 +210,7 @@ def test_without_the_wheel_the_error_names_the_extra(tmp_path):
     assert not (tmp_path / "pg").exists()  # nothing made
 
 
-@pytest.mark.skipif(
-    os.geteuid() != 0, reason="only a root client runs the server as another account"
-)
+@pytest.mark.root_only  # only a root client runs the server as another account
 def test_a_root_folder_the_server_account_cannot_enter_is_refused_with_the_way_out(tmp_path):
     private = tmp_path / "private"
     private.mkdir(mode=0o700)
