@@ -51,22 +51,27 @@ def loadable(values: Sequence[Any], *, category: str, nullable: bool) -> bool:
     if allowed is None:
         return False
     kinds = set(map(type, values))
+    present = values
     if _NONE in kinds:
         if not nullable:
             return False
         kinds.discard(_NONE)
+        present = [value for value in values if value is not None]
     if not kinds <= allowed:
         return False
-    if str in kinds and any("\0" in value for value in values if type(value) is str):
-        return False
-    if float in kinds and not all(
-        map(math.isfinite, (value for value in values if type(value) is float))
-    ):
-        return False
-    if decimal.Decimal in kinds and not all(
-        value.is_finite() for value in values if type(value) is decimal.Decimal
-    ):
-        return False
+    if len(kinds) > 1:  # checked per kind below: one list of each
+        return all(_admits(kind, [v for v in present if type(v) is kind]) for kind in kinds)
+    return not kinds or _admits(next(iter(kinds)), present)
+
+
+def _admits(kind: type, values: Sequence[Any]) -> bool:
+    """No value that the INSERT path writes otherwise (NUL refused, NaN as DEFAULT)."""
+    if kind is str:
+        return "\0" not in "".join(values)
+    if kind is float:
+        return all(map(math.isfinite, values))
+    if kind is decimal.Decimal:
+        return all(map(decimal.Decimal.is_finite, values))
     return True
 
 
