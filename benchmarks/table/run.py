@@ -136,6 +136,17 @@ def print_pg_table(results: dict[str, dict[str, float]]) -> None:
         )
         row += f" {times[1] / ours[name]:8.2f}x" if times[1] else f" {'-':>9}"
         print(row)
+    print_serial_floor(ours, raw)
+
+
+def print_serial_floor(ours: dict[str, float], raw: dict[str, float]) -> None:
+    """blob_1's second floor: each call deflates its own blob before sending it."""
+    serial = raw.get("blob_1_serial")
+    if serial and "blob_1" in ours:
+        print(
+            f"blob_1 against the serial floor (each call deflates its own blob, then sends "
+            f"it): {serial:.3f}s, ours/serial {ours['blob_1'] / serial:.2f}x"
+        )
 
 
 def print_table(results: dict[str, dict[str, float]]) -> None:
@@ -157,6 +168,7 @@ def print_table(results: dict[str, dict[str, float]]) -> None:
         row += f" {up / ours[name]:7.2f}x" if up else f" {'-':>8}"
         row += f" {dj2 / ours[name]:8.2f}x" if dj2 else f" {'-':>9}"
         print(row)
+    print_serial_floor(ours, results["raw"])
 
 
 if __name__ == "__main__":
