@@ -165,10 +165,11 @@ def _dict_rows(
 
 def _positional_rows(rows: list[Any], names: list[str]) -> tuple[list[str], list[list[Any]]]:
     expected = len(names)
-    for row in rows:
-        if len(row) != expected:
-            raise DataJointError(
-                f"Incorrect number of attributes: {len(row)} given; expected {expected} "
-                f"({', '.join(names)})."
-            )
+    lengths = set(map(len, rows))
+    if lengths != {expected}:
+        given = next(n for n in map(len, rows) if n != expected)
+        raise DataJointError(
+            f"Incorrect number of attributes: {given} given; expected {expected} "
+            f"({', '.join(names)})."
+        )
     return list(names), [list(column) for column in zip(*rows)]
