@@ -159,8 +159,8 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         )
     if counts.get("not root"):
         terminalreporter.write_line(
-            f"{counts['not root']} tests about a root client not run: this run is not root "
-            "(marked root_only)"
+            f"root_only: {counts['not root']} test(s) about a root client not run, this run "
+            "is not root"
         )
 
 
