@@ -94,8 +94,9 @@ def insert(
         if not (replace or skip_duplicates or external):
             loaded = _bulk_loaded(table, fields, attributes, columns)
             if loaded is not None:
+                load = (loaded[0], _rows_of(rows, heading, *loaded, columns))
                 try:
-                    _execute(connection, table.full_table_name, load=loaded)
+                    _execute(connection, table.full_table_name, load=load)
                 except ValueRejectedError as error:
                     raise rejected_value(table, error, fields, loaded[1]) from None
                 if connection.transaction_open and own:
@@ -201,7 +202,7 @@ def _execute(
         elif load is None:
             connection.query(statement)
         else:
-            connection.load_rows(statement, load[0], list(zip(*load[1])))
+            connection.load_rows(statement, *load)
     except DuplicateError as error:
         raise error.suggest(
             "To ignore duplicate entries in insert, set skip_duplicates=True"
@@ -273,6 +274,26 @@ def _bulk_loaded(
             return None
         values.append(column)
     return list(fields), values
+
+
+def _rows_of(
+    given: Any,
+    heading: Any,
+    fields: list[str],
+    loaded: list[list[Any]],
+    columns: list[list[Any]],
+) -> list[tuple]:
+    """The rows to bulk-load: the caller's own list of tuples when it holds every
+    attribute in heading order and no value was replaced while checking (saves turning
+    the columns back into rows), else the rows of the checked columns."""
+    if (
+        type(given) is list
+        and fields == heading.names
+        and all(a is b for a, b in zip(loaded, columns))
+        and set(map(type, given)) == {tuple}
+    ):
+        return given
+    return list(zip(*loaded))
 
 
 def _bound_row(table: Any, attributes: list[Any], columns: list[list[Any]]) -> list[Any] | None:
