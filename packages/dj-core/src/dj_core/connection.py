@@ -301,7 +301,8 @@ class Connection:
         row's insert); where the server binds values itself (PostgreSQL), they are sent
         apart from the text, so the server plans the statement once
         (`Dialect.prepared_cursor`). Its values must then be ones the server reads as it
-        reads their literals."""
+        reads their literals. The cursor may be the connection's own, reused by the next
+        prepared statement: read its rows before sending another."""
         if isinstance(query, bytes) and args:
             raise DataJointError(
                 "A statement given as bytes is sent as it is: pass its values inside it, "
@@ -391,7 +392,7 @@ class Connection:
             raise LostConnectionError(f"Not connected to {self._address} in this process.")
         if as_dict:
             cursor = self._conn.cursor(self.dialect.dict_cursor)
-        elif prepare and args:
+        elif prepare:
             cursor = self._conn.cursor(self.dialect.prepared_cursor)
         else:  # rows read at once may take the driver's faster cursor for that
             cursor = self._conn.cursor(
@@ -437,7 +438,10 @@ class Connection:
             )
         dialect = self.dialect
         self.query(
-            dialect.begin_transaction_sql() if snapshot else dialect.begin_locking_transaction_sql()
+            dialect.begin_transaction_sql()
+            if snapshot
+            else dialect.begin_locking_transaction_sql(),
+            prepare=True,  # sent for every key of a populate
         )
         self._in_transaction = True
         logger.debug("Transaction started")
@@ -445,12 +449,12 @@ class Connection:
     def cancel_transaction(self) -> None:
         """Roll back the open transaction."""
         self._in_transaction = False
-        self.query("ROLLBACK")
+        self.query("ROLLBACK", prepare=True)
         logger.debug("Transaction cancelled")
 
     def commit_transaction(self) -> None:
         """Commit the open transaction."""
-        self.query("COMMIT")
+        self.query("COMMIT", prepare=True)
         self._in_transaction = False
         logger.debug("Transaction committed")
 

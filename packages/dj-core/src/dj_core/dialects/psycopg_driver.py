@@ -71,7 +71,12 @@ class DataJointPGConnection(psycopg.Connection):
         if kind == STREAM:
             return _StreamCursor(self)
         if kind == PREPARED:
-            return psycopg.Cursor(self)
+            # one per connection, reused: a statement sent for every key pays for no new
+            # cursor (its adapters map) each time; callers read its rows before the next
+            cursor = self.__dict__.get("_dj_prepared")
+            if cursor is None or cursor.closed:
+                cursor = self._dj_prepared = psycopg.Cursor(self)
+            return cursor
         return super().cursor(kind, **kwargs)
 
 
