@@ -91,28 +91,9 @@ def insert(
         # snapshot: concurrent writers of the same tracking row wait instead of failing
         connection.start_transaction(snapshot=False)
     try:
-        if not (replace or skip_duplicates or external):
-            loaded = _bulk_loaded(table, fields, attributes, columns)
-            if loaded is not None:
-                load = (loaded[0], _rows_of(rows, heading, *loaded, columns))
-                try:
-                    _execute(connection, table.full_table_name, load=load)
-                except ValueRejectedError as error:
-                    raise rejected_value(table, error, fields, loaded[1]) from None
-                if connection.transaction_open and own:
-                    connection.commit_transaction()
-                return
-        if len(columns[0]) == 1 and not external:
-            bound = _bound_row(table, attributes, columns)
-            if bound is not None:
-                marks = ",".join(["%s"] * len(bound))
-                try:
-                    _execute(connection, f"{prefix} VALUES ({marks}){suffix}", args=bound)
-                except ValueRejectedError as error:
-                    raise rejected_value(table, error, fields, [[v] for v in bound]) from None
-                if connection.transaction_open and own:
-                    connection.commit_transaction()
-                return
+        statement = (prefix, suffix, replace or skip_duplicates)
+        if not external and _sent_whole(table, rows, fields, columns, attributes, *statement):
+            return
         packet = _max_packet(connection)
         chunks = _chunks(attributes, columns, external)
         if len(chunks) > 1:
@@ -253,11 +234,44 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _sent_whole(
+    table: Any,
+    given: Any,
+    fields: list[str],
+    columns: list[list[Any]],
+    attributes: list[Any],
+    prefix: str,
+    suffix: str,
+    duplicates: bool,
+) -> bool:
+    """Send the rows without rendering their values into statement text, where the
+    dialect can and it has the literals' very effect: two rows or more by its bulk-load
+    path (PostgreSQL's COPY; not when duplicates are skipped or replaced), one row with
+    its values bound on the server. False: nothing was sent, the rows go as INSERT
+    statements. Runs no transaction of its own: each way is one statement."""
+    connection = table.connection
+    loaded = None if duplicates else _bulk_loaded(table, attributes, columns)
+    bound = None
+    if loaded is None and len(columns[0]) == 1:
+        bound = _bound_row(table, attributes, columns)
+    try:
+        if loaded is not None:
+            rows = _rows_of(given, table.heading, fields, loaded, columns)
+            _execute(connection, table.full_table_name, load=(fields, rows))
+        elif bound is not None:
+            marks = ",".join(["%s"] * len(bound))
+            _execute(connection, f"{prefix} VALUES ({marks}){suffix}", args=bound)
+    except ValueRejectedError as error:
+        sent = loaded if loaded is not None else [[value] for value in bound]
+        raise rejected_value(table, error, fields, sent) from None
+    return loaded is not None or bound is not None
+
+
 def _bulk_loaded(
-    table: Any, fields: Sequence[str], attributes: list[Any], columns: list[list[Any]]
-) -> tuple[list[str], list[list[Any]]] | None:
-    """(fields, columns) to bulk-load, when the dialect has a bulk-load path, the insert
-    is large enough for it and every column loads with its INSERT's very effect
+    table: Any, attributes: list[Any], columns: list[list[Any]]
+) -> list[list[Any]] | None:
+    """The columns to bulk-load, when the dialect has a bulk-load path, the insert is
+    large enough for it and every column loads with its INSERT's very effect
     (`Dialect.loadable`); else None, and the rows go as INSERT statements."""
     dialect = table.connection.dialect
     least = dialect.bulk_load_rows
@@ -273,7 +287,7 @@ def _bulk_loaded(
         if not dialect.loadable(column, category=category, nullable=attr.nullable):
             return None
         values.append(column)
-    return list(fields), values
+    return values
 
 
 def _rows_of(
