@@ -35,7 +35,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "testing"))
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
+import _postgres  # noqa: E402
 from dj_testing.upstream import ensure_upstream_venv  # noqa: E402
 from floor import Server, empty, run_keys  # noqa: E402
 
@@ -56,11 +58,11 @@ MYSQL = Server(
 )
 POSTGRESQL = Server(
     "postgresql",
-    os.environ.get("DJ_PG_HOST", "127.0.0.1"),
-    int(os.environ.get("DJ_PG_PORT", "5432")),
-    os.environ.get("DJ_PG_USER", "postgres"),
-    os.environ.get("DJ_PG_PASS", ""),
-    os.environ.get("DJ_PG_DATABASE", "djbench"),
+    _postgres.HOST,
+    _postgres.PORT,
+    _postgres.USER,
+    _postgres.PASSWORD,
+    _postgres.DATABASE,
 )
 
 
@@ -68,21 +70,7 @@ def admin(server: Server):
     """An autocommit connection; on PostgreSQL to its database, created when missing."""
     if server.backend != "postgresql":
         return server.connect()
-    from dataclasses import replace
-
-    import psycopg
-
-    try:
-        return server.connect()
-    except psycopg.OperationalError as error:
-        if "does not exist" not in str(error):
-            raise
-        with replace(server, database="postgres").connect() as conn:
-            try:
-                conn.execute(f"CREATE DATABASE {server.quote(server.database)}")
-            except psycopg.errors.DuplicateDatabase:
-                pass
-        return server.connect()
+    return _postgres.connect(server.database, create=True)  # POSTGRESQL's settings
 
 
 def create(server: Server, db: str) -> None:

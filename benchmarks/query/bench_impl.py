@@ -34,14 +34,17 @@ import zlib
 
 from workloads import QUERY
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from _postgres import DATABASE as PG_DATABASE
+from _postgres import HOST as PG_HOST
+from _postgres import PASSWORD as PG_PASSWORD
+from _postgres import PORT as PG_PORT
+from _postgres import USER as PG_USER
+from _postgres import connect as pg_connect
+
 HOST = os.environ.get("DJ_HOST", "127.0.0.1")
 USER = os.environ.get("DJ_USER", "root")
 PASSWORD = os.environ.get("DJ_PASS", "")
-PG_HOST = os.environ.get("DJ_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("DJ_PG_PORT", "5432"))
-PG_USER = os.environ.get("DJ_PG_USER", "postgres")
-PG_PASSWORD = os.environ.get("DJ_PG_PASS", "")
-PG_DATABASE = os.environ.get("DJ_PG_DATABASE", "djbench")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 BLOB_HEADER = len(b"ZL123\0") + 8  # compressed blob: header, 8-byte length, zlib stream
 
@@ -139,16 +142,7 @@ def tables_pg_dj2(db):
 
 def raw_connection(driver):
     if driver == "psycopg":
-        import psycopg
-
-        return psycopg.connect(
-            host=PG_HOST,
-            port=PG_PORT,
-            user=PG_USER,
-            password=PG_PASSWORD or None,
-            dbname=PG_DATABASE,
-            autocommit=True,
-        )
+        return pg_connect()
     if driver == "mysqlclient":
         import MySQLdb
 

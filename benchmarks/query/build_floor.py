@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 import time
 from operator import itemgetter
 
@@ -25,23 +26,15 @@ import polars as pl
 import psycopg
 import pyarrow as pa
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from _postgres import connect
+
 ROWS = int(100_000 * float(os.environ.get("BENCH_SCALE", "1")))
 NAMES = ["id", "grp", "x", "y", "label", "day"]
 NUMPY = np.dtype(
     [("id", "<i8"), ("grp", "<i8"), ("x", "<f8"), ("y", "O"), ("label", "O"), ("day", "O")]
 )
 ARROW = [pa.int64(), pa.int64(), pa.float64(), pa.float32(), pa.string(), pa.date32()]
-
-
-def connect() -> psycopg.Connection:
-    return psycopg.connect(
-        host=os.environ.get("DJ_PG_HOST", "127.0.0.1"),
-        port=int(os.environ.get("DJ_PG_PORT", "5432")),
-        user=os.environ.get("DJ_PG_USER", "postgres"),
-        password=os.environ.get("DJ_PG_PASS", ""),
-        dbname=os.environ.get("DJ_PG_DATABASE", "djbench"),
-        autocommit=True,
-    )
 
 
 def fill(conn: psycopg.Connection) -> None:
@@ -86,7 +79,7 @@ def frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def main() -> None:
-    conn = connect()
+    conn = connect(create=True)
     fill(conn)
     try:
 

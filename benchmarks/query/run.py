@@ -53,11 +53,9 @@ from workloads import BLOB_SIZE, DDL, N_BLOB, N_PARENT, N_SCALAR, PG_DDL  # noqa
 HOST = os.environ.get("DJ_HOST", "127.0.0.1")
 USER = os.environ.get("DJ_USER", "root")
 PASSWORD = os.environ.get("DJ_PASS", "")
-PG_HOST = os.environ.get("DJ_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("DJ_PG_PORT", "5432"))
-PG_USER = os.environ.get("DJ_PG_USER", "postgres")
-PG_PASSWORD = os.environ.get("DJ_PG_PASS", "")
-PG_DATABASE = os.environ.get("DJ_PG_DATABASE", "djbench")
+from _postgres import DATABASE as PG_DATABASE  # noqa: E402
+from _postgres import connect as pg_connect  # noqa: E402
+
 BACKENDS = os.environ.get("BENCH_BACKENDS", "mysql,postgresql").split(",")
 
 
@@ -83,29 +81,7 @@ def rows_of(rng) -> tuple[list, list, list]:
 
 def pg_admin(dbname: str = PG_DATABASE):
     """An autocommit psycopg connection to `dbname` (created when missing)."""
-    import psycopg
-
-    def open_(name):
-        return psycopg.connect(
-            host=PG_HOST,
-            port=PG_PORT,
-            user=PG_USER,
-            password=PG_PASSWORD or None,
-            dbname=name,
-            autocommit=True,
-        )
-
-    try:
-        return open_(dbname)
-    except psycopg.OperationalError as error:
-        if "does not exist" not in str(error):
-            raise
-        with open_("postgres") as admin:
-            try:
-                admin.execute(f'CREATE DATABASE "{dbname}"')
-            except psycopg.errors.DuplicateDatabase:
-                pass
-        return open_(dbname)
+    return pg_connect(dbname, create=True)
 
 
 def create_pg(schema: str) -> None:

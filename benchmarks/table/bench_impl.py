@@ -45,6 +45,14 @@ from workloads import (
     scalar_rows,
 )
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from _postgres import DATABASE as PG_DATABASE
+from _postgres import HOST as PG_HOST
+from _postgres import PASSWORD as PG_PASSWORD
+from _postgres import PORT as PG_PORT
+from _postgres import USER as PG_USER
+from _postgres import connect as pg_connect
+
 HOST = os.environ.get("DJ_HOST", "127.0.0.1")
 USER = os.environ.get("DJ_USER", "root")
 PASSWORD = os.environ.get("DJ_PASS", "")
@@ -54,26 +62,12 @@ BLOB_PER_CALL = (1, 50, 2000)
 SLOW_REPEAT = int(os.environ.get("BENCH_REPEAT_SLOW", "1"))  # blob_1: 2,000 calls a run
 ONLY = os.environ.get("BENCH_ONLY", "")  # e.g. "insert_scalar": run only matching workloads
 PG = os.environ.get("BENCH_BACKEND", "mysql") == "postgresql"
-PG_HOST = os.environ.get("DJ_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("DJ_PG_PORT", "5432"))
-PG_USER = os.environ.get("DJ_PG_USER", "postgres")
-PG_PASSWORD = os.environ.get("DJ_PG_PASS", "")
-PG_DATABASE = os.environ.get("DJ_PG_DATABASE", "djbench")
 
 
 def admin():
     """A plain autocommit connection: PyMySQL, or psycopg into PG_DATABASE."""
     if PG:
-        import psycopg
-
-        return psycopg.connect(
-            host=PG_HOST,
-            port=PG_PORT,
-            user=PG_USER,
-            password=PG_PASSWORD or None,
-            dbname=PG_DATABASE,
-            autocommit=True,
-        )
+        return pg_connect()
     import pymysql
 
     return pymysql.connect(host=HOST, user=USER, password=PASSWORD, autocommit=True)
