@@ -353,6 +353,53 @@ def test_one_row_is_sent_bound_where_the_server_binds_values(things, monkeypatch
     assert (things & {"thing_id": 2}).fetch1("price") == decimal.Decimal("0.25")
 
 
+ONE_ROW_CASES = [
+    {"label": "plain", "amount": 1.25, "count": 3},
+    {"label": "it's 100% \\ back\\slash", "amount": None, "day": datetime.date(2024, 2, 29)},
+    {"label": "ünïcødé ✓", "moment": datetime.datetime(2024, 1, 2, 3, 4, 5, 678000)},
+    {"count": "", "amount": "2.5", "price": "1.10"},  # strings for numbers: the general path
+    {"amount": float("nan"), "flag": True, "count": np.int16(4)},
+    {"price": decimal.Decimal("3.14"), "data": np.arange(4.0)},
+    {"data": None, "token": uuid.UUID(int=7), "doc": {"a": [1, 2]}},  # special types
+]
+
+
+@pytest.mark.parametrize("values", ONE_ROW_CASES)
+def test_one_dict_row_has_the_general_paths_very_effect(things, monkeypatch, values):
+    """A single dict row takes a short path (make() inserts one per key); every row reads
+    back as the same values sent through the general path (a generator of rows)."""
+    things.insert1({"thing_id": 1, **values})
+    taken = []
+    original = insert_module.rows_to_columns
+    monkeypatch.setattr(
+        insert_module, "rows_to_columns", lambda *a: taken.append(1) or original(*a)
+    )
+    things.insert(iter([{"thing_id": 2, **values}]))
+    assert taken, "the generator went through the general path"
+    one, general = ((things & {"thing_id": k}).fetch1() for k in (1, 2))
+    for name in values:
+        if isinstance(general[name], np.ndarray):
+            assert np.array_equal(one[name], general[name]), name
+        else:
+            assert one[name] == general[name], name
+
+
+def test_one_dict_row_keeps_the_insert_errors(things):
+    things.insert1({"thing_id": 1})
+    with pytest.raises(DuplicateError, match="skip_duplicates"):
+        things.insert1({"thing_id": 1, "label": "again"})
+    things.insert1({"thing_id": 1, "label": "skipped"}, skip_duplicates=True)
+    assert (things & {"thing_id": 1}).fetch1("label") == "none"
+    things.insert1({"thing_id": 1, "label": "replaced"}, replace=True)
+    assert (things & {"thing_id": 1}).fetch1("label") == "replaced"
+    with pytest.raises(KeyError, match="nonesuch"):
+        things.insert1({"thing_id": 2, "nonesuch": 1})
+    things.insert1({"thing_id": 2, "nonesuch": 1}, ignore_extra_fields=True)
+    with pytest.raises(ValueRejectedError, match="`count`"):
+        things.insert1({"thing_id": 3, "count": 10**12})
+    assert sorted(things.fetch("thing_id")) == [1, 2]
+
+
 def test_insert_inside_callers_transaction(things):
     connection = things.connection
     with pytest.raises(RuntimeError):

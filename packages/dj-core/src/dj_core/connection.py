@@ -43,6 +43,12 @@ logger = logging.getLogger("datajoint")
 
 _LOG_SQL_LIMIT = 2000
 
+# this process's id, asked of the kernel once and again in a forked child: every
+# statement checks that its connection was opened in this process (a populate sends
+# four per key, and os.getpid() is a system call)
+_process = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _process.__setitem__(0, os.getpid()))
+
 
 class _ConnInfo(dict):
     """`conn_info` dict whose repr never shows the password."""
@@ -387,7 +393,7 @@ class Connection:
         load: bool = False,
         prepare: bool = False,
     ) -> Any:
-        if self._conn is None or self._pid != os.getpid():
+        if self._conn is None or self._pid != _process[0]:
             # never opened here: a fresh process (after fork or unpickling) reconnects
             raise LostConnectionError(f"Not connected to {self._address} in this process.")
         if as_dict:
@@ -408,7 +414,9 @@ class Connection:
             elif isinstance(query, bytes):
                 cursor.execute(query, None)  # verbatim: the driver sends bytes unchanged
             else:
-                cursor.execute(query, () if args is None else args)
+                # no values and no `%` to halve: nothing to interpolate, and the driver
+                # skips its formatting pass (BEGIN, COMMIT and the like, every key)
+                cursor.execute(query, args if args or "%" in query else None)
             if rows:
                 result = cursor.fetchall()
                 cursor.close()

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from dj_core.errors import DataJointError
 
-__all__ = ["column_values", "rows_to_columns"]
+__all__ = ["column_values", "known_fields", "rows_to_columns"]
 
 
 def rows_to_columns(
@@ -87,7 +87,9 @@ def _is_dataframe(rows: Any) -> bool:
     return type(rows).__module__.startswith("pandas") and hasattr(rows, "reset_index")
 
 
-def _known_fields(given: list[str], names: list[str], ignore_extra: bool) -> list[str]:
+def known_fields(given: list[str], names: list[str], ignore_extra: bool) -> list[str]:
+    """The given fields that are attributes, in heading order: KeyError for one that is
+    not (unless `ignore_extra`), DataJointError when none is."""
     if not ignore_extra:
         known = set(names)
         for field in given:
@@ -106,7 +108,7 @@ def _known_fields(given: list[str], names: list[str], ignore_extra: bool) -> lis
 def _named_columns(
     given: list[str], names: list[str], ignore_extra: bool, source: Any
 ) -> tuple[list[str], list[list[Any]]]:
-    fields = _known_fields(given, names, ignore_extra)
+    fields = known_fields(given, names, ignore_extra)
     if len(source) == 0:
         return [], []
     return fields, [column_values(np.asarray(source[field])) for field in fields]
@@ -127,7 +129,7 @@ def _record_rows(
     rows: list[Any], names: list[str], ignore_extra: bool
 ) -> tuple[list[str], list[list[Any]]]:
     given = list(rows[0].dtype.names or ())
-    fields = _known_fields(given, names, ignore_extra)
+    fields = known_fields(given, names, ignore_extra)
     for row in rows:
         if list(row.dtype.names or ()) != given:
             raise DataJointError("Attempted to insert rows with different fields.")
@@ -146,7 +148,7 @@ def _dict_rows(
     rows: list[Any], names: list[str], ignore_extra: bool
 ) -> tuple[list[str], list[list[Any]]]:
     given = list(rows[0].keys())
-    fields = _known_fields(given, names, ignore_extra)
+    fields = known_fields(given, names, ignore_extra)
     first = set(given)
     if not all(row.keys() == first for row in rows):
         # rows that give different attributes are a DataJointError (as in 0.14), checked
@@ -160,7 +162,7 @@ def _dict_rows(
                 )
         if not ignore_extra:
             for row in rows:
-                _known_fields(list(row.keys()), names, False)
+                known_fields(list(row.keys()), names, False)
     return fields, [[row[field] for row in rows] for field in fields]
 
 
