@@ -116,7 +116,9 @@ class AutoPopulate:
 
     def _allows_direct_insert(self) -> bool:
         """Inserts are this table's make's business (dj-query asks before inserting)."""
-        return bool(type(self)._allow_insert) or may_insert(self.full_table_name)
+        # (the context first: it answers inside make(), and reading a class attribute
+        # goes through the table metaclass)
+        return may_insert(self.full_table_name) or bool(type(self)._allow_insert)
 
     # --- populate ------------------------------------------------------------------------
 

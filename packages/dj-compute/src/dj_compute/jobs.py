@@ -161,16 +161,18 @@ class JobTable(FreeTable):
             self._user = self.connection.get_user()
         return self._user
 
-    def _run(self, sql: str | bytes, args: tuple | None) -> Any:
-        """Run a write; a table dropped since (`jobs.drop()`) is declared again — but
-        not inside a transaction, which the `CREATE TABLE` would commit."""
+    def _run(self, sql: str | bytes, args: tuple | None, *, prepare: bool = False) -> Any:
+        """Run a statement; a table dropped since (`jobs.drop()`) is declared again — but
+        not inside a transaction, which the `CREATE TABLE` would commit. `prepare`: sent
+        for every batch of a populate, with values of plain types (bound on the server
+        where the dialect can, so it plans the statement once)."""
         try:
-            return self.connection.query(sql, args)
+            return self.connection.query(sql, args, prepare=prepare)
         except MissingTableError:
             if self.connection.in_transaction:
                 raise
             declare_jobs_table(self.connection, self.database)
-            return self.connection.query(sql, args)
+            return self.connection.query(sql, args, prepare=prepare)
 
     def _fields(self, status: str, table_name: str, key: Mapping, **extra: Any) -> dict:
         return {
@@ -245,7 +247,7 @@ class JobTable(FreeTable):
             self.full_table_name, list(_RESERVE_COLUMNS), duplicates="skip", primary_key=_JOB_KEY
         )
         # reservations this session already held are not new ones
-        before = self._run(mine_sql, (table_name, *hashes, *session)).fetchall()
+        before = self._run(mine_sql, (table_name, *hashes, *session), prepare=True).fetchall()
         try:
             with connection.savepoint():  # the fallback below may follow in a transaction
                 self._run(_rows_statement(connection.dialect, head, tail, rows), None)
@@ -254,7 +256,7 @@ class JobTable(FreeTable):
         except Exception as error:  # e.g. a deadlock with another worker: one at a time
             logger.debug("Reserving %d jobs at once failed (%s); one at a time", len(keys), error)
             return [self.reserve(table_name, key) for key in keys]
-        after = connection.query(mine_sql, (table_name, *hashes, *session)).fetchall()
+        after = connection.query(mine_sql, (table_name, *hashes, *session), prepare=True).fetchall()
         mine = {row[0] for row in after} - {row[0] for row in before}
         return [digest in mine for digest in hashes]
 
@@ -275,6 +277,7 @@ class JobTable(FreeTable):
                 f"AND {q('key_hash')} IN ({','.join(['%s'] * len(hashes))}) "
                 f"AND {q('connection_id')}=%s",
                 (table_name, *hashes, self.connection.connection_id or 0),
+                prepare=True,
             )
 
     def ignore(self, table_name: str, key: Mapping) -> bool:

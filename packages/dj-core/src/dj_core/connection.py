@@ -364,9 +364,8 @@ class Connection:
     ) -> Any:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
-        run = (query, args, as_dict, suppress_warnings, many, rows, load, prepare)
         try:
-            return self._execute(*run)
+            return self._execute(query, args, as_dict, suppress_warnings, many, rows, load, prepare)
         except LostConnectionError:
             if reconnect is None:
                 reconnect = self.config.get("database.reconnect", True)
@@ -380,7 +379,7 @@ class Connection:
                     "Connection was lost during a transaction. It was rolled back: "
                     "run the transaction again."
                 ) from None
-            return self._execute(*run)
+            return self._execute(query, args, as_dict, suppress_warnings, many, rows, load, prepare)
 
     def _execute(
         self,

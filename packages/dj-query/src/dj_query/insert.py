@@ -57,7 +57,8 @@ _PACKET_MARGIN = 64 * 1024
 # above this, more bytes per statement stop paying off and cost client memory
 _STATEMENT_CAP = 16 * 1024 * 1024
 
-_packet_sizes: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+# id(connection) -> (a weak reference to it, its largest statement in bytes)
+_packet_sizes: dict[int, tuple[weakref.ref, int]] = {}
 
 
 def insert(
@@ -589,9 +590,13 @@ def _numeric_defaults(values: list[Any]) -> list[Any]:
 
 
 def _max_packet(connection: Any) -> int:
-    size = _packet_sizes.get(connection)
-    if size is None:
-        size = _packet_sizes[connection] = connection.dialect.max_statement_size(connection)
+    # by identity: a connection compares equal to another one with its settings, which
+    # a weak-keyed lookup would ask on every insert
+    known = _packet_sizes.get(id(connection))
+    if known is not None and known[0]() is connection:
+        return known[1]
+    size = connection.dialect.max_statement_size(connection)
+    _packet_sizes[id(connection)] = (weakref.ref(connection), size)
     return size
 
 
