@@ -623,6 +623,21 @@ def test_pickled_connection_reconnects_on_first_use(connection, database):
     copy.close()
 
 
+def test_statements_sent_again_and_again_share_a_cursor_that_stays_behind(connection):
+    """`query(..., prepare=True)` reuses one cursor per driver connection; a reconnect
+    or a pickled copy (a worker process) gets its own."""
+    first = connection.query("SELECT %s", (1,), prepare=True)
+    assert first.fetchone() == (1,)
+    again = connection.query("SELECT %s", (2,), prepare=True)
+    assert again is first and again.fetchone() == (2,)
+    copy = pickle.loads(pickle.dumps(connection))
+    assert copy.query("SELECT %s", (3,), prepare=True).fetchone() == (3,)
+    copy.close()
+    connection.connect()
+    fresh = connection.query("SELECT %s", (4,), prepare=True)
+    assert fresh is not first and fresh.fetchone() == (4,)
+
+
 def _child_uses_inherited(connection, explicit_connect, results):
     try:
         if explicit_connect:

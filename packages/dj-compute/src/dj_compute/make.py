@@ -94,6 +94,8 @@ class KeyRunner:
         # the reservation is removed inside the make's transaction when both share it
         self.complete_inside = jobs is not None and jobs.connection is self.connection
         self.present = Presence(self.target)
+        # entered around each key's make (one runner never runs two keys at once)
+        self.inserts_allowed = inserts_allowed(table.full_table_name)
         self.batch = _learned_batch.get(self.target.full_table_name, 1)
 
     # --- many keys ----------------------------------------------------------------------
@@ -160,7 +162,7 @@ class KeyRunner:
                 return SKIPPED
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("Making %s -> %s", key, target.full_table_name)
-            with inserts_allowed(self.table.full_table_name):
+            with self.inserts_allowed:
                 if self.deferred:
                     self._run_deferred(key)
                 else:

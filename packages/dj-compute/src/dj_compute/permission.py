@@ -22,13 +22,15 @@ class inserts_allowed:
     """Within the block, this context may insert into `full_table_name`. (A class
     rather than a generator context manager: it is entered once per populated key.)"""
 
-    __slots__ = ("full_table_name", "token")
+    __slots__ = ("full_table_name", "names", "token")
 
     def __init__(self, full_table_name: str) -> None:
         self.full_table_name = full_table_name
+        self.names = frozenset((full_table_name,))
 
     def __enter__(self) -> None:
-        self.token = _allowed.set(_allowed.get() | {self.full_table_name})
+        current = _allowed.get()
+        self.token = _allowed.set(current | self.names if current else self.names)
 
     def __exit__(self, *exc: object) -> None:
         _allowed.reset(self.token)

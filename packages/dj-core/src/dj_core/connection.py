@@ -242,6 +242,7 @@ class Connection:
         state["_in_transaction"] = False
         state["_server_version"] = None
         state.pop("_dependencies", None)
+        state.pop("_plain_reused", None)  # a cursor of the socket left behind
         state.pop("_stream_pool", None)
         return state
 
@@ -398,7 +399,7 @@ class Connection:
         if as_dict:
             cursor = self._conn.cursor(self.dialect.dict_cursor)
         elif prepare:
-            cursor = self._conn.cursor(self.dialect.prepared_cursor)
+            cursor = self._reused_cursor()
         else:  # rows read at once may take the driver's faster cursor for that
             cursor = self._conn.cursor(
                 getattr(self.dialect, "read_all_cursor", None) if rows else None
@@ -429,6 +430,20 @@ class Connection:
         if not suppress_warnings:
             for warning in self.dialect.warnings(self._conn, cursor):
                 logger.warning("Server warning: %s", warning)
+        return cursor
+
+    def _reused_cursor(self) -> Any:
+        """The cursor of statements sent again and again (`query(..., prepare=True)`):
+        the dialect's server-binding one where it has it, else one plain cursor per
+        driver connection, kept (a new one per statement cost a populate a few µs per
+        key). Its rows are read before the next such statement, as `query` requires."""
+        kind = self.dialect.prepared_cursor
+        raw = self._conn
+        if kind is not None:
+            return raw.cursor(kind)
+        cursor = self.__dict__.get("_plain_reused")
+        if cursor is None or getattr(cursor, "connection", None) is not raw:
+            cursor = self._plain_reused = raw.cursor(None)
         return cursor
 
     # --- transactions -----------------------------------------------------------------
