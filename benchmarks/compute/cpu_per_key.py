@@ -91,18 +91,7 @@ def main() -> None:
         db = f"djbench_cpu_{uuid.uuid4().hex[:8]}"
         run.create(server, db)
         try:
-            env = {
-                **os.environ,
-                "DJ_HOST": f"{server.host}:{server.port}",
-                "DJ_USER": server.user,
-                "DJ_PASS": server.password,
-                "DJ_BACKEND": server.backend,
-                "DJ_BENCH_DB": db,
-            }
-            if backend == "postgresql":
-                env["DJ_DATABASE_NAME"] = server.database
-            else:
-                env["DJ_DRIVER"] = server.driver
+            env = run.environment(server, db)
             started = time.perf_counter()
             result = subprocess.run(
                 [sys.executable, __file__, "--measure", backend, db],

@@ -103,7 +103,8 @@ def drop(server: Server, db: str) -> None:
     conn.close()
 
 
-def run(server: Server, python: str, which: str, db: str, modes: list[str]) -> dict[str, float]:
+def environment(server: Server, db: str) -> dict[str, str]:
+    """The environment of a process whose `bench_tables` use `db` on `server`."""
     env = {
         **os.environ,
         "DJ_HOST": f"{server.host}:{server.port}",
@@ -117,6 +118,11 @@ def run(server: Server, python: str, which: str, db: str, modes: list[str]) -> d
         env["DJ_DATABASE_NAME"] = server.database
     else:
         env["DJ_DRIVER"] = server.driver  # ours on the floor's driver (0.14: PyMySQL)
+    return env
+
+
+def run(server: Server, python: str, which: str, db: str, modes: list[str]) -> dict[str, float]:
+    env = environment(server, db)
     if which == "upstream":
         env.pop("PYTHONPATH", None)
     result = subprocess.run(

@@ -33,6 +33,7 @@ from dj_core.errors import (
 )
 from dj_core.hash import key_hash
 from dj_query import FreeTable, U
+from dj_query.insert import verbatim_rows
 
 __all__ = [
     "ERROR_MESSAGE_LENGTH",
@@ -105,17 +106,10 @@ def _rows_statement(dialect: Any, head: str, tail: str, rows: Sequence[tuple]) -
         for values, name in zip(zip(*rows), _RESERVE_COLUMNS)
     ]
     pieces = [head.encode(), b" VALUES "]
-    for cells in zip(*columns):
-        pieces.append(b"(")
-        for cell in cells:
-            if type(cell) is tuple:
-                pieces.extend(cell)
-            else:
-                pieces.append(cell)
-            pieces.append(b",")
-        pieces[-1] = b"),"
-    pieces[-1] = b")"
-    pieces.append(tail.encode())
+    for row in verbatim_rows(columns):
+        pieces.extend(row)
+        pieces.append(b",")
+    pieces[-1] = tail.encode()
     return b"".join(pieces)
 
 

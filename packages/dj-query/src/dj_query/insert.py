@@ -48,6 +48,7 @@ __all__ = [
     "insert",
     "insert_sql_prefix",
     "rejected_value",
+    "verbatim_rows",
 ]
 
 logger = logging.getLogger("datajoint")
@@ -710,6 +711,22 @@ def _verbatim_statements(
 ) -> list[tuple[bytes, int]]:
     """Like `_statements`, from `render_column_verbatim`'s pieces: each statement is one
     join of all its pieces, the only copy of the values."""
+    rows = verbatim_rows(columns)
+    lengths = [sum(map(len, pieces)) for pieces in rows]
+    statements = []
+    for group in _groups(packet, len(head) + len(tail), lengths):
+        joined = [head]
+        for pieces in rows[group]:
+            joined.extend(pieces)
+            joined.append(b",")
+        joined[-1] = tail
+        statements.append((b"".join(joined), group.start))
+    return statements
+
+
+def verbatim_rows(columns: Sequence[Sequence[bytes | tuple[bytes, ...]]]) -> list[list[bytes]]:
+    """The pieces of each row's `(v1,v2,...)`, from columns of the dialect's
+    `insert_literals_verbatim` (a literal is bytes, or a tuple of pieces), left to join."""
     rows = []
     for cells in zip(*columns):
         pieces = [b"("]
@@ -721,16 +738,7 @@ def _verbatim_statements(
             pieces.append(b",")
         pieces[-1] = b")"
         rows.append(pieces)
-    lengths = [sum(map(len, pieces)) for pieces in rows]
-    statements = []
-    for group in _groups(packet, len(head) + len(tail), lengths):
-        joined = [head]
-        for pieces in rows[group]:
-            joined.extend(pieces)
-            joined.append(b",")
-        joined[-1] = tail
-        statements.append((b"".join(joined), group.start))
-    return statements
+    return rows
 
 
 def _groups(packet: int, overhead: int, lengths: list[int]) -> list[slice]:
