@@ -242,7 +242,7 @@ class Connection:
         state["_in_transaction"] = False
         state["_server_version"] = None
         state.pop("_dependencies", None)
-        state.pop("_plain_reused", None)  # a cursor of the socket left behind
+        state.pop("_reused", None)  # a cursor of the socket left behind
         state.pop("_stream_pool", None)
         return state
 
@@ -434,16 +434,14 @@ class Connection:
 
     def _reused_cursor(self) -> Any:
         """The cursor of statements sent again and again (`query(..., prepare=True)`):
-        the dialect's server-binding one where it has it, else one plain cursor per
-        driver connection, kept (a new one per statement cost a populate a few µs per
-        key). Its rows are read before the next such statement, as `query` requires."""
-        kind = self.dialect.prepared_cursor
+        one per driver connection, of the dialect's `prepared_cursor` kind (binding
+        values on the server where it can), kept while that connection lives (a new one
+        per statement cost a populate a few µs per key). Its rows are read before the
+        next such statement, as `query` requires."""
         raw = self._conn
-        if kind is not None:
-            return raw.cursor(kind)
-        cursor = self.__dict__.get("_plain_reused")
-        if cursor is None or getattr(cursor, "connection", None) is not raw:
-            cursor = self._plain_reused = raw.cursor(None)
+        cursor = self.__dict__.get("_reused")
+        if cursor is None or cursor.connection is not raw or getattr(cursor, "closed", False):
+            cursor = self._reused = raw.cursor(self.dialect.prepared_cursor)
         return cursor
 
     # --- transactions -----------------------------------------------------------------

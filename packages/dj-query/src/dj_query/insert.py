@@ -21,7 +21,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import Any
 
 from dj_core.attribute_types import (
     EXTERNAL_TYPES,
@@ -39,8 +39,7 @@ from dj_core.errors import (
 )
 
 from dj_query.expression import QueryExpression
-from dj_query.rows import known_fields as _known_fields
-from dj_query.rows import rows_to_columns
+from dj_query.rows import known_fields, rows_to_columns
 
 __all__ = [
     "attribute_category",
@@ -134,28 +133,18 @@ def insert(
 
 # --- one row ----------------------------------------------------------------------------
 #
-# `make()` inserts one dict per key, thousands of times with the same fields: the general
-# path's column machinery (forms, chunks, statement cutting) cost more client time than
-# sending the statement. One plain row takes this path instead, with a plan made once per
-# heading and set of fields; it has the general path's very effect, and hands anything
-# else (adapters, external or special types, values the general path rewrites, rows too
-# large for one statement) to that path.
+# `make()` inserts one dict per key, thousands of times with the same fields: turning the
+# row into columns, cutting chunks and statements cost more client time than sending the
+# statement. One dict row skips those steps and goes through the same pieces as the
+# general path (`_plan`, `_sent_whole`, `encode_column`); a row with an external type, or
+# too large for one statement, is left to that path.
 
 _ONE_ROW_CONTAINERS = (tuple, list)
-_UNPLANNED = object()
+_UNKNOWN = object()
 
-
-class _RowPlan(NamedTuple):
-    fields: list[str]
-    attributes: list[Any]
-    categories: list[str]
-    numeric: list[bool]
-    serialized: list[bool]  # blobs: encoded by their handler, then sent as bytes
-    head: str  # the statement up to its values: "INSERT ... VALUES ("
-    suffix: str  # the statement after its values: ")" and the duplicates clause
-
-
-_row_plans: weakref.WeakKeyDictionary[Any, dict[tuple, _RowPlan | None]] = (
+# per heading: the fields (heading order) of a dict row with these keys, or None when
+# `known_fields` refuses them (the general path raises its error)
+_row_fields: weakref.WeakKeyDictionary[Any, dict[tuple, list[str] | None]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -166,92 +155,40 @@ def _sent_one_row(
     """Insert `row` as one statement (values bound on the server where the dialect
     can); False when nothing was sent and the general path must take the row."""
     heading = table.heading
+    known = _row_fields.get(heading)
+    if known is None:
+        known = _row_fields[heading] = {}
+    given = (tuple(row), ignore_extra)
+    fields = known.get(given, _UNKNOWN)
+    if fields is _UNKNOWN:
+        try:
+            fields = known_fields(list(row), heading.names, ignore_extra)
+        except (KeyError, DataJointError):
+            fields = None
+        known[given] = fields
+    if fields is None:
+        return False
+    attributes, external, prefix, suffix = _plan(table, heading, fields, replace, skip_duplicates)
+    if external:
+        return False
+    columns = [[row[name]] for name in fields]
+    duplicates = replace or skip_duplicates
+    if _sent_whole(table, [row], fields, columns, attributes, prefix, suffix, duplicates):
+        return True
     connection = table.connection
-    dialect = connection.dialect
-    plans = _row_plans.get(heading)
-    if plans is None:
-        plans = _row_plans[heading] = {}
-    key = (table.full_table_name, dialect, tuple(row), replace, skip_duplicates, ignore_extra)
-    plan = plans.get(key, _UNPLANNED)
-    if plan is _UNPLANNED:
-        plan = plans[key] = _row_plan(
-            table, heading, list(row), replace, skip_duplicates, ignore_extra
-        )
-    if plan is None:
-        return False
-    given = [row[name] for name in plan.fields]
-    values = _one_row_values(table, plan, given)
-    if values is None:
-        return False
-    if dialect.prepared_cursor is not None:
-        for value, attr, category in zip(values, plan.attributes, plan.categories):
-            if not dialect.bindable([value], category=category, nullable=attr.nullable):
-                return False
-        marks = ",".join(["%s"] * len(values))
-        statement, args, sent = plan.head + marks + plan.suffix, values, values
-    else:
-        render = dialect.insert_literals
-        literals = [render([value], name)[0] for value, name in zip(values, plan.fields)]
-        statement, args, sent = plan.head + ",".join(literals) + plan.suffix, None, given
-        size = len(statement) if statement.isascii() else len(statement.encode())
-        if size > min(_max_packet(connection) - _PACKET_MARGIN, _STATEMENT_CAP):
-            return False  # the general path names the row that fits no statement
+    literals = [
+        encode_column(table, attr, column, threads=False)[0]
+        for attr, column in zip(attributes, columns)
+    ]
+    statement = f"{prefix} VALUES ({','.join(literals)}){suffix}"
+    size = len(statement) if statement.isascii() else len(statement.encode())
+    if size > min(_max_packet(connection) - _PACKET_MARGIN, _STATEMENT_CAP):
+        return False  # the general path names the row that fits no statement
     try:
-        _execute(connection, statement, args=args)
+        _execute(connection, statement)
     except ValueRejectedError as error:
-        raise rejected_value(table, error, plan.fields, [[value] for value in sent]) from None
+        raise rejected_value(table, error, fields, columns) from None
     return True
-
-
-def _one_row_values(table: Any, plan: _RowPlan, given: list[Any]) -> list[Any] | None:
-    """The values to send, blobs serialized; None for a value the general path rewrites
-    (a string for a number; None for a blob)."""
-    if not any(plan.serialized) and not any(plan.numeric):
-        return given
-    values = list(given)
-    for index, value in enumerate(given):
-        if plan.numeric[index] and isinstance(value, str):
-            return None
-        if plan.serialized[index]:
-            if value is None:
-                return None
-            attr = plan.attributes[index]
-            ctx = TypeContext(
-                attribute=attr, connection=table.connection, database=table.database, table=table
-            )
-            values[index] = get_handler(plan.categories[index], purpose="insert").encode(value, ctx)
-            if len(values[index]) > _STATEMENT_CAP:
-                return None
-    return values
-
-
-def _row_plan(
-    table: Any,
-    heading: Any,
-    given: list[str],
-    replace: bool,
-    skip_duplicates: bool,
-    ignore_extra: bool,
-) -> _RowPlan | None:
-    try:
-        fields = _known_fields(given, heading.names, ignore_extra)
-    except (KeyError, DataJointError):
-        return None  # the general path raises it
-    attributes = [heading[name] for name in fields]
-    categories = [attribute_category(attr) for attr in attributes]
-    for attr, category in zip(attributes, categories):
-        if attr.adapter is not None or (category in _SPECIAL and category not in _BOUND_SERIALIZED):
-            return None
-    prefix, suffix = _insert_sql(table, fields, replace, skip_duplicates)
-    return _RowPlan(
-        fields,
-        attributes,
-        categories,
-        [bool(attr.numeric) for attr in attributes],
-        [category in _BOUND_SERIALIZED for category in categories],
-        prefix + " VALUES (",
-        ")" + suffix,
-    )
 
 
 # per heading (a table's heading object is replaced when its definition changes): the

@@ -70,13 +70,8 @@ class DataJointPGConnection(psycopg.Connection):
             return psycopg.ClientCursor(self, row_factory=dict_row)
         if kind == STREAM:
             return _StreamCursor(self)
-        if kind == PREPARED:
-            # one per connection, reused: a statement sent for every key pays for no new
-            # cursor (its adapters map) each time; callers read its rows before the next
-            cursor = self.__dict__.get("_dj_prepared")
-            if cursor is None or cursor.closed:
-                cursor = self._dj_prepared = psycopg.Cursor(self)
-            return cursor
+        if kind == PREPARED:  # (kept and reused by `Connection` for its statements)
+            return psycopg.Cursor(self)
         return super().cursor(kind, **kwargs)
 
 
