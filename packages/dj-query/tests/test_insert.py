@@ -322,14 +322,17 @@ def test_large_inserts_keep_every_insert_rule(things, monkeypatch):
 
 def test_one_row_is_sent_bound_where_the_server_binds_values(things, monkeypatch):
     """make() inserts one row per key: where the server binds values (PostgreSQL), they go
-    as parameters (the statement is planned once); the row reads back the same."""
+    as parameters (the statement is planned once), else as literals in the text; both
+    are sent as statements sent again and again (the connection's reused cursor). The
+    row reads back the same."""
     connection = things.connection
-    prepared = []
+    bound = []
     original = type(connection).query
 
     def spy(self, query, args=(), **kwargs):
         if isinstance(query, str) and query.startswith("INSERT"):
-            prepared.append(kwargs.get("prepare", False))
+            assert kwargs.get("prepare")
+            bound.append(bool(args))
         return original(self, query, args, **kwargs)
 
     monkeypatch.setattr(type(connection), "query", spy)
@@ -346,7 +349,7 @@ def test_one_row_is_sent_bound_where_the_server_binds_values(things, monkeypatch
     things.insert1({**row, "thing_id": 2, "price": 0.25})  # a float for a decimal: literal
     monkeypatch.undo()
     binds = connection.dialect.prepared_cursor is not None
-    assert prepared == [binds, False]
+    assert bound == [binds, False]
     got = (things & {"thing_id": 1}).fetch1()
     assert {k: got[k] for k in row if k != "data"} == {k: v for k, v in row.items() if k != "data"}
     assert np.array_equal(got["data"], row["data"])

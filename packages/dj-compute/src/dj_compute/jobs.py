@@ -102,7 +102,7 @@ def _rows_statement(dialect: Any, head: str, tail: str, rows: Sequence[tuple]) -
     statement of that many placeholders anew each time (psycopg caches the parse of at
     most 50), which cost more than rendering the values here."""
     columns = [
-        dialect.insert_literals_verbatim(list(values), name)
+        _column_literals(dialect, values, name)
         for values, name in zip(zip(*rows), _RESERVE_COLUMNS)
     ]
     pieces = [head.encode(), b" VALUES "]
@@ -111,6 +111,15 @@ def _rows_statement(dialect: Any, head: str, tail: str, rows: Sequence[tuple]) -
         pieces.append(b",")
     pieces[-1] = tail.encode()
     return b"".join(pieces)
+
+
+def _column_literals(dialect: Any, values: Sequence[Any], name: str) -> list:
+    """`insert_literals_verbatim` of a column, rendering a value the whole batch shares
+    (table name, status, host, pid, connection, user: six columns of eight) once."""
+    first = values[0]
+    if values.count(first) == len(values):
+        return dialect.insert_literals_verbatim([first], name) * len(values)
+    return dialect.insert_literals_verbatim(list(values), name)
 
 
 def declare_jobs_table(connection: Any, database: str) -> str:

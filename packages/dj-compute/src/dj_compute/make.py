@@ -93,6 +93,7 @@ class KeyRunner:
         self.deferred = inspect.isgeneratorfunction(self.make)
         # the reservation is removed inside the make's transaction when both share it
         self.complete_inside = jobs is not None and jobs.connection is self.connection
+        self.table_name = self.target.table_name  # (computed from the class name)
         self.present = Presence(self.target)
         # entered around each key's make (one runner never runs two keys at once)
         self.inserts_allowed = inserts_allowed(table.full_table_name)
@@ -113,7 +114,7 @@ class KeyRunner:
             yield from self._reserved_batch(batch)
 
     def _reserved_batch(self, batch: Sequence[dict[str, Any]]) -> Iterator[Any]:
-        table_name = self.target.table_name
+        table_name = self.table_name
         job_key = self.table._job_key
         job_keys = [job_key(key) for key in batch]
         hashes = [key_hash(key) for key in job_keys]  # once per key, for both statements
@@ -158,7 +159,7 @@ class KeyRunner:
                 if not self.deferred:
                     connection.cancel_transaction()
                 if completes:
-                    jobs.complete(target.table_name, job_key)
+                    jobs.complete(self.table_name, job_key)
                 return SKIPPED
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("Making %s -> %s", key, target.full_table_name)
@@ -168,13 +169,13 @@ class KeyRunner:
                 else:
                     self.make(dict(key), **self.options.make_kwargs)
             if completes and self.complete_inside:
-                jobs.complete(target.table_name, job_key)
+                jobs.complete(self.table_name, job_key)
             connection.commit_transaction()
         except BaseException as error:
             _roll_back(connection)
             message = error_message(error)
             if jobs is not None:
-                jobs.error(target.table_name, job_key, message, traceback.format_exc())
+                jobs.error(self.table_name, job_key, message, traceback.format_exc())
             if (
                 isinstance(error, (SystemExit, KeyboardInterrupt))
                 or not self.options.suppress_errors
@@ -183,7 +184,7 @@ class KeyRunner:
             logger.error("Error making %s -> %s - %s", key, target.full_table_name, message)
             return (key, error if self.options.return_exception_objects else message)
         if completes and not self.complete_inside:
-            jobs.complete(target.table_name, job_key)
+            jobs.complete(self.table_name, job_key)
         return SUCCESS
 
     def _run_deferred(self, key: dict[str, Any]) -> None:

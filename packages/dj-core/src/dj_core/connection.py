@@ -178,6 +178,9 @@ class Connection:
 
     __hash__ = object.__hash__
 
+    #: the cursor of `_reused_cursor` (None until the first prepared statement)
+    _reused: Any = None
+
     def __repr__(self) -> str:
         state = "connected" if self.is_connected else "disconnected"
         return f"DataJoint connection ({state}) {self._address}"
@@ -242,7 +245,7 @@ class Connection:
         state["_in_transaction"] = False
         state["_server_version"] = None
         state.pop("_dependencies", None)
-        state.pop("_reused", None)  # a cursor of the socket left behind
+        state["_reused"] = None  # a cursor of the socket left behind
         state.pop("_stream_pool", None)
         return state
 
@@ -319,6 +322,12 @@ class Connection:
             if isinstance(query, bytes):  # refused (no SELECT is built as bytes)
                 query_cache.check_cacheable(query[:64].decode("latin-1"))
             return self._cached_query(query, args, as_dict, suppress_warnings, reconnect)
+        if prepare and not as_dict and suppress_warnings:
+            # the statements of every populated key: the short way to the driver
+            try:
+                return self._send_prepared(query, args)
+            except LostConnectionError as lost:
+                return self._after_lost(lost, query, args, False, True, reconnect, prepare=True)
         return self._run(
             query, args, as_dict, suppress_warnings, reconnect, many=False, prepare=prepare
         )
@@ -363,24 +372,42 @@ class Connection:
         load: bool = False,
         prepare: bool = False,
     ) -> Any:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
         try:
             return self._execute(query, args, as_dict, suppress_warnings, many, rows, load, prepare)
-        except LostConnectionError:
-            if reconnect is None:
-                reconnect = self.config.get("database.reconnect", True)
-            if not reconnect:
-                raise
-            logger.warning("Lost the server connection %s; reconnecting.", self._address)
-            self.connect()
-            if self._in_transaction:
-                self.cancel_transaction()
-                raise LostConnectionError(
-                    "Connection was lost during a transaction. It was rolled back: "
-                    "run the transaction again."
-                ) from None
-            return self._execute(query, args, as_dict, suppress_warnings, many, rows, load, prepare)
+        except LostConnectionError as lost:
+            return self._after_lost(
+                lost, query, args, as_dict, suppress_warnings, reconnect, many, rows, load, prepare
+            )
+
+    def _after_lost(
+        self,
+        lost: LostConnectionError,
+        query: str | bytes,
+        args: Any,
+        as_dict: bool,
+        suppress_warnings: bool,
+        reconnect: bool | None,
+        many: bool = False,
+        rows: bool = False,
+        load: bool = False,
+        prepare: bool = False,
+    ) -> Any:
+        """The statement again on a new connection, after the old one was found lost
+        (re-raised when reconnecting is off; refused inside a transaction, which the
+        server rolled back)."""
+        if reconnect is None:
+            reconnect = self.config.get("database.reconnect", True)
+        if not reconnect:
+            raise lost
+        logger.warning("Lost the server connection %s; reconnecting.", self._address)
+        self.connect()
+        if self._in_transaction:
+            self.cancel_transaction()
+            raise LostConnectionError(
+                "Connection was lost during a transaction. It was rolled back: "
+                "run the transaction again."
+            ) from None
+        return self._execute(query, args, as_dict, suppress_warnings, many, rows, load, prepare)
 
     def _execute(
         self,
@@ -393,6 +420,8 @@ class Connection:
         load: bool = False,
         prepare: bool = False,
     ) -> Any:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
         if self._conn is None or self._pid != _process[0]:
             # never opened here: a fresh process (after fork or unpickling) reconnects
             raise LostConnectionError(f"Not connected to {self._address} in this process.")
@@ -422,8 +451,7 @@ class Connection:
                 cursor.close()
                 return result if isinstance(result, list) else list(result)
         except Exception as error:
-            shown = query if isinstance(query, str) else query[:_LOG_SQL_LIMIT].decode("latin-1")
-            translated = self.dialect.translate_error(error, shown)
+            translated = self._translated(error, query)
             if translated is None:
                 raise
             raise translated from error
@@ -432,6 +460,34 @@ class Connection:
                 logger.warning("Server warning: %s", warning)
         return cursor
 
+    def _send_prepared(self, query: str | bytes, args: Any) -> Any:
+        """`_execute` of a statement sent again and again (`query(..., prepare=True)`),
+        without its other cases: a populate sends four per key."""
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
+        raw = self._conn
+        if raw is None or self._pid != _process[0]:
+            raise LostConnectionError(f"Not connected to {self._address} in this process.")
+        cursor = self._reused
+        if cursor is None or cursor.connection is not raw or getattr(cursor, "closed", False):
+            cursor = self._reused_cursor()
+        try:
+            if isinstance(query, bytes):
+                cursor.execute(query, None)
+            else:  # (see `_execute`: no values and no `%`, no formatting pass)
+                cursor.execute(query, args if args or "%" in query else None)
+        except Exception as error:
+            translated = self._translated(error, query)
+            if translated is None:
+                raise
+            raise translated from error
+        return cursor
+
+    def _translated(self, error: Exception, query: str | bytes) -> Exception | None:
+        """The `dj_core.errors` class of a driver's error (None: not the server's)."""
+        shown = query if isinstance(query, str) else query[:_LOG_SQL_LIMIT].decode("latin-1")
+        return self.dialect.translate_error(error, shown)
+
     def _reused_cursor(self) -> Any:
         """The cursor of statements sent again and again (`query(..., prepare=True)`):
         one per driver connection, of the dialect's `prepared_cursor` kind (binding
@@ -439,7 +495,7 @@ class Connection:
         per statement cost a populate a few µs per key). Its rows are read before the
         next such statement, as `query` requires."""
         raw = self._conn
-        cursor = self.__dict__.get("_reused")
+        cursor = self._reused
         if cursor is None or cursor.connection is not raw or getattr(cursor, "closed", False):
             cursor = self._reused = raw.cursor(self.dialect.prepared_cursor)
         return cursor

@@ -140,11 +140,11 @@ def insert(
 # too large for one statement, is left to that path.
 
 _ONE_ROW_CONTAINERS = (tuple, list)
-_UNKNOWN = object()
 
-# per heading: the fields (heading order) of a dict row with these keys, or None when
-# `known_fields` refuses them (the general path raises its error)
-_row_fields: weakref.WeakKeyDictionary[Any, dict[tuple, list[str] | None]] = (
+# per heading: for a dict row with these keys (and the insert's options, table and
+# dialect), its fields in heading order with their `_plan`, or None when `known_fields`
+# refuses them (the general path raises its error) or an attribute is external
+_one_row_plans: weakref.WeakKeyDictionary[Any, dict[tuple, tuple | None]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -155,29 +155,29 @@ def _sent_one_row(
     """Insert `row` as one statement (values bound on the server where the dialect
     can); False when nothing was sent and the general path must take the row."""
     heading = table.heading
-    known = _row_fields.get(heading)
+    connection = table.connection
+    dialect = connection.dialect
+    known = _one_row_plans.get(heading)
     if known is None:
-        known = _row_fields[heading] = {}
-    given = (tuple(row), ignore_extra)
-    fields = known.get(given, _UNKNOWN)
-    if fields is _UNKNOWN:
-        try:
-            fields = known_fields(list(row), heading.names, ignore_extra)
-        except (KeyError, DataJointError):
-            fields = None
-        known[given] = fields
-    if fields is None:
+        known = _one_row_plans[heading] = {}
+    given = (tuple(row), ignore_extra, replace, skip_duplicates, table.full_table_name, dialect)
+    try:
+        planned = known[given]
+    except KeyError:
+        planned = known[given] = _one_row_plan(table, heading, row, *given[1:4])
+    if planned is None:
         return False
-    attributes, external, prefix, suffix = _plan(table, heading, fields, replace, skip_duplicates)
-    if external:
-        return False
+    fields, attributes, prefix, suffix = planned
     columns = [[row[name]] for name in fields]
     duplicates = replace or skip_duplicates
-    if _sent_whole(table, [row], fields, columns, attributes, prefix, suffix, duplicates):
+    # (one row never takes the bulk-load path: only binding can send it whole)
+    if dialect.prepared_cursor is not None and _sent_whole(
+        table, [row], fields, columns, attributes, prefix, suffix, duplicates
+    ):
         return True
-    connection = table.connection
+    render = dialect.insert_literals
     literals = [
-        encode_column(table, attr, column, threads=False)[0]
+        encode_column(table, attr, column, threads=False, render=render)[0]
         for attr, column in zip(attributes, columns)
     ]
     statement = f"{prefix} VALUES ({','.join(literals)}){suffix}"
@@ -185,10 +185,23 @@ def _sent_one_row(
     if size > min(_max_packet(connection) - _PACKET_MARGIN, _STATEMENT_CAP):
         return False  # the general path names the row that fits no statement
     try:
-        _execute(connection, statement)
+        # (the same text for every key only where the values repeat, but the
+        # connection's reused cursor saves opening one per insert)
+        _execute(connection, statement, args=())
     except ValueRejectedError as error:
         raise rejected_value(table, error, fields, columns) from None
     return True
+
+
+def _one_row_plan(
+    table: Any, heading: Any, row: dict, ignore_extra: bool, replace: bool, skip: bool
+) -> tuple | None:
+    try:
+        fields = known_fields(list(row), heading.names, ignore_extra)
+    except (KeyError, DataJointError):
+        return None
+    attributes, external, prefix, suffix = _plan(table, heading, fields, replace, skip)
+    return None if external else (fields, attributes, prefix, suffix)
 
 
 # per heading (a table's heading object is replaced when its definition changes): the
@@ -511,7 +524,10 @@ def _encode_in_threads(handler: Any, values: list[Any], ctx: TypeContext) -> lis
 def _numeric_defaults(values: list[Any]) -> list[Any]:
     """Numeric attributes: "" means the default; other strings must read as numbers
     (0.14 raised ValueError for them, and so does this)."""
-    if str not in set(map(type, values)):
+    for value in values:
+        if type(value) is str:
+            break
+    else:  # (a loop, not a set of the types: most inserts are of one row)
         return values
     result = []
     for value in values:

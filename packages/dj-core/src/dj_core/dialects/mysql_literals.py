@@ -187,6 +187,9 @@ def insert_literal(value: Any, name: str = "?") -> str:
 def insert_literals(values: Sequence[Any], name: str) -> list[str]:
     """Literals of a column of encoded values: one comprehension when the column holds
     one common type (besides None, which becomes DEFAULT), else value by value."""
+    if len(values) == 1:  # one row's insert: the type's literal at once
+        fast = _FAST.get(type(values[0]))
+        return fast(values, name) if fast is not None else [insert_literal(values[0], name)]
     kinds = set(map(type, values))
     if len(kinds) == 2 and type(None) in kinds:
         kinds.discard(type(None))
