@@ -630,6 +630,10 @@ def test_statements_sent_again_and_again_share_a_cursor_that_stays_behind(connec
     assert first.fetchone() == (1,)
     again = connection.query("SELECT %s", (2,), prepare=True)
     assert again is first and again.fetchone() == (2,)
+    again.close()  # closed by a caller: the next statement gets a new one
+    reopened = connection.query("SELECT %s", (5,), prepare=True)
+    assert reopened is not first and reopened.fetchone() == (5,)
+    first = reopened
     copy = pickle.loads(pickle.dumps(connection))
     assert copy.query("SELECT %s", (3,), prepare=True).fetchone() == (3,)
     copy.close()

@@ -50,6 +50,9 @@ def loadable(values: Sequence[Any], *, category: str, nullable: bool) -> bool:
     allowed = _KINDS.get(category)
     if allowed is None:
         return False
+    if len(values) == 1:  # one row's insert, bound (see `bindable`)
+        kind = type(values[0])
+        return nullable if kind is _NONE else kind in allowed and _admits(kind, values)
     kinds = set(map(type, values))
     present = values
     if _NONE in kinds:
@@ -81,7 +84,7 @@ def bindable(values: Sequence[Any], *, category: str, nullable: bool) -> bool:
     is cast to numeric with fewer digits than its literal), plus the bytes of a blob."""
     if category in ("INTERNAL_BLOB", "INTERNAL_ATTACH"):
         return set(map(type, values)) == {bytes}
-    if category == "DECIMAL" and any(type(value) is float for value in values):
+    if category == "DECIMAL" and float in map(type, values):
         return False
     return loadable(values, category=category, nullable=nullable)
 
