@@ -8,11 +8,13 @@ Per key: the make's transaction with its snapshot (`START TRANSACTION WITH CONSI
 SNAPSHOT` / `BEGIN ISOLATION LEVEL REPEATABLE READ`), the presence check, the `INSERT`,
 `COMMIT`. With jobs also, per batch of 32 keys: the reservation `INSERT` (ignoring keys
 already reserved) with its two reads of what this connection holds, and the one `DELETE`
-that gives the batch back.
+that gives the batch back. The reservations carry the keys' real hashes, written in hash
+order as dj-compute writes them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import time
@@ -117,9 +119,11 @@ def run_keys(server: Server, db: str, items: list[int], reserve: bool, conn: Any
     began = time.perf_counter()
     for first in range(0, len(items), BATCH):
         batch = items[first : first + BATCH]
-        hashes = [f"{item:032d}" for item in batch]
         marks = ",".join(["%s"] * len(batch))
         if reserve:
+            # the keys' `key_hash` (MD5 of the value's text), as dj-compute writes them,
+            # in the order it writes them: where a reservation lands in `~jobs` matters
+            hashes = sorted(hashlib.md5(str(item).encode()).hexdigest() for item in batch)
             mine = sql.mine.format(marks=marks)
             cursor.execute(mine, (*hashes, connection_id, pid, node))
             cursor.fetchall()

@@ -154,7 +154,17 @@ def floor(server: Server, db: str, reserve: bool, processes: int) -> float:
     empty(server, db)
     context = multiprocessing.get_context("fork")
     start, times = context.Barrier(processes + 1), context.Queue()
-    shares = [list(range(N_KEYS))[index::processes] for index in range(processes)]
+    # chunks of keys dealt in turn, as `populate(processes=N)` hands them out (64 keys
+    # each for 2,000 keys and two processes), not every other key
+    size = max(1, min(64, N_KEYS // (processes * 8)))
+    shares = [
+        [
+            key
+            for start in range(index * size, N_KEYS, processes * size)
+            for key in range(start, min(start + size, N_KEYS))
+        ]
+        for index in range(processes)
+    ]
     workers = [
         context.Process(target=_floor_worker, args=(server, db, share, reserve, start, times))
         for share in shares

@@ -225,7 +225,8 @@ class AutoPopulate:
                         success_count += 1
                     elif outcome is not None:
                         error_list.append(outcome)
-                    bar.update()
+                    if display_progress:
+                        bar.update()
         return {"success_count": success_count, "error_list": error_list}
 
     def _task_template(self, options: MakeOptions, processes: int | None) -> PopulateTask:

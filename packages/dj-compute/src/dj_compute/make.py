@@ -87,6 +87,7 @@ class KeyRunner:
         self.table = table
         self.jobs = jobs
         self.options = options
+        self.make_kwargs = options.make_kwargs
         self.target = table.target
         self.connection = table.connection
         self.make = make_method(table)
@@ -167,7 +168,7 @@ class KeyRunner:
                 if self.deferred:
                     self._run_deferred(key)
                 else:
-                    self.make(dict(key), **self.options.make_kwargs)
+                    self.make(dict(key), **self.make_kwargs)
             if completes and self.complete_inside:
                 jobs.complete(self.table_name, job_key)
             connection.commit_transaction()

@@ -48,7 +48,7 @@ class Presence:
             known = self.statements.get(names)
             statement, used = known if known is not None else self._prepare(names)
             if statement is not None:
-                args = [key[name] for name in used]
+                args = [key[used[0]]] if len(used) == 1 else [key[name] for name in used]
                 found = self.connection.query(statement, args, prepare=True).fetchone()
                 return found is not None
         return bool(self.target & key)

@@ -508,7 +508,7 @@ class Connection:
         `snapshot=False`: for work that locks the rows it changes and reads nothing else
         (cleanup); its locking reads wait for concurrent writers and see their committed
         rows on every server."""
-        if self.in_transaction:
+        if self._in_transaction and self.in_transaction:  # (asks the server: only then)
             raise DataJointError(
                 "Nested transactions are not supported: commit or cancel the open one first."
             )

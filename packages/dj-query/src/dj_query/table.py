@@ -140,25 +140,28 @@ def _not_bound(owner: Any) -> UnboundTableError:
     )
 
 
+class _bound_member:
+    """A `class_property` that reads attribute `slot` of the class or instance, refused
+    (`UnboundTableError`) while the table is not bound to a schema (None). One call per
+    read instead of two: a populate reads these for every key."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: str) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: Any, owner: type) -> Any:
+        value = getattr(owner if obj is None else obj, self.slot)
+        if value is None:
+            raise _not_bound(owner if obj is None else obj)
+        return value
+
+
 def _read_full_table_name(owner: Any) -> str:
     name = owner._full_table_name
     if name is None:
         raise _not_bound(owner)
     return name
-
-
-def _read_connection(owner: Any) -> Any:
-    connection = owner._connection
-    if connection is None:
-        raise _not_bound(owner)
-    return connection
-
-
-def _read_heading(owner: Any) -> Heading:
-    heading = owner._heading
-    if heading is None:
-        raise _not_bound(owner)
-    return heading
 
 
 class Table(QueryExpression, metaclass=TableMeta):
@@ -175,9 +178,9 @@ class Table(QueryExpression, metaclass=TableMeta):
     _database: str | None = None
     declaration_context: dict[str, Any] | None = None
 
-    full_table_name = class_property(_read_full_table_name)
-    connection = class_property(_read_connection)
-    heading = class_property(_read_heading)
+    full_table_name = _bound_member("_full_table_name")
+    connection = _bound_member("_connection")
+    heading = _bound_member("_heading")
     database = class_property(lambda owner: owner._database)
 
     @class_property
