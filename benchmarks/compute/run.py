@@ -238,6 +238,15 @@ def main() -> None:
         results["mysql"] = measure(MYSQL, upstream_python)
     if "postgresql" in BACKENDS:
         results["postgresql"] = measure(POSTGRESQL, None)
+    if os.environ.get("BENCH_SAMPLES"):  # every round's rates, for a closer look
+        floors_json = {
+            backend: {
+                "samples": result["samples"],
+                "floors": {f"{kind}-{n}": rates for (kind, n), rates in result["floors"].items()},
+            }
+            for backend, result in results.items()
+        }
+        Path(os.environ["BENCH_SAMPLES"]).write_text(json.dumps(floors_json, indent=1))
     print(
         f"compute benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"{os.cpu_count()} CPUs"

@@ -15,6 +15,7 @@ skipped or replaced, as the dialect's `insert_sql` spells it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import weakref
@@ -169,10 +170,9 @@ def _sent_one_row(
         return False
     fields, attributes, prefix, suffix = planned
     columns = [[row[name]] for name in fields]
-    duplicates = replace or skip_duplicates
     # (one row never takes the bulk-load path: only binding can send it whole)
-    if dialect.prepared_cursor is not None and _sent_whole(
-        table, [row], fields, columns, attributes, prefix, suffix, duplicates
+    if dialect.prepared_cursor is not None and _sent_bound(
+        table, fields, columns, attributes, prefix, suffix
     ):
         return True
     render = dialect.insert_literals
@@ -331,22 +331,42 @@ def _sent_whole(
     path (PostgreSQL's COPY; not when duplicates are skipped or replaced), one row with
     its values bound on the server. False: nothing was sent, the rows go as INSERT
     statements. Runs no transaction of its own: each way is one statement."""
-    connection = table.connection
+    if len(columns[0]) == 1:
+        return _sent_bound(table, fields, columns, attributes, prefix, suffix)
     loaded = None if duplicates else _bulk_loaded(table, attributes, columns)
-    bound = None
-    if loaded is None and len(columns[0]) == 1:
-        bound = _bound_row(table, attributes, columns)
+    if loaded is None:
+        return False
+    rows = _rows_of(given, table.heading, fields, loaded, columns)
     try:
-        if loaded is not None:
-            rows = _rows_of(given, table.heading, fields, loaded, columns)
-            _execute(connection, table.full_table_name, load=(fields, rows))
-        elif bound is not None:
-            marks = ",".join(["%s"] * len(bound))
-            _execute(connection, f"{prefix} VALUES ({marks}){suffix}", args=bound)
+        _execute(table.connection, table.full_table_name, load=(fields, rows))
     except ValueRejectedError as error:
-        sent = loaded if loaded is not None else [[value] for value in bound]
-        raise rejected_value(table, error, fields, sent) from None
-    return loaded is not None or bound is not None
+        raise rejected_value(table, error, fields, loaded) from None
+    return True
+
+
+def _sent_bound(
+    table: Any,
+    fields: list[str],
+    columns: list[list[Any]],
+    attributes: list[Any],
+    prefix: str,
+    suffix: str,
+) -> bool:
+    """One row sent with its values bound on the server (see `_bound_row`); False when
+    they cannot be, and nothing was sent."""
+    bound = _bound_row(table, attributes, columns)
+    if bound is None:
+        return False
+    try:
+        _execute(table.connection, _bound_statement(prefix, suffix, len(bound)), args=bound)
+    except ValueRejectedError as error:
+        raise rejected_value(table, error, fields, [[value] for value in bound]) from None
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _bound_statement(prefix: str, suffix: str, count: int) -> str:
+    return f"{prefix} VALUES ({','.join(['%s'] * count)}){suffix}"
 
 
 def _bulk_loaded(
