@@ -519,6 +519,28 @@ def test_lost_connection_at_commit_commits_nothing(connection, database, db_admi
     ) == ((0,),)
 
 
+def test_a_statement_sent_again_and_again_fails_and_reconnects_as_any_other(
+    connection, database, db_admin
+):
+    """`query(..., prepare=True)` (populate's statements for every key) takes a short way
+    to the driver: its errors, reconnection and lost transactions are those of any
+    statement."""
+    missing = connection.dialect.full_table_name(database, "no_such_table")
+    with pytest.raises(errors.MissingTableError):
+        connection.query(f"SELECT 1 FROM {missing} WHERE 1=%s", (1,), prepare=True)
+    assert connection.query("SELECT %s", (1,), prepare=True).fetchone() == (1,)
+    kill_from_outside(db_admin, connection)
+    with pytest.raises(errors.LostConnectionError):
+        connection.query("SELECT %s", (2,), prepare=True, reconnect=False)
+    assert connection.query("SELECT %s", (3,), prepare=True).fetchone() == (3,)
+    connection.start_transaction()
+    kill_from_outside(db_admin, connection)
+    with pytest.raises(errors.LostConnectionError, match="during a transaction"):
+        connection.query("SELECT %s", (4,), prepare=True)
+    assert not connection.in_transaction
+    assert connection.query("SELECT %s", (5,), prepare=True).fetchone() == (5,)
+
+
 def test_in_transaction_is_false_once_the_connection_died(connection, db_admin):
     connection.start_transaction()
     kill_from_outside(db_admin, connection)
