@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -86,26 +85,19 @@ def main() -> None:
     import run
 
     print(f"CPU per key, best of {ROUNDS} rounds, {run.N_KEYS} keys")
-    for backend in run.BACKENDS:
-        server = run.POSTGRESQL if backend == "postgresql" else run.MYSQL
-        db = f"djbench_cpu_{uuid.uuid4().hex[:8]}"
-        run.create(server, db)
-        try:
-            env = run.environment(server, db)
-            started = time.perf_counter()
-            result = subprocess.run(
-                [sys.executable, __file__, "--measure", backend, db],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode:
-                raise SystemExit(result.stderr[-3000:])
-            line = result.stdout.strip().splitlines()[-1]
-            print(f"{backend}: {line} ({time.perf_counter() - started:.0f} s)", flush=True)
-        finally:
-            run.drop(server, db)
+    for backend, _, env in run.scratch_databases("djbench_cpu"):
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, __file__, "--measure", backend, env["DJ_BENCH_DB"]],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode:
+            raise SystemExit(result.stderr[-3000:])
+        line = result.stdout.strip().splitlines()[-1]
+        print(f"{backend}: {line} ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,11 @@ import datetime
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -90,6 +92,20 @@ def create(server: Server, db: str) -> None:
     )
     cursor.close()
     conn.close()
+
+
+def scratch_databases(prefix: str) -> Iterator[tuple[str, Server, dict[str, str]]]:
+    """For each server of BENCH_BACKENDS: (backend, server, environment of a process
+    whose `bench_tables` use a new database `prefix_...`), dropped once the loop moves on
+    (or ends, or leaves by an error)."""
+    for backend in BACKENDS:
+        server = POSTGRESQL if backend == "postgresql" else MYSQL
+        db = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        create(server, db)
+        try:
+            yield backend, server, environment(server, db)
+        finally:
+            drop(server, db)
 
 
 def drop(server: Server, db: str) -> None:
@@ -295,6 +311,29 @@ def print_table(samples: dict, floors: dict) -> None:
         print(f"  {'raw floor, ' + kind:38} {max(floors[kind, 2]) / one:5.2f}x")
         in_dask = best[f"dask-floor-{kind}-2"]
         print(f"  {'in-Dask floor, ' + kind + ' (vs 1 process)':38} {in_dask / one:5.2f}x")
+    print_medians(samples["ours"], floors)
+
+
+def print_medians(ours: dict, floors: dict) -> None:
+    """The same ratios from each side's median round: one unusually quick round (a
+    floor run just after the server's background work finished) moves a best-of ratio
+    by up to 0.3x, a median hardly."""
+    mid = {mode: statistics.median(rates) for mode, rates in ours.items()}
+    raw = {key: statistics.median(rates) for key, rates in floors.items()}
+    print("\nmedians of the rounds: floor/ours (in-Dask floor/ours); scaling")
+    for mode in MODES + DASK_MODES:
+        row = f"  {LABELS[mode]:38} {raw[FLOOR_OF[mode]] / mid[mode]:5.2f}x"
+        if mode in DASK_MODES:
+            row += f" ({mid[mode.replace('dask-', 'dask-floor-')] / mid[mode]:.2f}x)"
+        print(row)
+    for mode, one in (("plain-2", "plain-1"), ("reserve-2", "reserve-1")):
+        kind = one.split("-")[0]
+        print(
+            f"  scaling, {LABELS[mode]:28} {mid[mode] / mid[one]:5.2f}x "
+            f"(raw floor {raw[kind, 2] / raw[kind, 1]:.2f}x)"
+        )
+    for mode, one in (("dask-plain-2", "plain-1"), ("dask-reserve-2", "reserve-1")):
+        print(f"  scaling, {LABELS[mode]:28} {mid[mode] / mid[one]:5.2f}x")
 
 
 if __name__ == "__main__":

@@ -431,7 +431,7 @@ def _bound_row(table: Any, attributes: list[Any], columns: list[list[Any]]) -> l
                 return None
         elif category in _SPECIAL:
             return None
-        elif attr.numeric:
+        elif attr.numeric and str in map(type, column):  # (a call only when needed)
             column = _numeric_defaults(column)
         if not dialect.bindable(column, category=category, nullable=attr.nullable):
             return None
@@ -498,7 +498,7 @@ def encode_column(
         put = attr.adapter.put
         values = [put(value) for value in values]
     category = attribute_category(attr)
-    if attr.numeric:
+    if attr.numeric and str in map(type, values):  # (a call only when needed)
         values = _numeric_defaults(values)
     if category not in _SPECIAL:
         return render(values, attr.name)
@@ -544,10 +544,7 @@ def _encode_in_threads(handler: Any, values: list[Any], ctx: TypeContext) -> lis
 def _numeric_defaults(values: list[Any]) -> list[Any]:
     """Numeric attributes: "" means the default; other strings must read as numbers
     (0.14 raised ValueError for them, and so does this)."""
-    for value in values:
-        if type(value) is str:
-            break
-    else:  # (a loop, not a set of the types: most inserts are of one row)
+    if str not in map(type, values):
         return values
     result = []
     for value in values:

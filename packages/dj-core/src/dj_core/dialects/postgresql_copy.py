@@ -52,7 +52,9 @@ def loadable(values: Sequence[Any], *, category: str, nullable: bool) -> bool:
         return False
     if len(values) == 1:  # one row's insert, bound (see `bindable`)
         kind = type(values[0])
-        return nullable if kind is _NONE else kind in allowed and _admits(kind, values)
+        if kind is _NONE:
+            return nullable
+        return kind in allowed and (kind not in _CHECKED or _admits(kind, values))
     kinds = set(map(type, values))
     present = values
     if _NONE in kinds:
@@ -65,6 +67,10 @@ def loadable(values: Sequence[Any], *, category: str, nullable: bool) -> bool:
     if len(kinds) > 1:  # checked per kind below: one list of each
         return all(_admits(kind, [v for v in present if type(v) is kind]) for kind in kinds)
     return not kinds or _admits(next(iter(kinds)), present)
+
+
+# the kinds whose values `_admits` looks into (any other kind is admitted as it is)
+_CHECKED = frozenset({str, float, decimal.Decimal})
 
 
 def _admits(kind: type, values: Sequence[Any]) -> bool:
