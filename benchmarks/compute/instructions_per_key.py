@@ -14,8 +14,9 @@ difference over the extra keys, so start-up and warm-up cancel. Repeated runs of
 same code differ by about ±10,000 instructions per key (the driver's reads depend on how
 the server's answers arrive).
 
-Knobs: BENCH_BACKENDS (as run.py), BENCH_KEYS (the two N, default "100,600"). Prints one
-line per backend and mode; nothing asserts.
+Knobs: BENCH_BACKENDS (as run.py), BENCH_KEYS (the two N, default "100,600"; with a few
+dozen keys the noise and the per-batch work of jobs swamp the per-key count). Prints
+one line per backend and mode; nothing asserts.
 """
 
 from __future__ import annotations
