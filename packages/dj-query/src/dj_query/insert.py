@@ -137,7 +137,7 @@ def insert(
 # `make()` inserts one dict per key, thousands of times with the same fields: turning the
 # row into columns, cutting chunks and statements cost more client time than sending the
 # statement. One dict row skips those steps and goes through the same pieces as the
-# general path (`_plan`, `_sent_whole`, `encode_column`); a row with an external type, or
+# general path (`_plan`, `_sent_bound`, `encode_column`); a row with an external type, or
 # too large for one statement, is left to that path.
 
 _ONE_ROW_CONTAINERS = (tuple, list)
