@@ -178,7 +178,7 @@ class Connection:
 
     __hash__ = object.__hash__
 
-    #: the cursor of `_reused_cursor` (None until the first prepared statement)
+    #: the cursor of `_send_prepared` (None until the first prepared statement)
     _reused: Any = None
 
     def __repr__(self) -> str:
@@ -420,6 +420,9 @@ class Connection:
         load: bool = False,
         prepare: bool = False,
     ) -> Any:
+        if prepare and not as_dict:  # (a statement sent again and again)
+            cursor = self._send_prepared(query, args)
+            return cursor if suppress_warnings else self._warned(cursor)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
         if self._conn is None or self._pid != _process[0]:
@@ -427,8 +430,6 @@ class Connection:
             raise LostConnectionError(f"Not connected to {self._address} in this process.")
         if as_dict:
             cursor = self._conn.cursor(self.dialect.dict_cursor)
-        elif prepare:
-            cursor = self._reused_cursor()
         else:  # rows read at once may take the driver's faster cursor for that
             cursor = self._conn.cursor(
                 getattr(self.dialect, "read_all_cursor", None) if rows else None
@@ -455,14 +456,21 @@ class Connection:
             if translated is None:
                 raise
             raise translated from error
-        if not suppress_warnings:
-            for warning in self.dialect.warnings(self._conn, cursor):
-                logger.warning("Server warning: %s", warning)
+        return cursor if suppress_warnings else self._warned(cursor)
+
+    def _warned(self, cursor: Any) -> Any:
+        """`cursor`, after logging the server's warnings about its statement."""
+        for warning in self.dialect.warnings(self._conn, cursor):
+            logger.warning("Server warning: %s", warning)
         return cursor
 
     def _send_prepared(self, query: str | bytes, args: Any) -> Any:
-        """`_execute` of a statement sent again and again (`query(..., prepare=True)`),
-        without its other cases: a populate sends four per key."""
+        """Execute a statement sent again and again (`query(..., prepare=True)`; a
+        populate sends four per key) on the connection's reused cursor: one per driver
+        connection, of the dialect's `prepared_cursor` kind (binding values on the server
+        where it can), kept while that connection lives and replaced when a caller closed
+        it (a new one per statement cost a populate a few µs per key). Its rows are read
+        before the next such statement, as `query` requires."""
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("Executing SQL: %s", query[:_LOG_SQL_LIMIT])
         raw = self._conn
@@ -470,7 +478,7 @@ class Connection:
             raise LostConnectionError(f"Not connected to {self._address} in this process.")
         cursor = self._reused
         if cursor is None or cursor.connection is not raw or getattr(cursor, "closed", False):
-            cursor = self._reused_cursor()
+            cursor = self._reused = raw.cursor(self.dialect.prepared_cursor)
         try:
             if isinstance(query, bytes):
                 cursor.execute(query, None)
@@ -487,18 +495,6 @@ class Connection:
         """The `dj_core.errors` class of a driver's error (None: not the server's)."""
         shown = query if isinstance(query, str) else query[:_LOG_SQL_LIMIT].decode("latin-1")
         return self.dialect.translate_error(error, shown)
-
-    def _reused_cursor(self) -> Any:
-        """The cursor of statements sent again and again (`query(..., prepare=True)`):
-        one per driver connection, of the dialect's `prepared_cursor` kind (binding
-        values on the server where it can), kept while that connection lives (a new one
-        per statement cost a populate a few µs per key). Its rows are read before the
-        next such statement, as `query` requires."""
-        raw = self._conn
-        cursor = self._reused
-        if cursor is None or cursor.connection is not raw or getattr(cursor, "closed", False):
-            cursor = self._reused = raw.cursor(self.dialect.prepared_cursor)
-        return cursor
 
     # --- transactions -----------------------------------------------------------------
 

@@ -165,7 +165,9 @@ def _sent_one_row(
     try:
         planned = known[given]
     except KeyError:
-        planned = known[given] = _one_row_plan(table, heading, row, *given[1:4])
+        planned = known[given] = _one_row_plan(
+            table, heading, row, ignore_extra, replace, skip_duplicates
+        )
     if planned is None:
         return False
     fields, attributes, prefix, suffix = planned

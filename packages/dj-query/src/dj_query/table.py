@@ -157,13 +157,6 @@ class _bound_member:
         return value
 
 
-def _read_full_table_name(owner: Any) -> str:
-    name = owner._full_table_name
-    if name is None:
-        raise _not_bound(owner)
-    return name
-
-
 class Table(QueryExpression, metaclass=TableMeta):
     """Base of every stored table: the query operators plus insert, delete, drop,
     alter, update1, describe and the table's place in the dependency graph."""
@@ -186,7 +179,7 @@ class Table(QueryExpression, metaclass=TableMeta):
     @class_property
     def table_name(owner: Any) -> str:
         """The table's name in its database (without backquotes)."""
-        return split_full_table_name(_read_full_table_name(owner))[1]
+        return split_full_table_name(owner.full_table_name)[1]
 
     @class_property
     def class_name(owner: Any) -> str:
